@@ -1,0 +1,89 @@
+import type { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+
+/**
+ * A request as a service sees it: already buffered, already attributed to an
+ * account and region. Services never touch Node's http objects, which keeps
+ * them independent of HTTP/1.1 vs HTTP/2 and easy to call in-process.
+ */
+export interface ServiceRequest {
+  method: string;
+  /** Path without the query string, not decoded (S3 keys need the raw form). */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  body: Buffer;
+  region: string;
+  accountId: string;
+  /** The access key id the request was signed with, when it was signed. */
+  accessKeyId?: string;
+  /** The host header as the client sent it (virtual-host S3 routing reads it). */
+  host: string;
+  /** Base URL of this local cloud, as the client reached it (e.g. http://127.0.0.1:4566). */
+  endpoint: string;
+  requestId: string;
+}
+
+export interface ServiceResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: Buffer | string | Readable;
+}
+
+/** Routing hints the gateway uses to pick a service for a request. */
+export interface ServiceRoutes {
+  /** SigV4 credential-scope service names, e.g. `monitoring` for CloudWatch. */
+  signingNames: string[];
+  /** `X-Amz-Target` prefixes (the part before the dot), e.g. `DynamoDB_20120810`. */
+  targetPrefixes?: string[];
+  /** Query-protocol `Action` names this service answers when a request is unsigned. */
+  queryActions?: string[];
+  /** Path prefixes this service owns outright (internal endpoints such as the Lambda Runtime API). */
+  pathPrefixes?: string[];
+}
+
+export interface ServiceProvider {
+  /** Name shown in `/_localstack/health`, LocalStack's spelling (`s3`, `dynamodb`, `cloudwatch`, ...). */
+  readonly name: string;
+  readonly routes: ServiceRoutes;
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+  handle(req: ServiceRequest): Promise<ServiceResponse>;
+}
+
+/** Events services publish for each other (e.g. Kinesis wakes Lambda pollers). */
+export interface CloudEvents {
+  'kinesis:records': { accountId: string; region: string; streamName: string };
+}
+
+export interface TypedBus extends EventEmitter {
+  emit<K extends keyof CloudEvents>(event: K, payload: CloudEvents[K]): boolean;
+  on<K extends keyof CloudEvents>(event: K, listener: (payload: CloudEvents[K]) => void): this;
+  off<K extends keyof CloudEvents>(event: K, listener: (payload: CloudEvents[K]) => void): this;
+}
+
+/** What every service gets when it is created. */
+export interface CloudContext {
+  /** Base URL once the gateway listens; read it lazily (it is set after listen). */
+  readonly endpoint: string;
+  /** Directory for persistent state, or undefined for an in-memory cloud. */
+  readonly stateDir?: string;
+  readonly defaultAccountId: string;
+  readonly defaultRegion: string;
+  readonly bus: TypedBus;
+  /**
+   * Configuration for an AWS SDK v3 client that talks back to this cloud, for
+   * services that act as clients of other services (CloudFormation providers,
+   * Lambda pollers). Going through the public API keeps validation in one place.
+   */
+  clientConfig(region?: string): {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    forcePathStyle: boolean;
+  };
+  /** Another service by health name, for in-process calls that must not go over HTTP. */
+  service<T extends ServiceProvider = ServiceProvider>(name: string): T | undefined;
+  log(message: string): void;
+}

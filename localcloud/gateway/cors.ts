@@ -1,0 +1,23 @@
+/**
+ * The test page calls the cloud straight from the browser, so every answer
+ * carries CORS headers and every preflight is granted (this is a local
+ * development cloud listening on loopback).
+ */
+const EXPOSED_HEADERS = [
+  'etag', 'content-length', 'content-type', 'content-range', 'last-modified', 'date',
+  'x-amz-request-id', 'x-amz-id-2', 'x-amz-version-id', 'x-amz-delete-marker',
+  'x-amz-checksum-crc32', 'x-amz-checksum-crc32c', 'x-amz-checksum-sha1', 'x-amz-checksum-sha256',
+  'x-amzn-requestid', 'x-amzn-errortype', 'x-amzn-error-message', 'x-amzn-query-error',
+  'x-amz-function-error', 'x-amz-log-result', 'x-amz-executed-version', 'x-amzn-trace-id',
+].join(', ');
+
+export function corsHeaders(requestHeaders: Record<string, string>): Record<string, string> {
+  return {
+    'access-control-allow-origin': requestHeaders['origin'] ?? '*',
+    'access-control-allow-methods': 'HEAD, GET, PUT, POST, DELETE, OPTIONS, PATCH',
+    'access-control-allow-headers': requestHeaders['access-control-request-headers'] ?? '*',
+    'access-control-expose-headers': EXPOSED_HEADERS,
+    'access-control-max-age': '86400',
+    ...(requestHeaders['origin'] ? { 'access-control-allow-credentials': 'true', vary: 'Origin' } : {}),
+  };
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type http2 from 'node:http2';
+import { Readable } from 'node:stream';
+import { AwsError, toAwsError } from '../core/errors.js';
+import { credentialScope } from '../core/sigv4.js';
+import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } from '../core/types.js';
+import { jsonError } from '../protocols/json.js';
+import { queryError } from '../protocols/query.js';
+import { corsHeaders } from './cors.js';
+import { ServiceRouter } from './router.js';
+
+type AnyRequest = http.IncomingMessage | http2.Http2ServerRequest;
+type AnyResponse = http.ServerResponse | http2.Http2ServerResponse;
+
+/** Headers HTTP/2 forbids; Node throws if a response carries them. */
+const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+
+/**
+ * The edge of the local cloud: turns HTTP requests into ServiceRequests,
+ * answers health and CORS itself, and makes sure every failure leaves as an
+ * AWS-shaped error instead of a crash or a hung connection.
+ */
+export class Gateway {
+  private readonly router: ServiceRouter;
+
+  constructor(
+    private readonly ctx: CloudContext,
+    private readonly services: ServiceProvider[],
+  ) {
+    this.router = new ServiceRouter(services);
+  }
+
+  readonly listener = (req: AnyRequest, res: AnyResponse): void => {
+    this.serve(req, res).catch((err) => {
+      this.ctx.log(`gateway: unexpected failure: ${err instanceof Error ? err.stack : err}`);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+      }
+      res.end();
+    });
+  };
+
+  private async serve(req: AnyRequest, res: AnyResponse): Promise<void> {
+    const headers = lowerCaseHeaders(req.headers);
+    const host = headers['host'] ?? headers[':authority'] ?? '127.0.0.1';
+    const rawUrl = req.url ?? '/';
+    const queryStart = rawUrl.indexOf('?');
+    const path = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
+    const query = new URLSearchParams(queryStart < 0 ? '' : rawUrl.slice(queryStart + 1));
+    const cors = corsHeaders(headers);
+    const requestId = randomUUID();
+
+    if (req.method === 'OPTIONS') {
+      return send(res, { status: 200, headers: { ...cors, 'content-length': '0' } });
+    }
+    if (path === '/_localstack/health' || path === '/_localcloud/health') {
+      return send(res, { status: 200, headers: { ...cors, 'content-type': 'application/json' }, body: this.health() });
+    }
+
+    const body = await readBody(req);
+    const formAction = headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+      ? new URLSearchParams(body.toString('utf8')).get('Action') ?? undefined
+      : undefined;
+    const service = this.routeByPath(path) ?? this.router.route(headers, query, formAction);
+    const scope = credentialScope(headers, query);
+
+    const request: ServiceRequest = {
+      method: req.method ?? 'GET',
+      path,
+      query,
+      headers,
+      body,
+      region: scope?.region ?? this.ctx.defaultRegion,
+      accountId: accountFor(scope?.accessKeyId, this.ctx.defaultAccountId),
+      accessKeyId: scope?.accessKeyId,
+      host,
+      endpoint: this.ctx.endpoint,
+      requestId,
+    };
+
+    let response: ServiceResponse;
+    if (!service) {
+      response = errorFor(request, new AwsError('UnknownService', `localcloud cannot tell which service this request is for (${request.method} ${path}); set X-Amz-Target or sign it with SigV4`, 400));
+    } else {
+      try {
+        response = await service.handle(request);
+      } catch (err) {
+        response = errorFor(request, toAwsError(err));
+      }
+    }
+    response.headers = {
+      'x-amzn-requestid': requestId,
+      'x-amz-request-id': requestId,
+      ...response.headers,
+      ...cors,
+    };
+    return send(res, response);
+  }
+
+  private routeByPath(path: string): ServiceProvider | undefined {
+    return this.services.find((s) => s.routes.pathPrefixes?.some((p) => path.startsWith(p)));
+  }
+
+  private health(): string {
+    const services: Record<string, string> = {};
+    for (const s of this.services) services[s.name] = 'running';
+    return JSON.stringify({ services, edition: 'localcloud', version: '0.1.0' });
+  }
+}
+
+/** LocalStack's convention: a 12-digit access key id names the account; anything else is the default account. */
+function accountFor(accessKeyId: string | undefined, fallback: string): string {
+  return accessKeyId && /^\d{12}$/.test(accessKeyId) ? accessKeyId : fallback;
+}
+
+function errorFor(req: ServiceRequest, error: AwsError): ServiceResponse {
+  return req.headers['x-amz-target'] ? jsonError(error) : queryError(error, req.requestId);
+}
+
+function lowerCaseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function readBody(req: AnyRequest): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on('error', reject);
+    req.on('aborted', () => reject(new Error('client aborted the request')));
+  });
+}
+
+function send(res: AnyResponse, response: ServiceResponse): Promise<void> {
+  const isH2 = 'stream' in res;
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(response.headers ?? {})) {
+    const key = k.toLowerCase();
+    if (isH2 && CONNECTION_HEADERS.has(key)) continue;
+    headers[key] = v;
+  }
+  const body = response.body;
+  return new Promise((resolve) => {
+    if (body instanceof Readable) {
+      res.writeHead(response.status, headers);
+      body.on('error', () => res.destroy());
+      (body.pipe(res as NodeJS.WritableStream) as NodeJS.WritableStream).on('finish', () => resolve());
+      return;
+    }
+    const payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
+    if (payload !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(payload.length);
+    res.writeHead(response.status, headers);
+    (res as http.ServerResponse).end(payload, () => resolve());
+  });
+}

@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalCloudContext } from './core/context.js';
+import type { ServiceProvider } from './core/types.js';
+import { Gateway } from './gateway/gateway.js';
+import { DualProtocolServer } from './gateway/http-server.js';
+import { createServices } from './services/registry.js';
+
+export interface LocalCloudOptions {
+  /** 0 picks a free port. Default 4566, LocalStack's edge port. */
+  port?: number;
+  /** Default 127.0.0.1: a development cloud accepts any credentials, so it stays on loopback unless told otherwise. */
+  host?: string;
+  /** Persist state here; omit for an in-memory cloud. */
+  stateDir?: string;
+  accountId?: string;
+  region?: string;
+  /** Where diagnostics go; default stderr. */
+  log?: (message: string) => void;
+}
+
+export interface LocalCloud {
+  /** e.g. http://127.0.0.1:4566 */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly context: LocalCloudContext;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const host = options.host ?? '127.0.0.1';
+  const stateDir = options.stateDir ? path.resolve(options.stateDir) : undefined;
+  if (stateDir) mkdirSync(stateDir, { recursive: true });
+  const log = options.log ?? ((m: string) => process.stderr.write(`localcloud: ${m}\n`));
+  const context = new LocalCloudContext(stateDir, options.accountId ?? DEFAULT_ACCOUNT_ID, options.region ?? DEFAULT_REGION, log);
+
+  const services: ServiceProvider[] = createServices(context);
+  for (const service of services) context.register(service);
+
+  const server = new DualProtocolServer(new Gateway(context, services).listener);
+  let address;
+  try {
+    address = await server.listen(options.port ?? 4566, host);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      throw new Error(`port ${options.port ?? 4566} on ${host} is already in use — stop whatever holds it (LocalStack? another 'make up'?) or choose another port with --port`);
+    }
+    throw err;
+  }
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  context.endpoint = `http://${urlHost}:${address.port}`;
+
+  // Services start after the port is known: some (Lambda) hand the endpoint to child processes.
+  try {
+    await Promise.all(services.map((s) => s.start?.()));
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: context.endpoint,
+    port: address.port,
+    host,
+    context,
+    stop() {
+      stopping ??= (async () => {
+        await server.close();
+        for (const s of [...services].reverse()) {
+          try {
+            await s.stop?.();
+          } catch (err) {
+            log(`stopping ${s.name}: ${err instanceof Error ? err.message : err}`);
+          }
+        }
+      })();
+      return stopping;
+    },
+  };
+}
