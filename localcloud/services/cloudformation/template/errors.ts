@@ -15,13 +15,13 @@ export class TemplateError extends Error {
 }
 
 /** A problem with the shape of the template: AWS prefixes these "Template format error:". */
-export function formatError(problem: string): TemplateError {
-  return new TemplateError(`Template format error: ${problem}`);
+export function formatError(problem: string, at?: TemplatePath): TemplateError {
+  return new TemplateError(`Template format error: ${located(problem, at)}`);
 }
 
 /** A problem found while evaluating a function: AWS prefixes these "Template error:". */
-export function evaluationError(problem: string): TemplateError {
-  return new TemplateError(`Template error: ${problem}`);
+export function evaluationError(problem: string, at?: TemplatePath): TemplateError {
+  return new TemplateError(`Template error: ${located(problem, at)}`);
 }
 
 /**
@@ -29,6 +29,38 @@ export function evaluationError(problem: string): TemplateError {
  * messages do ("[/Resources/MyBucket/Properties]"), so a message always names
  * the logical ID it is about.
  */
-export function pointer(path: readonly (string | number)[]): string {
+export function pointer(path: TemplatePath): string {
   return `[/${path.map(String).join('/')}]`;
+}
+
+/** A location inside the template: section, logical ID, then keys and list indexes. */
+export type TemplatePath = readonly (string | number)[];
+
+function located(problem: string, at: TemplatePath | undefined): string {
+  return at && at.length > 0 ? `${pointer(at)} ${problem}` : problem;
+}
+
+// Messages more than one module raises, in CloudFormation's words.
+
+export function unresolvedResourceDependencies(names: readonly string[], section: string): TemplateError {
+  return formatError(`Unresolved resource dependencies [${names.join(', ')}] in the ${section} block of the template`);
+}
+
+export function unresolvedGetAtt(logicalId: string, at?: TemplatePath): TemplateError {
+  return evaluationError(`instance of Fn::GetAtt references undefined resource ${logicalId}`, at);
+}
+
+export function resourceInConditions(names: readonly string[]): TemplateError {
+  return formatError(
+    `Unresolved dependencies [${names.join(', ')}]. Cannot reference resources in the Conditions block of the template`,
+  );
+}
+
+/** `usedBy` says where the condition was named: "Fn::If", "resource MyBucket", "condition IsProd", ... */
+export function undefinedCondition(name: string, usedBy: string): TemplateError {
+  return formatError(`Unresolved condition dependency ${name} in ${usedBy}`);
+}
+
+export function circularDependency(kind: 'resources' | 'conditions', members: readonly string[]): TemplateError {
+  return new TemplateError(`Circular dependency between ${kind}: [${members.join(', ')}]`);
 }
