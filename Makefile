@@ -20,7 +20,7 @@ DEPS := node_modules/.deps-installed
 
 help: ## Show this help
 	@echo "IoT Backend reference architecture — local-first. Targets:"
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-17s %s\n", $$1, $$2}'
 	@echo
 	@echo "Variables: TARGET=embedded|localstack|endpoint|aws  STACK=$(STACK)  REGION=$(REGION)"
 
