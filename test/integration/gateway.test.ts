@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { startLocalCloud } from '../../localcloud/localcloud.js';
+import { startTestCloud, type TestCloud } from '../support/cloud.js';
+
+/** Sends raw bytes and resolves with whatever comes back before the server closes or `ms` passes. */
+function rawExchange(port: number, payload: string | Buffer, ms = 1000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let received = '';
+    const done = () => {
+      socket.destroy();
+      resolve(received);
+    };
+    socket.on('data', (d) => (received += d.toString('latin1')));
+    socket.on('close', done);
+    socket.on('error', done);
+    socket.write(payload);
+    setTimeout(done, ms);
+  });
+}
+
+describe('gateway', () => {
+  let cloud: TestCloud;
+  before(async () => (cloud = await startTestCloud()));
+  after(() => cloud.stop());
+
+  it('answers /_localstack/health in LocalStack\'s shape, every service running', async () => {
+    const res = await fetch(`${cloud.url}/_localstack/health`);
+    expect(res.status).to.equal(200);
+    const body = (await res.json()) as { services: Record<string, string> };
+    for (const name of ['s3', 'dynamodb', 'kinesis', 'cloudwatch', 'logs', 'iam', 'sts', 'lambda', 'cloudformation']) {
+      expect(body.services[name], name).to.equal('running');
+    }
+  });
+
+  it('grants CORS preflight and exposes the headers browser SDKs read', async () => {
+    const res = await fetch(`${cloud.url}/`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:8080', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-amz-target,authorization' },
+    });
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('access-control-allow-origin')).to.equal('http://localhost:8080');
+    expect(res.headers.get('access-control-allow-headers')).to.equal('x-amz-target,authorization');
+    expect(res.headers.get('access-control-expose-headers')).to.include('x-amz-function-error');
+  });
+
+  it('answers an unknown X-Amz-Target with a JSON AWS error, not a crash', async () => {
+    const res = await fetch(`${cloud.url}/`, { method: 'POST', headers: { 'x-amz-target': 'NoSuchService_2020.Foo' }, body: '{}' });
+    expect(res.status).to.equal(400);
+    const body = (await res.json()) as { __type: string; message: string };
+    expect(body.__type).to.equal('UnknownService');
+    expect(body.message).to.match(/which service/);
+  });
+
+  it('speaks cleartext HTTP/2 (prior knowledge) on the same port as HTTP/1.1', async () => {
+    const session = http2.connect(cloud.url);
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = session.request({ ':method': 'GET', ':path': '/_localstack/health' });
+        req.on('response', (h) => resolve(Number(h[':status'])));
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).to.equal(200);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('survives garbage: random bytes, a broken request line, a truncated body, a bogus h2 preface', async () => {
+    const port = new URL(cloud.url).port;
+    await rawExchange(Number(port), Buffer.from([0, 1, 2, 3, 255, 254, 10, 13, 10, 13]));
+    const broken = await rawExchange(Number(port), 'GARBAGE / NOTHTTP\r\n\r\n');
+    expect(broken).to.match(/^HTTP\/1\.1 400/);
+    await rawExchange(Number(port), 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nshort', 300);
+    await rawExchange(Number(port), 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\nnot-a-frame');
+    const res = await fetch(`${cloud.url}/_localstack/health`);
+    expect(res.status).to.equal(200);
+  });
+
+  it('tells a user clearly when the port is already taken', async () => {
+    const port = Number(new URL(cloud.url).port);
+    let error: Error | undefined;
+    try {
+      const second = await startLocalCloud({ port, log: () => {} });
+      await second.stop();
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error?.message).to.match(new RegExp(`port ${port} .* already in use`));
+  });
+});
