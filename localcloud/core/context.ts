@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { CloudContext, ServiceProvider, TypedBus } from './types.js';
+import type { AccessKeyResolver, CloudContext, ServiceProvider, TypedBus } from './types.js';
 
 export const DEFAULT_ACCOUNT_ID = '000000000000';
 export const DEFAULT_REGION = 'us-east-1';
@@ -10,6 +10,7 @@ export class LocalCloudContext implements CloudContext {
   endpoint = '';
   readonly bus: TypedBus = new EventEmitter().setMaxListeners(0) as TypedBus;
   private readonly services = new Map<string, ServiceProvider>();
+  private readonly accessKeyResolvers: AccessKeyResolver[] = [];
 
   constructor(
     readonly stateDir: string | undefined,
@@ -20,6 +21,18 @@ export class LocalCloudContext implements CloudContext {
 
   register(service: ServiceProvider): void {
     this.services.set(service.name, service);
+  }
+
+  addAccessKeyResolver(resolver: AccessKeyResolver): void {
+    this.accessKeyResolvers.push(resolver);
+  }
+
+  accountForAccessKey(accessKeyId: string): string | undefined {
+    for (const resolve of this.accessKeyResolvers) {
+      const account = resolve(accessKeyId);
+      if (account) return account;
+    }
+    return undefined;
   }
 
   service<T extends ServiceProvider = ServiceProvider>(name: string): T | undefined {

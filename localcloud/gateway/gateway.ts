@@ -72,7 +72,7 @@ export class Gateway {
       headers,
       body,
       region: scope?.region ?? this.ctx.defaultRegion,
-      accountId: accountFor(scope?.accessKeyId, this.ctx.defaultAccountId),
+      accountId: this.accountFor(scope?.accessKeyId),
       accessKeyId: scope?.accessKeyId,
       host,
       endpoint: this.ctx.endpoint,
@@ -98,6 +98,17 @@ export class Gateway {
     return send(res, response);
   }
 
+  /**
+   * LocalStack's convention first: a 12-digit access key id names the account.
+   * Then keys issued by this cloud (IAM users, STS sessions) belong to the
+   * account that issued them; anything else is the default account.
+   */
+  private accountFor(accessKeyId: string | undefined): string {
+    if (!accessKeyId) return this.ctx.defaultAccountId;
+    if (/^\d{12}$/.test(accessKeyId)) return accessKeyId;
+    return this.ctx.accountForAccessKey?.(accessKeyId) ?? this.ctx.defaultAccountId;
+  }
+
   private routeByPath(path: string): ServiceProvider | undefined {
     return this.services.find((s) => s.routes.pathPrefixes?.some((p) => path.startsWith(p)));
   }
@@ -107,11 +118,6 @@ export class Gateway {
     for (const s of this.services) services[s.name] = 'running';
     return JSON.stringify({ services, edition: 'localcloud', version: '0.1.0' });
   }
-}
-
-/** LocalStack's convention: a 12-digit access key id names the account; anything else is the default account. */
-function accountFor(accessKeyId: string | undefined, fallback: string): string {
-  return accessKeyId && /^\d{12}$/.test(accessKeyId) ? accessKeyId : fallback;
 }
 
 function errorFor(req: ServiceRequest, error: AwsError): ServiceResponse {
