@@ -14,6 +14,12 @@ export interface JsonProtocolOptions {
    * clients the original error code through `x-amzn-query-error`.
    */
   queryCompatible?: boolean;
+  /**
+   * JSON `__type` for error codes whose JSON shape name differs from the
+   * query-era code (CloudWatch: `InvalidParameterValue` travels as
+   * `InvalidParameterValueException`, the original code in `x-amzn-query-error`).
+   */
+  errorTypes?: Record<string, string>;
 }
 
 /**
@@ -38,7 +44,7 @@ export function jsonProtocol(options: JsonProtocolOptions) {
       const output = (await operation(input, req)) ?? {};
       return jsonResponse(200, output, contentType);
     } catch (err) {
-      return jsonError(toAwsError(err), contentType, options.queryCompatible);
+      return jsonError(toAwsError(err), contentType, options.queryCompatible, options.errorTypes);
     }
   };
 }
@@ -65,12 +71,18 @@ export function jsonResponse(status: number, value: unknown, contentType = 'appl
   };
 }
 
-export function jsonError(error: AwsError, contentType = 'application/json', queryCompatible = false): ServiceResponse {
-  const headers: Record<string, string> = { 'content-type': contentType, 'x-amzn-errortype': error.code };
+export function jsonError(
+  error: AwsError,
+  contentType = 'application/json',
+  queryCompatible = false,
+  errorTypes: Record<string, string> = {},
+): ServiceResponse {
+  const type = Object.hasOwn(errorTypes, error.code) ? errorTypes[error.code] : error.code;
+  const headers: Record<string, string> = { 'content-type': contentType, 'x-amzn-errortype': type };
   if (queryCompatible) headers['x-amzn-query-error'] = `${error.code};${error.fault}`;
   return {
     status: error.statusCode,
     headers,
-    body: JSON.stringify({ __type: error.code, message: error.message, ...error.extra }),
+    body: JSON.stringify({ __type: type, message: error.message, ...error.extra }),
   };
 }
