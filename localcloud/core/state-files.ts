@@ -14,6 +14,20 @@ import path from 'node:path';
 
 let tempCounter = 0;
 
+/**
+ * A file or directory name for a user-chosen string (account, region, resource
+ * name): reversible, free of path separators, never `.` or `..`.
+ */
+export function safePathSegment(name: string): string {
+  const encoded = encodeURIComponent(name);
+  return encoded === '.' || encoded === '..' || encoded === '' ? encoded.replace(/\./g, '%2E') || '%00' : encoded;
+}
+
+/** The inverse of safePathSegment. */
+export function fromPathSegment(segment: string): string {
+  return segment === '%00' ? '' : decodeURIComponent(segment);
+}
+
 /** Replaces `file` with `data` atomically (readers see the old or the new content, never a mix). */
 export function writeFileAtomic(file: string, data: string | Buffer): void {
   mkdirSync(path.dirname(file), { recursive: true });
