@@ -7,6 +7,7 @@
 import { Pair, Scalar, YAMLMap, parseDocument } from 'yaml';
 import type { CollectionTag, ScalarTag, YAMLSeq } from 'yaml';
 import { formatError } from './errors.js';
+import { jsonErrorOffset } from './json-error-offset.js';
 import { getAttArguments } from './syntax.js';
 import { isPlainObject, type Template } from './types.js';
 
@@ -98,13 +99,15 @@ function parseJson(body: string): unknown {
   }
 }
 
-/** Node reports either "... at position N" or a quoted excerpt; both become AWS's "(line L, column C)". */
+/** AWS's "(line L, column C)" followed by Node's own description of the problem. */
 function jsonErrorDetails(body: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const position = /at position (\d+)/.exec(message);
-  const reason = message.replace(/ in JSON at position \d+.*$/s, '');
-  if (!position) return reason;
-  const { line, column } = lineAndColumn(body, Number(position[1]));
+  // Node quotes the text around the problem, or gives an offset; the line and column replace both.
+  const reason = (error instanceof Error ? error.message : String(error))
+    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/( in JSON)? at position \d+.*$/s, '');
+  const offset = jsonErrorOffset(body);
+  if (offset < 0) return reason;
+  const { line, column } = lineAndColumn(body, offset);
   return `(line ${line}, column ${column}) ${reason}`;
 }
 
