@@ -114,6 +114,15 @@ describe('cloudformation templates', () => {
     });
   }
 
+  it('the reference check itself catches dangling Ref, GetAtt and Sub names', () => {
+    const broken = (node: Json) => ({ Parameters: {}, Resources: { Thing: { Type: 'AWS::SNS::Topic', Properties: { X: node } } } });
+    expect(() => expectReferencesResolve(broken({ Ref: 'Nope' }))).to.throw(/Ref Nope/);
+    expect(() => expectReferencesResolve(broken({ 'Fn::GetAtt': ['Nope', 'Arn'] }))).to.throw(/GetAtt Nope/);
+    expect(() => expectReferencesResolve(broken({ 'Fn::Sub': 'arn:${AWS::Partition}:x:${Nope.Arn}' }))).to.throw(/Sub Nope/);
+    // Sub's own variables and ${!Literal} escapes are not references.
+    expect(() => expectReferencesResolve(broken({ 'Fn::Sub': ['${Local}-${!Literal}-${Thing}', { Local: 'v' }] }))).to.not.throw();
+  });
+
   describe('iot-backend.template', () => {
     it('has the parameters CodeBucket and CodeKeyPrefix with the original defaults', () => {
       const { Parameters } = main.template;
