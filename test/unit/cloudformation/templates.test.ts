@@ -191,7 +191,8 @@ describe('cloudformation templates', () => {
         { AttributeName: 'SensorId', KeyType: 'HASH' },
         { AttributeName: 'Timestamp', KeyType: 'RANGE' },
       ]);
-      expect(table.ProvisionedThroughput).to.deep.equal({ ReadCapacityUnits: 1, WriteCapacityUnits: 1 });
+      // Strings, as in the original: CloudFormation converts them to numbers.
+      expect(table.ProvisionedThroughput).to.deep.equal({ ReadCapacityUnits: '1', WriteCapacityUnits: '1' });
     });
 
     it('ConfigTable: named IoTRefArchConfig (hard-coded in the functions), Environment (S) hash, provisioned 1/1', () => {
