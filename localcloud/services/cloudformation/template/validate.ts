@@ -311,8 +311,9 @@ class TemplateValidator {
     if (!isSupportedFunction(name)) throw formatError(unsupportedFunctionMessage(name), at);
     const here = [...at, name];
     const usage = (): TemplateError => evaluationError(USAGE[name as FunctionName], here);
-    const check = (inner: unknown, index: number | string, asCondition = false) =>
-      this.checkValue(inner, section, [...here, index], asCondition, conditionsUsed);
+    /** Checks an argument; `index` is its place in the argument list, absent for a single argument. */
+    const check = (inner: unknown, index?: number | string, asCondition = false) =>
+      this.checkValue(inner, section, index === undefined ? here : [...here, index], asCondition, conditionsUsed);
     const list = (length: number): unknown[] => {
       if (!Array.isArray(argument) || argument.length !== length) throw usage();
       return argument;
@@ -388,7 +389,7 @@ class TemplateValidator {
       case 'Fn::Base64':
         if (!isScalar(argument) && !asFunctionCall(argument)) throw usage();
         if (name === 'Fn::ImportValue' && argument === '') throw usage();
-        return check(argument, 0);
+        return check(argument);
       case 'Fn::Cidr':
         list(3).forEach((part, index) => {
           if (!isScalar(part) && !asFunctionCall(part)) throw usage();
