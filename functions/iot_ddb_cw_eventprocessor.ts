@@ -39,7 +39,9 @@ export async function handler(event: KinesisStreamEvent, context: Context): Prom
       writeBatch,
       putMetricData,
       log,
-      writeRetry: { timeLeftMs: () => context.getRemainingTimeInMillis() },
+      writeRetry: {
+        timeLeftMs: typeof context.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : undefined,
+      },
     });
     log.info('Batch processed', { event: 'batch-processed', ...summary });
   } catch (error) {
