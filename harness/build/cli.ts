@@ -11,6 +11,8 @@ const { values } = parseArgs({ options: { 'out-dir': { type: 'string', default: 
 const started = performance.now();
 const built = await buildFunctions({ outDir: values['out-dir'] });
 for (const { zipPath, size, sha256 } of built) {
-  console.log(`${path.relative(REPO_ROOT, zipPath).padEnd(44)} ${String(size).padStart(8)} bytes  sha256:${sha256}`);
+  const relative = path.relative(REPO_ROOT, zipPath);
+  const shown = relative.startsWith('..') ? zipPath : relative;
+  console.log(`${shown.padEnd(44)} ${String(size).padStart(8)} bytes  sha256:${sha256}`);
 }
 console.log(`built ${built.length} functions in ${Math.round(performance.now() - started)} ms`);
