@@ -1,7 +1,86 @@
-import type { CloudContext, ServiceProvider } from '../../core/types.js';
-import { notImplementedService } from '../not-implemented.js';
+import { toAwsError } from '../../core/errors.js';
+import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } from '../../core/types.js';
+import { parseS3Url, resolveAddress } from './addressing.js';
+import type { S3Call } from './call.js';
+import { DiskPersistence } from './disk-persistence.js';
+import { route } from './dispatch.js';
+import { s3ErrorResponse } from './errors.js';
+import { readPayload, type RequestPayload } from './payload.js';
+import { MemoryPersistence } from './persistence.js';
+import type { ObjectAttributes, ObjectRecord } from './records.js';
+import { authenticate } from './request-auth.js';
+import { S3Store } from './store.js';
 
-// Placeholder until the s3 provider lands: routes its requests and answers 501.
-export function createS3Service(_ctx: CloudContext): ServiceProvider {
-  return notImplementedService('s3', { signingNames: ['s3'] });
+export { parseS3Url } from './addressing.js';
+
+/** Options for {@link S3Provider.putObjectBytes}. */
+export interface PutObjectBytesOptions {
+  contentType?: string;
+  metadata?: Record<string, string>;
+}
+
+/**
+ * The S3 service, plus a small in-process API for other services (the
+ * CloudFormation engine reading nested templates, Lambda reading code zips).
+ * Anything beyond these few calls should go through the SDK against ctx.endpoint.
+ */
+export interface S3Provider extends ServiceProvider {
+  /** The object's bytes; throws NoSuchBucket / NoSuchKey as an AwsError. */
+  getObjectBytes(bucket: string, key: string): Promise<Buffer>;
+  /** Bytes of the object an S3 URL names (`https://s3.amazonaws.com/b/k`, `s3://b/k`, ...). */
+  getObjectBytesByUrl(url: string): Promise<Buffer>;
+  /** Writes an object into an existing bucket; returns its quoted ETag. */
+  putObjectBytes(bucket: string, key: string, body: Buffer, options?: PutObjectBytesOptions): Promise<{ etag: string }>;
+}
+
+export function createS3Service(ctx: CloudContext): S3Provider {
+  let store: S3Store | undefined;
+  const ready = (): S3Store => {
+    if (!store) throw new Error('the s3 service has not started');
+    return store;
+  };
+
+  return {
+    name: 's3',
+    routes: { signingNames: ['s3'] },
+
+    async start() {
+      store = await S3Store.open(ctx.stateDir ? new DiskPersistence(ctx.stateDir) : new MemoryPersistence());
+    },
+
+    async handle(req: ServiceRequest): Promise<ServiceResponse> {
+      try {
+        return await handleRequest(ready(), req);
+      } catch (err) {
+        const error = toAwsError(err);
+        if (error.statusCode >= 500) ctx.log(`s3: ${req.method} ${req.path}: ${err instanceof Error ? err.stack : err}`);
+        return s3ErrorResponse(error, req.method, req.requestId);
+      }
+    },
+
+    async getObjectBytes(bucket, key) {
+      return (await ready().readObject(bucket, key)).data;
+    },
+
+    async getObjectBytesByUrl(url) {
+      const address = parseS3Url(url);
+      if (!address) throw new Error(`not an S3 object URL: ${url}`);
+      return (await ready().readObject(address.bucket, address.key)).data;
+    },
+
+    async putObjectBytes(bucket, key, body, options = {}) {
+      const attributes: ObjectAttributes = { contentType: options.contentType, metadata: options.metadata ?? {}, tags: [] };
+      const record: ObjectRecord = await ready().putObject(bucket, key, body, attributes);
+      return { etag: record.etag };
+    },
+  };
+}
+
+async function handleRequest(store: S3Store, req: ServiceRequest): Promise<ServiceResponse> {
+  const { bucket = '', key = '' } = resolveAddress(req.host, req.path);
+  authenticate(req);
+  const handler = route(req.method, bucket, key, req.query);
+  let payload: RequestPayload | undefined;
+  const call: S3Call = { req, store, bucket, key, payload: () => (payload ??= readPayload(req)) };
+  return handler(call);
 }

@@ -1,0 +1,32 @@
+import type { ServiceRequest, ServiceResponse } from '../../core/types.js';
+import type { RequestPayload } from './payload.js';
+import type { S3Store } from './store.js';
+
+/** One S3 request on its way to a handler: where it points and what it carries. */
+export interface S3Call {
+  req: ServiceRequest;
+  store: S3Store;
+  /** Empty for service-level requests (ListBuckets). */
+  bucket: string;
+  /** Empty for service- and bucket-level requests. */
+  key: string;
+  /** The body, decoded from aws-chunked and verified against every checksum the client sent. */
+  payload(): RequestPayload;
+}
+
+export type S3Handler = (call: S3Call) => Promise<ServiceResponse> | ServiceResponse;
+
+/** An empty success, e.g. DeleteObject's 204. */
+export function emptyResponse(status = 200, headers: Record<string, string> = {}): ServiceResponse {
+  return { status, headers: { 'content-length': '0', ...headers } };
+}
+
+/** Sets only the headers whose value is defined, stringified. */
+export function definedHeaders(entries: Record<string, string | number | boolean | Date | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(entries)) {
+    if (value === undefined) continue;
+    out[name] = value instanceof Date ? value.toUTCString() : String(value);
+  }
+  return out;
+}
