@@ -1,0 +1,158 @@
+import { startTestPageServer } from '../../web/server.js';
+import { CODE_OPTIONS, TARGET_OPTIONS, commonSettings, connect, printableOutputs } from '../cli/common.js';
+import { port as parsePort, type OptionValues } from '../cli/options.js';
+import { deployStack } from '../deploy/deploy.js';
+import { outputsFile, saveOutputs } from '../deploy/outputs.js';
+import { assertValidStackName } from '../deploy/stack-name.js';
+import { UserError } from '../support/errors.js';
+import { portInUseMessage, portIsFree } from '../support/network.js';
+import { LOCALCLOUD_LOG, displayPath } from '../support/paths.js';
+import { formatDuration, type Reporter } from '../support/terminal.js';
+import { resolveCredentials } from '../targets/clients.js';
+import type { Connection } from '../targets/types.js';
+import { SKIP_BUILD_OPTION, buildStep } from './build-step.js';
+import type { Command } from './types.js';
+import { readUpState, removeUpState, writeUpState } from './up-state.js';
+
+const PAGE_HOST = '127.0.0.1';
+
+export const upCommand: Command = {
+  name: 'up',
+  brief: 'local cloud + stack + test page in the foreground (Ctrl-C stops)',
+  usage: 'tsx harness/cli.ts up [options]',
+  summary:
+    'Builds the functions, starts the target (embedded: a local cloud whose state persists in\n' +
+    '.localcloud/state, so the next `up` finds the same stack and data), deploys the stack, serves the\n' +
+    'test page, prints one summary and stays in the foreground until Ctrl-C (or `make down`).',
+  options: [
+    ...TARGET_OPTIONS,
+    ...CODE_OPTIONS,
+    SKIP_BUILD_OPTION,
+    { flag: 'page-port', type: 'number', env: 'PAGE_PORT', default: 8080, description: 'port of the test page on 127.0.0.1' },
+  ],
+  async run(values: OptionValues, reporter: Reporter): Promise<number> {
+    const settings = commonSettings(values);
+    const pagePort = parsePort(values.pagePort, 'PAGE_PORT / --page-port');
+    assertValidStackName(settings.stackName);
+    const running = readUpState();
+    if (running) {
+      throw new UserError(`make up is already running (pid ${running.pid}, test page ${running.pageUrl}); use it, or stop it first with make down`);
+    }
+    if (pagePort !== 0 && !(await portIsFree(pagePort, PAGE_HOST))) {
+      throw new UserError(portInUseMessage(pagePort, PAGE_HOST, 'the test page', 'stop whatever holds it, or choose another with PAGE_PORT=8081'));
+    }
+
+    const startedAt = Date.now();
+    const connection = await connect(settings);
+    let page: { url: string; stop(): Promise<void> } | undefined;
+    try {
+      reporter.info(`${connection.owned ? 'Started' : 'Using'} ${connection.description}`);
+      if (!values.skipBuild) await buildStep(reporter);
+      const result = await deployStack({
+        connection,
+        stackName: settings.stackName,
+        codeBucket: values.codeBucket as string | undefined,
+        codeKeyPrefix: String(values.codeKeyPrefix),
+        reporter,
+      });
+      const saved = {
+        target: settings.targetName,
+        stackName: result.stackName,
+        stackId: result.stackId,
+        region: connection.region,
+        ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
+        codeBucket: result.codeBucket,
+        outputs: result.outputs,
+        updatedAt: new Date().toISOString(),
+      };
+      saveOutputs(saved, settings.outputsDir);
+
+      page = await startTestPageServer(
+        {
+          endpoint: connection.endpoint,
+          region: connection.region,
+          stackName: result.stackName,
+          outputs: result.outputs,
+          adminCredentials: await resolveCredentials(connection),
+        },
+        { port: pagePort, host: PAGE_HOST },
+      );
+      writeUpState({
+        pid: process.pid,
+        target: settings.targetName,
+        stackName: result.stackName,
+        region: connection.region,
+        port: settings.target.port,
+        ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
+        pageUrl: page.url,
+        startedAt: new Date().toISOString(),
+      });
+
+      printSummary(reporter, {
+        connection,
+        stackName: result.stackName,
+        status: result.status,
+        changed: result.changed,
+        outputs: result.outputs,
+        outputsPath: displayPath(outputsFile(settings.targetName, result.stackName, settings.outputsDir)),
+        pageUrl: page.url,
+        elapsedMs: Date.now() - startedAt,
+      });
+
+      const signal = await untilStopped();
+      reporter.info(`\n${signal}: stopping…`);
+    } finally {
+      await page?.stop().catch(() => {});
+      await connection.stop();
+      removeUpState();
+    }
+    reporter.info(connection.owned ? 'Stopped. The stack and its data are kept for the next make up.' : 'Stopped the test page (the cloud was already running and keeps running).');
+    return 0;
+  },
+};
+
+interface Summary {
+  connection: Connection;
+  stackName: string;
+  status: string;
+  changed: boolean;
+  outputs: Record<string, string>;
+  outputsPath: string;
+  pageUrl: string;
+  elapsedMs: number;
+}
+
+function printSummary(reporter: Reporter, s: Summary): void {
+  const { paint } = reporter;
+  const rule = paint('grey', '─'.repeat(72));
+  const row = (label: string, text: string) => reporter.info(`  ${paint('bold', label.padEnd(10))} ${text}`);
+  const envHint = s.connection.endpoint ? `AWS_ENDPOINT_URL=${s.connection.endpoint} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test ` : '';
+  reporter.info(rule);
+  reporter.info(`${paint('green', '●')} ${paint('bold', 'IoT Backend is up')} ${paint('grey', `(ready in ${formatDuration(s.elapsedMs)})`)}`);
+  row('cloud', s.connection.description);
+  if (s.connection.owned && s.connection.target === 'embedded') row('', paint('grey', `diagnostics in ${displayPath(LOCALCLOUD_LOG)}`));
+  row('stack', `${s.stackName} ${s.status}${s.changed ? '' : ' (unchanged)'}`);
+  row('test page', paint('cyan', s.pageUrl));
+  row('outputs', s.outputsPath);
+  for (const line of printableOutputs(s.outputs)) reporter.info(`  ${''.padEnd(10)} ${line.trimStart()}`);
+  row('try', 'make simulate            (sends sensor events with the TestClient keys)');
+  if (s.outputs.SensorDataTable) row('', `${envHint}aws dynamodb scan --table-name ${s.outputs.SensorDataTable} --region ${s.connection.region}`);
+  row('stop', 'Ctrl-C here, or make down from another terminal (make down DESTROY=1 also deletes the stack)');
+  reporter.info(rule);
+}
+
+/** Resolves with the signal's name on the first SIGINT/SIGTERM; a second one exits at once. */
+function untilStopped(): Promise<string> {
+  return new Promise((resolve) => {
+    const first = (signal: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      process.once('SIGINT', () => process.exit(130));
+      resolve(signal === 'SIGINT' ? 'Ctrl-C' : signal);
+    };
+    const onInt = () => first('SIGINT');
+    const onTerm = () => first('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * The default target: our own local cloud, started in this process — or,
+ * when one already answers on the port (a running `make up`, `make localcloud`),
+ * reused as it is.
+ */
+import { startLocalCloud } from '../../localcloud/localcloud.js';
+import { UserError, errorMessage } from '../support/errors.js';
+import { displayPath } from '../support/paths.js';
+import { portInUseMessage, portIsFree, probeHealth } from '../support/network.js';
+import { acquireStateLock } from './state-lock.js';
+import { LOCAL_CREDENTIALS, type Connection, type Target, type TargetSettings } from './types.js';
+
+export const embeddedTarget: Target = {
+  name: 'embedded',
+  async connect(settings: TargetSettings): Promise<Connection> {
+    const { port, host, region } = settings;
+    const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const base = { target: 'embedded' as const, region, credentials: LOCAL_CREDENTIALS, local: true };
+
+    if (port !== 0) {
+      const health = await probeHealth(endpoint);
+      if (health) {
+        const what = health.edition === 'localcloud' ? 'embedded cloud' : `cloud (${health.edition ?? 'unknown edition'})`;
+        return {
+          ...base,
+          endpoint,
+          owned: false,
+          description: `the ${what} already running on ${endpoint} (reused)`,
+          stop: async () => {},
+        };
+      }
+      if (!(await portIsFree(port, host))) {
+        throw new UserError(
+          portInUseMessage(port, host, 'the embedded cloud', `something that is not a local cloud holds it; stop it, or pick another port (PORT=4567 / --port 4567)`),
+        );
+      }
+    }
+
+    const releaseLock = settings.stateDir ? acquireStateLock(settings.stateDir, port) : () => {};
+    let cloud;
+    try {
+      cloud = await startLocalCloud({
+        port,
+        host,
+        region,
+        stateDir: settings.stateDir,
+        log: settings.cloudLog ?? (() => {}),
+      });
+    } catch (error) {
+      releaseLock();
+      // startLocalCloud words a busy port itself; a race with another process lands here.
+      throw new UserError(`the embedded cloud could not start: ${errorMessage(error)}`);
+    }
+    const state = settings.stateDir ? `state in ${displayPath(settings.stateDir)}` : 'in memory';
+    return {
+      ...base,
+      endpoint: cloud.url,
+      owned: true,
+      description: `embedded cloud on ${cloud.url} (${state})`,
+      stop: async () => {
+        await cloud.stop();
+        releaseLock();
+      },
+    };
+  },
+};
