@@ -1,7 +1,48 @@
+import path from 'node:path';
+import { AwsError } from '../../core/errors.js';
+import { PerAccountRegion } from '../../core/per-account-region.js';
 import type { CloudContext, ServiceProvider } from '../../core/types.js';
-import { notImplementedService } from '../not-implemented.js';
+import { jsonProtocol } from '../../protocols/json.js';
+import { DynaliteEngine } from './engine.js';
+import { dynamoDbOperations } from './operations.js';
 
-// Placeholder until the dynamodb provider lands: routes its requests and answers 501.
-export function createDynamoDbService(_ctx: CloudContext): ServiceProvider {
-  return notImplementedService('dynamodb', { signingNames: ['dynamodb'], targetPrefixes: ['DynamoDB_20120810'] });
+/**
+ * DynamoDB, served by dynalite in-process: one engine per account and region
+ * (tables are scoped to both on AWS), each persisted under
+ * `<stateDir>/dynamodb/<account>/<region>/` or kept in memory.
+ */
+export function createDynamoDbService(ctx: CloudContext): ServiceProvider {
+  const engines = new PerAccountRegion((accountId, region) =>
+    DynaliteEngine.open({
+      path: ctx.stateDir ? path.join(ctx.stateDir, 'dynamodb', accountId, region) : undefined,
+      accountId,
+      region,
+    }),
+  );
+  let stopped = false;
+  const handle = jsonProtocol({
+    targetPrefix: 'DynamoDB_20120810',
+    version: '1.0',
+    operations: dynamoDbOperations((req) =>
+      stopped
+        ? Promise.reject(new AwsError('ServiceUnavailable', 'DynamoDB is shutting down', 503))
+        : engines.get(req.accountId, req.region),
+    ),
+  });
+
+  return {
+    name: 'dynamodb',
+    routes: { signingNames: ['dynamodb'], targetPrefixes: ['DynamoDB_20120810'] },
+    handle,
+    async start() {
+      // Open the default account's store now, so a locked state directory fails the start, not a request.
+      await engines.get(ctx.defaultAccountId, ctx.defaultRegion);
+    },
+    async stop() {
+      stopped = true;
+      const opened = await engines.created();
+      engines.clear();
+      await Promise.all(opened.map((engine) => engine.close()));
+    },
+  };
 }

@@ -1,7 +1,92 @@
-import type { CloudContext, ServiceProvider } from '../../core/types.js';
-import { notImplementedService } from '../not-implemented.js';
+import path from 'node:path';
+import { AwsError } from '../../core/errors.js';
+import { PerAccountRegion } from '../../core/per-account-region.js';
+import type { CloudContext, ServiceProvider, ServiceRequest } from '../../core/types.js';
+import { jsonError, jsonProtocol } from '../../protocols/json.js';
+import { KinesaliteEngine } from './engine.js';
+import { inProcessReader, type KinesisReader } from './in-process.js';
+import { kinesisOperations } from './operations.js';
+import type { StreamScope } from './stream-arn.js';
+import { ShardWriteBudget, type ShardWriteLimits } from './write-limits.js';
 
-// Placeholder until the kinesis provider lands: routes its requests and answers 501.
-export function createKinesisService(_ctx: CloudContext): ServiceProvider {
-  return notImplementedService('kinesis', { signingNames: ['kinesis'], targetPrefixes: ['Kinesis_20131202'] });
+export type { KinesisReader } from './in-process.js';
+export type { StreamScope } from './stream-arn.js';
+export { AWS_SHARD_WRITE_LIMITS, type ShardWriteLimits } from './write-limits.js';
+
+/** What other parts of the local cloud get from `ctx.service<KinesisProvider>('kinesis')`. */
+export interface KinesisProvider extends ServiceProvider, KinesisReader {
+  /**
+   * Turns on AWS's per-shard write limits (`AWS_SHARD_WRITE_LIMITS`, or your
+   * own), so producers meet ProvisionedThroughputExceededException as they
+   * would on AWS; `undefined` turns them off again (the default).
+   */
+  setShardWriteLimits(limits: ShardWriteLimits | undefined): void;
 }
+
+/** Shards per account and region before CreateStream answers LimitExceededException. */
+const SHARD_LIMIT = 50;
+const CBOR = 'application/x-amz-cbor-1.1';
+
+/**
+ * Kinesis, served by kinesalite in-process: one engine per account and region
+ * (streams are scoped to both on AWS), persisted under
+ * `<stateDir>/kinesis/<account>/<region>/` or kept in memory. Every successful
+ * put emits `kinesis:records` on the bus so Lambda pollers wake at once.
+ */
+export function createKinesisService(ctx: CloudContext): KinesisProvider {
+  const engines = new PerAccountRegion((accountId, region) =>
+    KinesaliteEngine.open({
+      path: ctx.stateDir ? path.join(ctx.stateDir, 'kinesis', accountId, region) : undefined,
+      accountId,
+      region,
+      shardLimit: SHARD_LIMIT,
+    }),
+  );
+  let stopped = false;
+  let writeBudget: ShardWriteBudget | undefined;
+
+  const operations = kinesisOperations({
+    engineFor: (scope: StreamScope) =>
+      stopped
+        ? Promise.reject(new AwsError('ServiceUnavailable', 'Kinesis is shutting down', 503))
+        : engines.get(scope.accountId, scope.region),
+    onRecordsStored(scope, streamName) {
+      try {
+        ctx.bus.emit('kinesis:records', { accountId: scope.accountId, region: scope.region, streamName });
+      } catch (err) {
+        // A listener's failure must not turn a stored put into an error for the producer.
+        ctx.log(`kinesis: a kinesis:records listener failed: ${err instanceof Error ? err.message : err}`);
+      }
+    },
+    writeBudget: () => writeBudget,
+    shardLimit: SHARD_LIMIT,
+  });
+  const handleJson = jsonProtocol({ targetPrefix: 'Kinesis_20131202', version: '1.1', operations });
+
+  return {
+    name: 'kinesis',
+    routes: { signingNames: ['kinesis'], targetPrefixes: ['Kinesis_20131202'] },
+    async handle(req: ServiceRequest) {
+      if (req.headers['content-type']?.startsWith(CBOR)) {
+        // The Java SDK and the KCL default to CBOR; every JS client, the CLI and boto3 speak JSON.
+        return jsonError(new AwsError('SerializationException', 'localcloud speaks AWS JSON 1.1 to Kinesis, not CBOR: disable CBOR in the client (Java SDK/KCL: AWS_CBOR_DISABLE=true)'), 'application/x-amz-json-1.1');
+      }
+      return handleJson(req);
+    },
+    ...inProcessReader(operations),
+    setShardWriteLimits(limits) {
+      writeBudget = limits ? new ShardWriteBudget(limits) : undefined;
+    },
+    async start() {
+      // Open the default account's store now, so a locked state directory fails the start, not a request.
+      await engines.get(ctx.defaultAccountId, ctx.defaultRegion);
+    },
+    async stop() {
+      stopped = true;
+      const opened = await engines.created();
+      engines.clear();
+      await Promise.all(opened.map((engine) => engine.close()));
+    },
+  };
+}
+
