@@ -22,7 +22,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
     return { start: Math.max(0, size - suffix), end: size };
   }
   const start = Number(match[1]);
-  const last = match[2] === '' ? size - 1 : Number(match[2]);
+  const last = match[2] === '' ? Infinity : Number(match[2]);
   if (last < start) return undefined;
   if (start >= size) throw S3Error.invalidRange(header, size);
   return { start, end: Math.min(last + 1, size) };
