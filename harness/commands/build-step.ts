@@ -1,5 +1,4 @@
 /** The build step `up` and `deploy` run first, so what is deployed is what is in the working tree. */
-import { buildFunctions } from '../build/build.js';
 import { errorMessage, UserError } from '../support/errors.js';
 import { formatDuration, type Reporter } from '../support/terminal.js';
 import type { OptionSpec } from '../cli/options.js';
@@ -16,6 +15,8 @@ export async function buildStep(reporter: Reporter): Promise<void> {
   const started = Date.now();
   let built;
   try {
+    // esbuild loads only when a command builds.
+    const { buildFunctions } = await import('../build/build.js');
     built = await buildFunctions({ outDir: 'dist/functions' });
   } catch (error) {
     throw new UserError(`building the functions failed: ${errorMessage(error)} (make build shows the details)`);

@@ -1,4 +1,3 @@
-import { startTestPageServer } from '../../web/server.js';
 import { CODE_OPTIONS, TARGET_OPTIONS, commonSettings, connect, printableOutputs } from '../cli/common.js';
 import { port as parsePort, type OptionValues } from '../cli/options.js';
 import { deployStack } from '../deploy/deploy.js';
@@ -67,6 +66,7 @@ export const upCommand: Command = {
       };
       saveOutputs(saved, settings.outputsDir);
 
+      const { startTestPageServer } = await import('../../web/server.js');
       page = await startTestPageServer(
         {
           endpoint: connection.endpoint,

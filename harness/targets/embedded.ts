@@ -3,7 +3,6 @@
  * when one already answers on the port (a running `make up`, `make localcloud`),
  * reused as it is.
  */
-import { startLocalCloud } from '../../localcloud/localcloud.js';
 import { UserError, errorMessage } from '../support/errors.js';
 import { displayPath } from '../support/paths.js';
 import { portInUseMessage, portIsFree, probeHealth } from '../support/network.js';
@@ -39,6 +38,8 @@ export const embeddedTarget: Target = {
     const releaseLock = settings.stateDir ? acquireStateLock(settings.stateDir, port) : () => {};
     let cloud;
     try {
+      // Loaded on demand: the other targets, and the CLI's argument checks, do without it.
+      const { startLocalCloud } = await import('../../localcloud/localcloud.js');
       cloud = await startLocalCloud({
         port,
         host,
