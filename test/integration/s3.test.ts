@@ -6,15 +6,25 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteBucketCorsCommand,
+  DeleteBucketEncryptionCommand,
+  DeleteBucketLifecycleCommand,
   DeleteBucketPolicyCommand,
+  DeleteBucketTaggingCommand,
+  DeleteBucketWebsiteCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  DeletePublicAccessBlockCommand,
   GetBucketCorsCommand,
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetBucketLocationCommand,
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetBucketWebsiteCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
+  GetPublicAccessBlockCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
@@ -22,10 +32,15 @@ import {
   ListObjectsV2Command,
   ListPartsCommand,
   PutBucketCorsCommand,
+  PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
+  PutBucketWebsiteCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
+  PutPublicAccessBlockCommand,
   S3Client,
   S3ServiceException,
   UploadPartCommand,
@@ -184,6 +199,38 @@ describe('s3', function () {
 
       await s3.send(new PutBucketTaggingCommand({ Bucket: 'bucket-config', Tagging: { TagSet: [{ Key: 'team', Value: 'iot' }] } }));
       expect((await s3.send(new GetBucketTaggingCommand({ Bucket: 'bucket-config' }))).TagSet).to.deep.equal([{ Key: 'team', Value: 'iot' }]);
+    });
+    it('stores the configurations CloudFormation applies to AWS::S3::Bucket', async () => {
+      const Bucket = 'bucket-cfn-config';
+      await s3.send(new CreateBucketCommand({ Bucket }));
+      expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).to.equal(undefined);
+      await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+      expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).to.equal('Enabled');
+
+      await s3.send(new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } }));
+      expect((await s3.send(new GetBucketWebsiteCommand({ Bucket }))).IndexDocument?.Suffix).to.equal('index.html');
+      await s3.send(new DeleteBucketWebsiteCommand({ Bucket }));
+      expect((await failure(s3.send(new GetBucketWebsiteCommand({ Bucket })))).name).to.equal('NoSuchWebsiteConfiguration');
+
+      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration?.BlockPublicAcls).to.equal(true);
+      await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: false, BlockPublicPolicy: false } }));
+      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration?.BlockPublicAcls).to.equal(false);
+      await s3.send(new DeletePublicAccessBlockCommand({ Bucket }));
+
+      const sse = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const } }] };
+      await s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: sse }));
+      expect((await s3.send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).to.equal('aws:kms');
+      await s3.send(new DeleteBucketEncryptionCommand({ Bucket }));
+      expect((await s3.send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).to.equal('AES256');
+
+      await s3.send(new PutBucketLifecycleConfigurationCommand({
+        Bucket,
+        LifecycleConfiguration: { Rules: [{ ID: 'expire', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 1 } }] },
+      }));
+      expect((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules?.[0].ID).to.equal('expire');
+      await s3.send(new DeleteBucketLifecycleCommand({ Bucket }));
+      expect((await failure(s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket })))).name).to.equal('NoSuchLifecycleConfiguration');
+      await s3.send(new DeleteBucketTaggingCommand({ Bucket }));
     });
   });
 
