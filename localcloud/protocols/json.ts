@@ -67,8 +67,18 @@ export function jsonResponse(status: number, value: unknown, contentType = 'appl
   return {
     status,
     headers: { 'content-type': contentType },
-    body: JSON.stringify(value, (_k, v) => (v instanceof Date ? v.getTime() / 1000 : v)),
+    body: JSON.stringify(value, epochSecondsForDates),
   };
+}
+
+/**
+ * JSON protocols send timestamps as epoch seconds. A replacer only sees a
+ * Date through its holder: by the time it is called, JSON.stringify has
+ * already turned the value itself into an ISO string with Date#toJSON.
+ */
+function epochSecondsForDates(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  return raw instanceof Date ? raw.getTime() / 1000 : value;
 }
 
 export function jsonError(
