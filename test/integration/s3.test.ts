@@ -28,6 +28,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  ListObjectVersionsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   ListPartsCommand,
@@ -561,6 +562,16 @@ describe('s3', function () {
       const second = await s3.send(new ListObjectsCommand({ Bucket: bucket, Marker: first.NextMarker, Delimiter: '/' }));
       expect(second.Contents?.map((c) => c.Key)).to.deep.equal(['e.txt', 'f.txt']);
       expect(second.IsTruncated).to.equal(false);
+    });
+
+    it('lists every object as its own latest version (ListObjectVersions)', async () => {
+      const out = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'dir1/' }));
+      expect(out.Versions?.map((v) => [v.Key, v.VersionId, v.IsLatest])).to.deep.equal([
+        ['dir1/sub/z.txt', 'null', true],
+        ['dir1/x.txt', 'null', true],
+        ['dir1/y.txt', 'null', true],
+      ]);
+      expect(out.DeleteMarkers).to.equal(undefined);
     });
 
     it('pages through more than 1000 keys', async function () {

@@ -113,6 +113,7 @@ export const deleteObjects: S3Handler = async ({ req, store, bucket, payload }) 
   if (!checksum && req.headers['content-md5'] === undefined) {
     throw new AwsError('InvalidRequest', 'Missing required header for this request: Content-MD5', 400);
   }
+  store.getBucket(bucket);
   const document = parseXmlBody(body, 'Delete');
   const objects = children(document, 'Object');
   const input: DeleteObjectsCommandInput = {
@@ -128,7 +129,6 @@ export const deleteObjects: S3Handler = async ({ req, store, bucket, payload }) 
   };
   const toDelete = input.Delete!.Objects!;
   if (toDelete.length === 0 || toDelete.length > MAX_DELETE_KEYS) throw S3Error.malformedXml();
-  store.getBucket(bucket);
   const output: DeleteObjectsOutput = { Deleted: [], Errors: [] };
   for (const { Key, VersionId } of toDelete) {
     try {

@@ -2,7 +2,7 @@ import { bucketConfigurationHandlers, BUCKET_CONFIGURATION_NAMES } from './bucke
 import { createBucket, deleteBucket, deleteObjects, getBucketLocation, headBucket, listBuckets } from './bucket-handlers.js';
 import type { S3Handler } from './call.js';
 import { S3Error } from './errors.js';
-import { listObjects } from './list-handlers.js';
+import { listObjects, listObjectVersions } from './list-handlers.js';
 import {
   abortMultipartUpload,
   completeMultipartUpload,
@@ -35,6 +35,7 @@ const bucketRoutes: RouteTable = {
   'GET ?location': getBucketLocation,
   'POST ?delete': deleteObjects,
   'GET ?uploads': listMultipartUploads,
+  'GET ?versions': listObjectVersions,
 };
 for (const name of BUCKET_CONFIGURATION_NAMES) {
   const handlers = bucketConfigurationHandlers(name);

@@ -1,4 +1,11 @@
-import type { ListObjectsCommandInput, ListObjectsOutput, ListObjectsV2CommandInput, ListObjectsV2Output, _Object } from '@aws-sdk/client-s3';
+import type {
+  ListObjectVersionsOutput,
+  ListObjectsCommandInput,
+  ListObjectsOutput,
+  ListObjectsV2CommandInput,
+  ListObjectsV2Output,
+  _Object,
+} from '@aws-sdk/client-s3';
 import { integerParam } from './bucket-handlers.js';
 import type { S3Call, S3Handler } from './call.js';
 import { S3Error } from './errors.js';
@@ -91,6 +98,38 @@ function listObjectsV1({ req, store, bucket }: S3Call) {
   };
   return xmlResponse('ListBucketResult', { ...output });
 }
+
+/**
+ * GET /bucket?versions. Buckets here keep one version per key, so every
+ * object is its own latest version, with S3's version ID for unversioned
+ * objects ("null"). Tools that empty buckets version by version work unchanged.
+ */
+export const listObjectVersions: S3Handler = ({ req, store, bucket }) => {
+  const params = commonParams(req.query);
+  const keyMarker = req.query.get('key-marker') ?? undefined;
+  const page = store.listObjects(bucket, { prefix: params.prefix, delimiter: params.delimiter, after: keyMarker, maxKeys: params.maxKeys });
+  const encode = encoder(params.urlEncoded);
+  const owner = ownerOf(store.getBucket(bucket).accountId);
+  const output: ListObjectVersionsOutput = {
+    Name: bucket,
+    Prefix: encode(params.prefix),
+    Delimiter: params.delimiter === undefined ? undefined : encode(params.delimiter),
+    KeyMarker: encode(keyMarker ?? ''),
+    VersionIdMarker: req.query.get('version-id-marker') ?? '',
+    NextKeyMarker: page.isTruncated && page.lastEntry !== undefined ? encode(page.lastEntry) : undefined,
+    NextVersionIdMarker: page.isTruncated ? 'null' : undefined,
+    MaxKeys: params.maxKeys,
+    IsTruncated: page.isTruncated,
+    EncodingType: params.urlEncoded ? 'url' : undefined,
+    Versions: page.objects.map((o) => {
+      const { Key, LastModified, ETag, Size, ChecksumAlgorithm, ChecksumType } = objectEntry(o, encode, owner);
+      return { Key, VersionId: 'null', IsLatest: true, LastModified, ETag, Size, ChecksumAlgorithm, ChecksumType, StorageClass: 'STANDARD', Owner: owner };
+    }),
+    CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+  };
+  const { Versions, ...rest } = output;
+  return xmlResponse('ListVersionsResult', { ...rest, Version: Versions });
+};
 
 function objectEntry(record: ObjectRecord, encode: (s: string) => string, owner: _Object['Owner']): _Object {
   return {
