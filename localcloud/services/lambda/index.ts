@@ -1,7 +1,134 @@
-import type { CloudContext, ServiceProvider } from '../../core/types.js';
-import { notImplementedService } from '../not-implemented.js';
+import type { _Record } from '@aws-sdk/client-kinesis';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } from '../../core/types.js';
+import { CODE_PATH_PREFIX, CodeUrls } from './api/code-urls.js';
+import { EventSourceMappingOperations } from './api/event-source-mappings.js';
+import { FunctionOperations } from './api/functions.js';
+import { InvokeOperation } from './api/invoke.js';
+import { PermissionOperations } from './api/permissions.js';
+import { lambdaRouter } from './api/routes.js';
+import type { BatchOutcome } from './kinesis/batch-delivery.js';
+import { CheckpointStore } from './kinesis/checkpoints.js';
+import { EventSourceManager } from './kinesis/event-source-manager.js';
+import { kinesisEvent } from './kinesis/kinesis-event.js';
+import { CodeStore } from './model/code-store.js';
+import type { EventSourceMapping } from './model/event-source-mappings.js';
+import { MappingStore } from './model/event-source-mappings.js';
+import { FunctionStore, resolveVersion } from './model/functions.js';
+import { parseFunctionRef } from './model/names.js';
+import { AsyncInvocations } from './runtime/async-invocations.js';
+import { FunctionRuntime } from './runtime/invoker.js';
+import { prepareRuntimeModules } from './runtime/runtime-modules.js';
 
-// Placeholder until the lambda provider lands: routes its requests and answers 501.
-export function createLambdaService(_ctx: CloudContext): ServiceProvider {
-  return notImplementedService('lambda', { signingNames: ['lambda'] });
+/**
+ * AWS Lambda: the API (functions, invocations, permissions, event source
+ * mappings), Node.js execution environments behind the Lambda Runtime API,
+ * and Kinesis pollers. State lives under `<stateDir>/lambda/` when the cloud
+ * has a state directory:
+ *
+ *   functions/<account>/<region>/<name>.json   configuration, versions, policy
+ *   zips/<sha256>.zip                          deployment packages by content
+ *   code/<sha256>/                             extracted code (LAMBDA_TASK_ROOT)
+ *   code/node_modules/                         SDK v3 + cfn-response for function code
+ *   event-source-mappings/<uuid>.json          mapping settings
+ *   checkpoints/<uuid>.json                    per-shard positions of each mapping
+ */
+export function createLambdaService(ctx: CloudContext): ServiceProvider {
+  return new LambdaProvider(ctx);
+}
+
+export class LambdaProvider implements ServiceProvider {
+  readonly name = 'lambda';
+  readonly routes = { signingNames: ['lambda'], pathPrefixes: [CODE_PATH_PREFIX] };
+
+  readonly functions: FunctionStore;
+  readonly runtime: FunctionRuntime;
+  readonly eventSources: EventSourceManager;
+  private readonly mappings: MappingStore;
+  private readonly code: CodeStore;
+  private readonly codeUrls: CodeUrls;
+  private readonly asyncInvocations: AsyncInvocations;
+  private readonly route: (req: ServiceRequest) => Promise<ServiceResponse>;
+  /** In-memory clouds extract code into a temporary directory, removed on stop. */
+  private readonly temporaryRoot?: string;
+
+  constructor(private readonly ctx: CloudContext) {
+    const stateRoot = ctx.stateDir ? path.join(ctx.stateDir, 'lambda') : undefined;
+    if (!stateRoot) this.temporaryRoot = mkdtempSync(path.join(os.tmpdir(), 'localcloud-lambda-'));
+    const codeRoot = path.join(stateRoot ?? this.temporaryRoot!, 'code');
+    mkdirSync(codeRoot, { recursive: true });
+
+    this.functions = new FunctionStore(stateRoot && path.join(stateRoot, 'functions'));
+    this.mappings = new MappingStore(stateRoot && path.join(stateRoot, 'event-source-mappings'));
+    this.code = new CodeStore(stateRoot && path.join(stateRoot, 'zips'), codeRoot);
+    this.codeUrls = new CodeUrls(this.code);
+    this.runtime = new FunctionRuntime(ctx, { codeStore: this.code, runtimeModulesDir: prepareRuntimeModules(codeRoot) });
+    this.asyncInvocations = new AsyncInvocations((m) => ctx.log(m));
+    const checkpoints = new CheckpointStore(stateRoot && path.join(stateRoot, 'checkpoints'));
+    this.eventSources = new EventSourceManager(ctx, this.mappings, checkpoints, (m, shardId, records) => this.invokeWithBatch(m, shardId, records), stateRoot);
+
+    const functionOps = new FunctionOperations(ctx, this.functions, this.code, this.runtime, this.codeUrls);
+    this.route = lambdaRouter({
+      functions: functionOps,
+      invoke: new InvokeOperation(functionOps, this.runtime, this.asyncInvocations),
+      permissions: new PermissionOperations(this.functions, functionOps),
+      mappings: new EventSourceMappingOperations(ctx, this.mappings, this.eventSources, functionOps),
+      store: this.functions,
+    });
+  }
+
+  async start(): Promise<void> {
+    this.functions.load();
+    this.mappings.load();
+    this.eventSources.start();
+  }
+
+  async stop(): Promise<void> {
+    // Pollers first (so no new batch starts), then the processes; in-flight
+    // batches end unacknowledged and are redelivered after a restart.
+    const pollersStopped = this.eventSources.stop();
+    await this.asyncInvocations.stop().catch(() => undefined);
+    await this.runtime.stop();
+    await pollersStopped;
+    if (this.temporaryRoot) rmSync(this.temporaryRoot, { recursive: true, force: true });
+  }
+
+  handle(req: ServiceRequest): Promise<ServiceResponse> {
+    if (req.path.startsWith(CODE_PATH_PREFIX)) return Promise.resolve(this.codeUrls.serve(req));
+    return this.route(req);
+  }
+
+  /** An event source mapping's invocation: the Kinesis event for one shard's batch. */
+  private async invokeWithBatch(mapping: EventSourceMapping, shardId: string, records: _Record[]): Promise<BatchOutcome> {
+    const ref = parseFunctionRef(mapping.functionArn, mapping.accountId, mapping.region);
+    const fn = this.functions.get(ref);
+    if (!fn) return { ok: false, reason: 'function not found' };
+    const version = resolveVersion(fn, ref.qualifier);
+    const event = kinesisEvent(records, { shardId, roleArn: version.role, region: mapping.region, eventSourceArn: mapping.eventSourceArn });
+    const output = await this.runtime.invoke({ fn, version, invokedArn: mapping.functionArn, payload: Buffer.from(JSON.stringify(event)) });
+    if (output.functionError) return { ok: false, reason: output.errorType ?? 'Unhandled' };
+    if (!mapping.functionResponseTypes.includes('ReportBatchItemFailures')) return { ok: true };
+    return partialBatchOutcome(output.payload, records);
+  }
+}
+
+/**
+ * ReportBatchItemFailures: `{"batchItemFailures": [{"itemIdentifier": seq}]}`
+ * marks the batch as done up to the first failed record. An identifier that is
+ * empty or not in the batch fails the whole batch, as on AWS.
+ */
+function partialBatchOutcome(payload: Buffer, records: _Record[]): BatchOutcome {
+  let response: unknown;
+  try {
+    response = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return { ok: true };
+  }
+  const failures = (response as { batchItemFailures?: unknown } | null)?.batchItemFailures;
+  if (!Array.isArray(failures) || failures.length === 0) return { ok: true };
+  const positions = failures.map((f) => records.findIndex((r) => r.SequenceNumber === (f as { itemIdentifier?: unknown })?.itemIdentifier));
+  if (positions.some((p) => p < 0)) return { ok: false, reason: 'invalid batchItemFailures identifier' };
+  return { ok: true, failedFrom: records[Math.min(...positions)].SequenceNumber! };
 }

@@ -1,0 +1,233 @@
+import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import type {
+  CreateEventSourceMappingRequest,
+  EventSourceMappingConfiguration,
+  ListEventSourceMappingsResponse,
+  UpdateEventSourceMappingRequest,
+} from '@aws-sdk/client-lambda';
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../../../core/errors.js';
+import type { CloudContext } from '../../../core/types.js';
+import type { EventSourceManager } from '../kinesis/event-source-manager.js';
+import type { EventSourceMapping, MappingStore, StartingPosition } from '../model/event-source-mappings.js';
+import { eventSourceMappingArn, functionArn, parseFunctionRef, parseKinesisStreamArn } from '../model/names.js';
+import { conflict, invalidParameter, notFound } from './errors.js';
+import type { Caller, FunctionOperations } from './functions.js';
+import { Validator } from './validation.js';
+
+const STARTING_POSITIONS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
+
+/** Create/Get/List/Update/DeleteEventSourceMapping for Kinesis streams. */
+export class EventSourceMappingOperations {
+  constructor(
+    private readonly ctx: CloudContext,
+    private readonly mappings: MappingStore,
+    private readonly manager: EventSourceManager,
+    private readonly functionOps: FunctionOperations,
+  ) {}
+
+  async create(input: CreateEventSourceMappingRequest, caller: Caller): Promise<EventSourceMappingConfiguration> {
+    new Validator()
+      .required(input.FunctionName, 'functionName')
+      .oneOf(input.StartingPosition, 'startingPosition', STARTING_POSITIONS)
+      .throwIfInvalid();
+    validateSettings(input);
+    if (!input.EventSourceArn) throw invalidParameter('EventSourceArn is required.');
+    const stream = parseKinesisStreamArn(input.EventSourceArn);
+    if (!stream) {
+      throw invalidParameter(`localcloud's event source mappings read Kinesis streams only; unsupported event source: ${input.EventSourceArn}`);
+    }
+    if (!input.StartingPosition) throw invalidParameter('StartingPosition is required for Kinesis event sources.');
+    if (input.StartingPosition === 'AT_TIMESTAMP' && !input.StartingPositionTimestamp) {
+      throw invalidParameter('StartingPositionTimestamp must be provided when StartingPosition is AT_TIMESTAMP.');
+    }
+    const { fn, ref } = this.functionOps.resolve(input.FunctionName!, undefined, caller);
+    const target = functionArn(fn, ref.qualifier);
+    const duplicate = this.mappings
+      .all()
+      .find((m) => m.eventSourceArn === input.EventSourceArn && sameFunction(m.functionArn, target) && m.state !== 'Deleting');
+    if (duplicate) {
+      throw conflict(
+        `The event source arn (" ${input.EventSourceArn} ") and function (" ${fn.name} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
+      );
+    }
+    await this.assertStreamExists(input.EventSourceArn, stream);
+
+    const mapping: EventSourceMapping = {
+      uuid: randomUUID(),
+      accountId: fn.accountId,
+      region: fn.region,
+      functionArn: target,
+      eventSourceArn: input.EventSourceArn,
+      enabled: input.Enabled ?? true,
+      state: 'Creating',
+      batchSize: input.BatchSize ?? 100,
+      maximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? 0,
+      startingPosition: input.StartingPosition as StartingPosition,
+      startingPositionTimestamp: timestampMs(input.StartingPositionTimestamp),
+      maximumRecordAgeInSeconds: input.MaximumRecordAgeInSeconds ?? -1,
+      maximumRetryAttempts: input.MaximumRetryAttempts ?? -1,
+      bisectBatchOnFunctionError: input.BisectBatchOnFunctionError ?? false,
+      parallelizationFactor: input.ParallelizationFactor ?? 1,
+      tumblingWindowInSeconds: input.TumblingWindowInSeconds ?? 0,
+      functionResponseTypes: [...(input.FunctionResponseTypes ?? [])],
+      onFailureDestination: input.DestinationConfig?.OnFailure?.Destination,
+      lastModified: Date.now(),
+      lastProcessingResult: 'No records processed',
+    };
+    this.mappings.save(mapping);
+    this.manager.created(mapping);
+    return toMappingConfiguration(mapping);
+  }
+
+  get(uuid: string): EventSourceMappingConfiguration {
+    return toMappingConfiguration(this.require(uuid));
+  }
+
+  list(query: { eventSourceArn?: string; functionName?: string; marker?: string; maxItems?: number }, caller: Caller): ListEventSourceMappingsResponse {
+    new Validator().range(query.maxItems, 'maxItems', 1, 10000).throwIfInvalid();
+    let items = this.mappings.all().filter((m) => m.accountId === caller.accountId && m.region === caller.region);
+    if (query.eventSourceArn) items = items.filter((m) => m.eventSourceArn === query.eventSourceArn);
+    if (query.functionName) {
+      const ref = parseFunctionRef(query.functionName, caller.accountId, caller.region);
+      const wanted = functionArn(ref, ref.qualifier);
+      items = items.filter((m) => (ref.qualifier ? m.functionArn === wanted : sameFunction(m.functionArn, wanted)));
+    }
+    items.sort((a, b) => a.lastModified - b.lastModified || a.uuid.localeCompare(b.uuid));
+    const start = query.marker ? items.findIndex((m) => m.uuid === query.marker) : 0;
+    if (start < 0) throw invalidParameter(`Invalid marker: ${query.marker}`);
+    const max = query.maxItems ?? 100;
+    const page = items.slice(start, start + max);
+    return {
+      EventSourceMappings: page.map(toMappingConfiguration),
+      NextMarker: start + max < items.length ? items[start + max].uuid : undefined,
+    };
+  }
+
+  update(uuid: string, input: UpdateEventSourceMappingRequest, caller: Caller): EventSourceMappingConfiguration {
+    const mapping = this.require(uuid);
+    validateSettings(input);
+    if (mapping.state === 'Creating' || mapping.state === 'Deleting' || mapping.state === 'Updating') throw resourceInUse(mapping);
+    let target = mapping.functionArn;
+    if (input.FunctionName) {
+      const { fn, ref } = this.functionOps.resolve(input.FunctionName, undefined, caller);
+      target = functionArn(fn, ref.qualifier);
+    }
+    const enabled = input.Enabled ?? mapping.enabled;
+    const updated: EventSourceMapping = {
+      ...mapping,
+      functionArn: target,
+      enabled,
+      state: enabled === mapping.enabled ? 'Updating' : enabled ? 'Enabling' : 'Disabling',
+      batchSize: input.BatchSize ?? mapping.batchSize,
+      maximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? mapping.maximumBatchingWindowInSeconds,
+      maximumRecordAgeInSeconds: input.MaximumRecordAgeInSeconds ?? mapping.maximumRecordAgeInSeconds,
+      maximumRetryAttempts: input.MaximumRetryAttempts ?? mapping.maximumRetryAttempts,
+      bisectBatchOnFunctionError: input.BisectBatchOnFunctionError ?? mapping.bisectBatchOnFunctionError,
+      parallelizationFactor: input.ParallelizationFactor ?? mapping.parallelizationFactor,
+      tumblingWindowInSeconds: input.TumblingWindowInSeconds ?? mapping.tumblingWindowInSeconds,
+      functionResponseTypes: input.FunctionResponseTypes ? [...input.FunctionResponseTypes] : mapping.functionResponseTypes,
+      onFailureDestination: input.DestinationConfig ? input.DestinationConfig.OnFailure?.Destination : mapping.onFailureDestination,
+      lastModified: Date.now(),
+    };
+    this.mappings.save(updated);
+    this.manager.updated(updated);
+    return toMappingConfiguration(updated);
+  }
+
+  delete(uuid: string): EventSourceMappingConfiguration {
+    const mapping = this.require(uuid);
+    if (mapping.state === 'Deleting') throw resourceInUse(mapping);
+    const deleting: EventSourceMapping = { ...mapping, state: 'Deleting', lastModified: Date.now() };
+    this.mappings.save(deleting);
+    void this.manager.deleted(uuid);
+    return toMappingConfiguration(deleting);
+  }
+
+  private require(uuid: string): EventSourceMapping {
+    const mapping = this.mappings.get(uuid);
+    if (!mapping) throw notFound('The resource you requested does not exist.');
+    return mapping;
+  }
+
+  /** Lambda refuses mappings to streams that do not exist. */
+  private async assertStreamExists(arn: string, stream: { region: string; accountId: string; streamName: string }): Promise<void> {
+    const config = this.ctx.clientConfig(stream.region);
+    const credentials =
+      stream.accountId === this.ctx.defaultAccountId ? config.credentials : { accessKeyId: stream.accountId, secretAccessKey: config.credentials.secretAccessKey };
+    const kinesis = new KinesisClient({ endpoint: config.endpoint, region: stream.region, credentials, maxAttempts: 1 });
+    try {
+      await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream.streamName }));
+    } catch (err) {
+      if ((err as Error).name === 'ResourceNotFoundException') throw invalidParameter(`Stream not found: ${arn}`);
+      // Kinesis unreachable or not answering: the pollers will report it; do not refuse the mapping for that.
+    } finally {
+      kinesis.destroy();
+    }
+  }
+}
+
+/** A mapping in a transitional state (Creating, Updating, Deleting) cannot be changed yet. */
+function resourceInUse(mapping: EventSourceMapping): AwsError {
+  return new AwsError(
+    'ResourceInUseException',
+    `Cannot update the event source mapping ${mapping.uuid} because it is in use (state ${mapping.state}). Please try again later.`,
+    400,
+  );
+}
+
+/** Settings shared by Create and Update, with Lambda's limits for Kinesis. */
+function validateSettings(input: Partial<CreateEventSourceMappingRequest>): void {
+  new Validator()
+    .range(input.BatchSize, 'batchSize', 1, 10000)
+    .range(input.MaximumBatchingWindowInSeconds, 'maximumBatchingWindowInSeconds', 0, 300)
+    .range(input.MaximumRetryAttempts, 'maximumRetryAttempts', -1, 10000)
+    .range(input.MaximumRecordAgeInSeconds, 'maximumRecordAgeInSeconds', -1, 604800)
+    .range(input.ParallelizationFactor, 'parallelizationFactor', 1, 10)
+    .range(input.TumblingWindowInSeconds, 'tumblingWindowInSeconds', 0, 900)
+    .throwIfInvalid();
+  const age = input.MaximumRecordAgeInSeconds;
+  if (age !== undefined && age !== -1 && age < 60) {
+    throw invalidParameter('MaximumRecordAgeInSeconds must be -1 or between 60 and 604800.');
+  }
+  for (const type of input.FunctionResponseTypes ?? []) {
+    if (type !== 'ReportBatchItemFailures') throw invalidParameter(`Unsupported FunctionResponseType: ${type}`);
+  }
+}
+
+/** Same function, whatever the qualifier. */
+function sameFunction(a: string, b: string): boolean {
+  const base = (arn: string) => arn.split(':').slice(0, 7).join(':');
+  return base(a) === base(b);
+}
+
+function timestampMs(value: Date | number | string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (value instanceof Date) return value.getTime();
+  // On the wire the timestamp is epoch seconds.
+  return typeof value === 'number' ? value * 1000 : Date.parse(value);
+}
+
+export function toMappingConfiguration(m: EventSourceMapping): EventSourceMappingConfiguration {
+  return {
+    UUID: m.uuid,
+    StartingPosition: m.startingPosition,
+    StartingPositionTimestamp: m.startingPositionTimestamp !== undefined ? new Date(m.startingPositionTimestamp) : undefined,
+    BatchSize: m.batchSize,
+    MaximumBatchingWindowInSeconds: m.maximumBatchingWindowInSeconds,
+    ParallelizationFactor: m.parallelizationFactor,
+    EventSourceArn: m.eventSourceArn,
+    FunctionArn: m.functionArn,
+    LastModified: new Date(m.lastModified),
+    LastProcessingResult: m.lastProcessingResult,
+    State: m.state,
+    StateTransitionReason: 'User action',
+    DestinationConfig: { OnFailure: m.onFailureDestination ? { Destination: m.onFailureDestination } : {} },
+    MaximumRecordAgeInSeconds: m.maximumRecordAgeInSeconds,
+    BisectBatchOnFunctionError: m.bisectBatchOnFunctionError,
+    MaximumRetryAttempts: m.maximumRetryAttempts,
+    TumblingWindowInSeconds: m.tumblingWindowInSeconds,
+    FunctionResponseTypes: m.functionResponseTypes as EventSourceMappingConfiguration['FunctionResponseTypes'],
+    EventSourceMappingArn: eventSourceMappingArn(m.region, m.accountId, m.uuid),
+  };
+}

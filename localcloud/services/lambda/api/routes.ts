@@ -1,0 +1,149 @@
+import { AwsError } from '../../../core/errors.js';
+import type { ServiceRequest, ServiceResponse } from '../../../core/types.js';
+import { jsonResponse, parseJsonBody } from '../../../protocols/json.js';
+import { RestRouter } from '../../../protocols/rest.js';
+import type { FunctionStore } from '../model/functions.js';
+import { parseFunctionRef } from '../model/names.js';
+import { lambdaErrorResponse, notFound } from './errors.js';
+import type { EventSourceMappingOperations } from './event-source-mappings.js';
+import type { Caller, FunctionOperations } from './functions.js';
+import type { InvokeOperation } from './invoke.js';
+import type { PermissionOperations } from './permissions.js';
+import { queryInt } from './validation.js';
+
+export interface LambdaOperations {
+  functions: FunctionOperations;
+  invoke: InvokeOperation;
+  permissions: PermissionOperations;
+  mappings: EventSourceMappingOperations;
+  store: FunctionStore;
+}
+
+/**
+ * The REST-JSON binding of Lambda's API, paths as the SDK's service model
+ * writes them (`/2015-03-31/functions/{FunctionName}/...`). Each route turns
+ * the HTTP request into an operation call and the result into a response;
+ * every failure leaves in Lambda's error shape.
+ */
+export function lambdaRouter(ops: LambdaOperations): (req: ServiceRequest) => Promise<ServiceResponse> {
+  const router = new RestRouter();
+  const fns = '/2015-03-31/functions';
+  const caller = (req: ServiceRequest): Caller => ({ accountId: req.accountId, region: req.region, endpoint: req.endpoint });
+  const qualifier = (req: ServiceRequest) => req.query.get('Qualifier') ?? undefined;
+  const body = (req: ServiceRequest) => parseJsonBody(req.body);
+
+  router
+    .add('POST', fns, async (req) => json(201, await ops.functions.create(body(req), caller(req))))
+    .add('GET', fns, (req) =>
+      json(
+        200,
+        ops.functions.list(
+          {
+            marker: req.query.get('Marker') ?? undefined,
+            maxItems: queryInt(req.query, 'MaxItems'),
+            allVersions: req.query.get('FunctionVersion') === 'ALL',
+          },
+          caller(req),
+        ),
+      ),
+    )
+    .add('GET', `${fns}/{FunctionName}`, (req, p) => json(200, ops.functions.get(p.FunctionName, qualifier(req), caller(req))))
+    .add('DELETE', `${fns}/{FunctionName}`, (req, p) => {
+      ops.functions.delete(p.FunctionName, qualifier(req), caller(req));
+      return empty(204);
+    })
+    .add('GET', `${fns}/{FunctionName}/configuration`, (req, p) =>
+      json(200, ops.functions.getConfiguration(p.FunctionName, qualifier(req), caller(req))),
+    )
+    .add('PUT', `${fns}/{FunctionName}/configuration`, (req, p) =>
+      json(200, ops.functions.updateConfiguration(p.FunctionName, body(req), caller(req))),
+    )
+    .add('PUT', `${fns}/{FunctionName}/code`, async (req, p) => json(200, await ops.functions.updateCode(p.FunctionName, body(req), caller(req))))
+    .add('POST', `${fns}/{FunctionName}/invocations`, (req, p) => ops.invoke.invoke(req, p.FunctionName, caller(req)))
+    .add('GET', `${fns}/{FunctionName}/versions`, (req, p) =>
+      json(
+        200,
+        ops.functions.listVersions(p.FunctionName, { marker: req.query.get('Marker') ?? undefined, maxItems: queryInt(req.query, 'MaxItems') }, caller(req)),
+      ),
+    )
+    .add('POST', `${fns}/{FunctionName}/versions`, (req, p) => json(201, ops.functions.publishVersion(p.FunctionName, body(req), caller(req))))
+    .add('POST', `${fns}/{FunctionName}/policy`, (req, p) => json(201, ops.permissions.add(p.FunctionName, body(req), caller(req))))
+    .add('GET', `${fns}/{FunctionName}/policy`, (req, p) => json(200, ops.permissions.get(p.FunctionName, qualifier(req), caller(req))))
+    .add('DELETE', `${fns}/{FunctionName}/policy/{StatementId}`, (req, p) => {
+      ops.permissions.remove(p.FunctionName, p.StatementId, qualifier(req), req.query.get('RevisionId') ?? undefined, caller(req));
+      return empty(204);
+    });
+
+  const esm = '/2015-03-31/event-source-mappings';
+  router
+    .add('POST', esm, async (req) => json(202, await ops.mappings.create(body(req), caller(req))))
+    .add('GET', esm, (req) =>
+      json(
+        200,
+        ops.mappings.list(
+          {
+            eventSourceArn: req.query.get('EventSourceArn') ?? undefined,
+            functionName: req.query.get('FunctionName') ?? undefined,
+            marker: req.query.get('Marker') ?? undefined,
+            maxItems: queryInt(req.query, 'MaxItems'),
+          },
+          caller(req),
+        ),
+      ),
+    )
+    .add('GET', `${esm}/{UUID}`, (_req, p) => json(200, ops.mappings.get(p.UUID)))
+    .add('PUT', `${esm}/{UUID}`, (req, p) => json(202, ops.mappings.update(p.UUID, body(req), caller(req))))
+    .add('DELETE', `${esm}/{UUID}`, (_req, p) => json(202, ops.mappings.delete(p.UUID)));
+
+  // Tags, on functions (the only taggable resource here).
+  const tagged = (req: ServiceRequest, arn: string) => {
+    const ref = parseFunctionRef(arn, req.accountId, req.region);
+    const fn = ops.store.get(ref);
+    if (!fn) throw notFound(`Function not found: ${arn}`);
+    return fn;
+  };
+  router
+    .add('GET', '/2017-03-31/tags/{Resource}', (req, p) => json(200, { Tags: { ...tagged(req, p.Resource).tags } }))
+    .add('POST', '/2017-03-31/tags/{Resource}', (req, p) => {
+      const fn = tagged(req, p.Resource);
+      fn.tags = { ...fn.tags, ...(body(req).Tags ?? {}) };
+      ops.store.save(fn);
+      return empty(204);
+    })
+    .add('DELETE', '/2017-03-31/tags/{Resource}', (req, p) => {
+      const fn = tagged(req, p.Resource);
+      for (const key of req.query.getAll('tagKeys')) delete fn.tags[key];
+      ops.store.save(fn);
+      return empty(204);
+    })
+    .add('GET', '/2016-08-19/account-settings', (req) => {
+      const count = ops.store.list(req.accountId, req.region).length;
+      return json(200, {
+        AccountLimit: {
+          TotalCodeSize: 80530636800,
+          CodeSizeUnzipped: 262144000,
+          CodeSizeZipped: 52428800,
+          ConcurrentExecutions: 1000,
+          UnreservedConcurrentExecutions: 1000,
+        },
+        AccountUsage: { TotalCodeSize: 0, FunctionCount: count },
+      });
+    });
+
+  return async (req) => {
+    try {
+      const match = router.match(req);
+      if (!match) throw new AwsError('UnknownOperationException', `localcloud's Lambda does not support ${req.method} ${req.path}`, 404);
+      return await match.handler(req, match.params);
+    } catch (err) {
+      return lambdaErrorResponse(err);
+    }
+  };
+}
+
+/** JSON body; Dates become epoch seconds (ESM LastModified), as REST-JSON sends timestamps. */
+const json = (status: number, value: unknown): ServiceResponse => jsonResponse(status, value);
+
+function empty(status: number): ServiceResponse {
+  return { status, headers: { 'content-length': '0' } };
+}

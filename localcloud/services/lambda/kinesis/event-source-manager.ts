@@ -1,0 +1,158 @@
+import type { _Record } from '@aws-sdk/client-kinesis';
+import path from 'node:path';
+import { JsonLinesFile } from '../../../core/state-files.js';
+import type { CloudContext } from '../../../core/types.js';
+import type { EventSourceMapping, MappingStore } from '../model/event-source-mappings.js';
+import { parseKinesisStreamArn } from '../model/names.js';
+import type { BatchOutcome } from './batch-delivery.js';
+import type { CheckpointStore } from './checkpoints.js';
+import { MappingRunner } from './mapping-runner.js';
+import { StreamReader } from './stream-reader.js';
+
+/** Invokes the mapping's function with a batch of one shard's records. */
+export type BatchInvoker = (mapping: EventSourceMapping, shardId: string, records: _Record[]) => Promise<BatchOutcome>;
+
+/** A batch given up on (retries exhausted or records too old), as Lambda would report it to an on-failure destination. */
+export interface DiscardedBatch {
+  mappingUuid: string;
+  shardId: string;
+  startSequenceNumber: string;
+  endSequenceNumber: string;
+  batchSize: number;
+  reason: string;
+  timestamp: string;
+}
+
+/**
+ * Runs every Kinesis event source mapping: starts a runner per mapping (on
+ * creation and on restart), wakes its pollers when Kinesis announces new
+ * records on the bus, and walks mappings through Lambda's states
+ * (Creating → Enabled, Updating → Enabled/Disabled, Deleting → gone).
+ */
+export class EventSourceManager {
+  private readonly runners = new Map<string, MappingRunner>();
+  private readonly discards?: JsonLinesFile;
+  private readonly recentDiscards: DiscardedBatch[] = [];
+  private readonly onRecords = (event: { accountId: string; region: string; streamName: string }) => {
+    for (const [uuid, runner] of this.runners) {
+      const stream = parseKinesisStreamArn(this.store.get(uuid)?.eventSourceArn ?? '');
+      if (stream && stream.streamName === event.streamName && stream.region === event.region && stream.accountId === event.accountId) {
+        runner.wake();
+      }
+    }
+  };
+
+  constructor(
+    private readonly ctx: CloudContext,
+    private readonly store: MappingStore,
+    private readonly checkpoints: CheckpointStore,
+    private readonly invoke: BatchInvoker,
+    stateDir: string | undefined,
+  ) {
+    if (stateDir) this.discards = new JsonLinesFile(path.join(stateDir, 'discarded-batches.jsonl'));
+  }
+
+  start(): void {
+    this.ctx.bus.on('kinesis:records', this.onRecords);
+    for (const mapping of this.store.all()) {
+      if (mapping.state === 'Deleting') this.forget(mapping.uuid);
+      else this.run(mapping);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.ctx.bus.off('kinesis:records', this.onRecords);
+    const runners = [...this.runners.values()];
+    this.runners.clear();
+    await Promise.all(runners.map((r) => r.stop()));
+    this.discards?.close();
+  }
+
+  /** A new mapping: it reports Creating until its pollers hold their starting positions. */
+  created(mapping: EventSourceMapping): void {
+    this.run(mapping);
+  }
+
+  /** Settings changed: pollers read them live; the state settles on the next turn. */
+  updated(mapping: EventSourceMapping): void {
+    setImmediate(() => this.settle(mapping.uuid));
+  }
+
+  /** Stops the mapping's pollers, then forgets it and its checkpoints. */
+  async deleted(uuid: string): Promise<void> {
+    const runner = this.runners.get(uuid);
+    this.runners.delete(uuid);
+    await runner?.stop();
+    this.forget(uuid);
+  }
+
+  /** Batches given up on since start (most recent last), for diagnostics and tests. */
+  discarded(): readonly DiscardedBatch[] {
+    return this.recentDiscards;
+  }
+
+  private run(mapping: EventSourceMapping): void {
+    const stream = parseKinesisStreamArn(mapping.eventSourceArn)!;
+    const uuid = mapping.uuid;
+    const runner = new MappingRunner({
+      reader: new StreamReader(this.ctx, { ...stream, streamArn: mapping.eventSourceArn }),
+      checkpoints: this.checkpoints,
+      mapping: () => this.store.get(uuid) ?? mapping,
+      invoke: (records, shardId) => this.invokeAndRecord(uuid, shardId, records),
+      skipped: (shardId, records, reason) => this.discard(uuid, shardId, records, reason),
+      log: (message) => this.ctx.log(`lambda: event source mapping ${uuid}: ${message}`),
+    });
+    this.runners.set(uuid, runner);
+    runner.start();
+    runner.ready.then(() => this.settle(uuid));
+  }
+
+  private async invokeAndRecord(uuid: string, shardId: string, records: _Record[]): Promise<BatchOutcome> {
+    const mapping = this.store.get(uuid);
+    if (!mapping) return { ok: false, reason: 'mapping deleted' };
+    let outcome: BatchOutcome;
+    try {
+      outcome = await this.invoke(mapping, shardId, records);
+    } catch (err) {
+      outcome = { ok: false, reason: (err as Error).message };
+    }
+    const current = this.store.get(uuid);
+    if (current) {
+      // Kept in memory: rewriting the mapping's file for every batch would cost more than it tells.
+      current.lastProcessingResult = outcome.ok && !('failedFrom' in outcome) ? 'OK' : `PROBLEM: Function call failed`;
+    }
+    return outcome;
+  }
+
+  private discard(uuid: string, shardId: string, records: _Record[], reason: string): void {
+    const entry: DiscardedBatch = {
+      mappingUuid: uuid,
+      shardId,
+      startSequenceNumber: records[0].SequenceNumber!,
+      endSequenceNumber: records[records.length - 1].SequenceNumber!,
+      batchSize: records.length,
+      reason,
+      timestamp: new Date().toISOString(),
+    };
+    this.recentDiscards.push(entry);
+    if (this.recentDiscards.length > 1000) this.recentDiscards.shift();
+    this.discards?.append([entry]);
+    this.ctx.log(
+      `lambda: event source mapping ${uuid} discarded ${records.length} record(s) of ${shardId} ` +
+        `(${entry.startSequenceNumber}..${entry.endSequenceNumber}): ${reason}`,
+    );
+  }
+
+  /** Transitional states end once the runner is in place. */
+  private settle(uuid: string): void {
+    const mapping = this.store.get(uuid);
+    if (!mapping || mapping.state === 'Deleting' || !this.runners.has(uuid)) return;
+    const state = mapping.enabled ? 'Enabled' : 'Disabled';
+    if (mapping.state !== state) this.store.save({ ...mapping, state });
+  }
+
+  private forget(uuid: string): void {
+    this.store.delete(uuid);
+    this.checkpoints.delete(uuid);
+  }
+}

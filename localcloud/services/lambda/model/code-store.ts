@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import yauzl from 'yauzl';
+import { AwsError } from '../../../core/errors.js';
+import { writeFileAtomic } from '../../../core/state-files.js';
+
+export interface StoredCode {
+  /** Base64 SHA-256, Lambda's CodeSha256. */
+  sha256: string;
+  /** Hex SHA-256: names the zip file and its extracted directory. */
+  hash: string;
+  size: number;
+}
+
+/**
+ * Function code by content hash: the zips (under `<stateDir>/lambda/zips/`,
+ * or in memory) and their extracted trees under `codeRoot/<hash>/`, which is
+ * what an execution environment sees as LAMBDA_TASK_ROOT. Extraction is lazy
+ * (first environment of that code) and happens once per hash.
+ */
+export class CodeStore {
+  private readonly zipsInMemory = new Map<string, Buffer>();
+  private readonly extractions = new Map<string, Promise<string>>();
+
+  constructor(
+    /** Directory holding the zips, or undefined to keep them in memory. */
+    private readonly zipDir: string | undefined,
+    /** Directory under which each hash gets its extracted tree. */
+    readonly codeRoot: string,
+  ) {}
+
+  /** Validates and stores a deployment package. */
+  async put(zip: Buffer): Promise<StoredCode> {
+    await assertReadableZip(zip);
+    const digest = createHash('sha256').update(zip).digest();
+    const hash = digest.toString('hex');
+    if (this.zipDir) {
+      const file = this.zipPath(hash);
+      if (!existsSync(file)) writeFileAtomic(file, zip);
+    } else {
+      this.zipsInMemory.set(hash, zip);
+    }
+    return { sha256: digest.toString('base64'), hash, size: zip.length };
+  }
+
+  get(hash: string): Buffer | undefined {
+    if (!this.zipDir) return this.zipsInMemory.get(hash);
+    const file = this.zipPath(hash);
+    return existsSync(file) ? readFileSync(file) : undefined;
+  }
+
+  /** The directory holding this code, extracting it on first use. */
+  extracted(hash: string): Promise<string> {
+    let extraction = this.extractions.get(hash);
+    if (!extraction) {
+      extraction = this.extract(hash);
+      this.extractions.set(hash, extraction);
+      extraction.catch(() => this.extractions.delete(hash));
+    }
+    return extraction;
+  }
+
+  private async extract(hash: string): Promise<string> {
+    const target = path.join(this.codeRoot, hash);
+    // A finished extraction is renamed into place, so an existing directory is
+    // complete (a crash mid-extraction leaves only a temp directory behind).
+    if (existsSync(target)) return target;
+    const zip = this.get(hash);
+    if (!zip) throw new AwsError('ServiceException', `The code of this function (${hash}) is missing from localcloud's state`, 500);
+    const temp = `${target}.${process.pid}.extracting`;
+    rmSync(temp, { recursive: true, force: true });
+    mkdirSync(temp, { recursive: true });
+    try {
+      await unzipInto(zip, temp);
+      renameSync(temp, target);
+    } catch (err) {
+      rmSync(temp, { recursive: true, force: true });
+      if (existsSync(target)) return target;
+      throw err;
+    }
+    return target;
+  }
+
+  private zipPath(hash: string): string {
+    return path.join(this.zipDir!, `${hash}.zip`);
+  }
+}
+
+const UNZIP_ERROR = 'Could not unzip uploaded file. Please check your file, then try to upload again.';
+
+function openZip(zip: Buffer): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true }, (err, zipfile) =>
+      err || !zipfile ? reject(new AwsError('InvalidParameterValueException', UNZIP_ERROR)) : resolve(zipfile),
+    );
+  });
+}
+
+/** Reads the central directory: enough to reject what is not a zip at all before storing it. */
+async function assertReadableZip(zip: Buffer): Promise<void> {
+  const zipfile = await openZip(zip);
+  zipfile.close();
+}
+
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+
+/** Extracts every entry, keeping the executable bit and symbolic links as the zip records them. */
+async function unzipInto(zip: Buffer, dir: string): Promise<void> {
+  const zipfile = await openZip(zip);
+  await new Promise<void>((resolve, reject) => {
+    zipfile.on('error', reject);
+    zipfile.on('end', () => resolve());
+    zipfile.on('entry', (entry: yauzl.Entry) => {
+      writeEntry(zipfile, entry, dir).then(() => zipfile.readEntry(), reject);
+    });
+    zipfile.readEntry();
+  });
+}
+
+async function writeEntry(zipfile: yauzl.ZipFile, entry: yauzl.Entry, dir: string): Promise<void> {
+  // yauzl has already rejected absolute paths and `..` segments.
+  const target = path.join(dir, entry.fileName);
+  if (entry.fileName.endsWith('/')) {
+    mkdirSync(target, { recursive: true });
+    return;
+  }
+  mkdirSync(path.dirname(target), { recursive: true });
+  const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
+  const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
+    zipfile.openReadStream(entry, (err, s) => (err || !s ? reject(err) : resolve(s))),
+  );
+  if ((unixMode & S_IFMT) === S_IFLNK) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    symlinkSync(Buffer.concat(chunks).toString('utf8'), target);
+    return;
+  }
+  const mode = unixMode & 0o111 ? 0o755 : 0o644;
+  await pipeline(stream, createWriteStream(target, { mode }));
+}

@@ -1,0 +1,138 @@
+import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { AwsError } from '../../../core/errors.js';
+import { readJsonFile, writeJsonAtomic } from '../../../core/state-files.js';
+import { functionArn, type FunctionRef } from './names.js';
+
+/** One immutable-once-published configuration of a function: `$LATEST` or a numbered version. */
+export interface FunctionVersion {
+  version: string;
+  runtime: string;
+  handler: string;
+  role: string;
+  description: string;
+  timeout: number;
+  memorySize: number;
+  environment: Record<string, string>;
+  /** Base64 SHA-256 of the zip, as the API reports it. */
+  codeSha256: string;
+  /** Hex form of the same hash: names the zip and its extracted directory. */
+  codeHash: string;
+  codeSize: number;
+  lastModified: string;
+  /** Changes on every update; environments built from an older revision are retired. */
+  revisionId: string;
+  architectures: string[];
+  ephemeralStorageSize: number;
+}
+
+/** A resource-policy statement as Lambda renders it in GetPolicy. */
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Principal: string | Record<string, string>;
+  Action: string;
+  Resource: string;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+export interface LambdaFunction {
+  accountId: string;
+  region: string;
+  name: string;
+  latest: FunctionVersion;
+  /** Published versions, oldest first. */
+  versions: FunctionVersion[];
+  lastPublishedVersion: number;
+  policy: PolicyStatement[];
+  policyRevisionId: string;
+  tags: Record<string, string>;
+}
+
+export const LATEST = '$LATEST';
+
+export function functionKey(ref: { accountId: string; region: string; name: string }): string {
+  return `${ref.accountId}/${ref.region}/${ref.name}`;
+}
+
+/**
+ * Every function of every account and region, written through to
+ * `<stateDir>/lambda/functions/<account>/<region>/<name>.json` when the cloud
+ * has a state directory. One small document per function keeps each write
+ * atomic (temp file + rename) and independent of the others.
+ */
+export class FunctionStore {
+  private readonly functions = new Map<string, LambdaFunction>();
+
+  constructor(private readonly dir: string | undefined) {}
+
+  load(): void {
+    if (!this.dir) return;
+    for (const file of walkJsonFiles(this.dir)) {
+      const fn = readJsonFile<LambdaFunction>(file);
+      if (fn) this.functions.set(functionKey(fn), fn);
+    }
+  }
+
+  get(ref: FunctionRef): LambdaFunction | undefined {
+    return this.functions.get(functionKey(ref));
+  }
+
+  /** The function, or Lambda's ResourceNotFoundException naming the ARN the caller meant. */
+  require(ref: FunctionRef): LambdaFunction {
+    const fn = this.get(ref);
+    if (!fn) throw functionNotFound(ref);
+    return fn;
+  }
+
+  list(accountId: string, region: string): LambdaFunction[] {
+    return [...this.functions.values()]
+      .filter((fn) => fn.accountId === accountId && fn.region === region)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  all(): LambdaFunction[] {
+    return [...this.functions.values()];
+  }
+
+  /** Stores (or replaces) a function and writes it through. */
+  save(fn: LambdaFunction): void {
+    this.functions.set(functionKey(fn), fn);
+    if (this.dir) writeJsonAtomic(this.fileFor(fn), fn);
+  }
+
+  delete(fn: LambdaFunction): void {
+    this.functions.delete(functionKey(fn));
+    if (this.dir) rmSync(this.fileFor(fn), { force: true });
+  }
+
+  private fileFor(fn: LambdaFunction): string {
+    return path.join(this.dir!, fn.accountId, fn.region, `${fn.name}.json`);
+  }
+}
+
+/** The version a qualifier names: `$LATEST` (also when absent) or a published number. */
+export function resolveVersion(fn: LambdaFunction, qualifier: string | undefined): FunctionVersion {
+  if (qualifier === undefined || qualifier === LATEST) return fn.latest;
+  const version = fn.versions.find((v) => v.version === qualifier);
+  if (!version) throw functionNotFound({ ...fn, qualifier });
+  return version;
+}
+
+export function functionNotFound(ref: FunctionRef): AwsError {
+  return new AwsError('ResourceNotFoundException', `Function not found: ${functionArn(ref, ref.qualifier)}`, 404);
+}
+
+function* walkJsonFiles(dir: string): Generator<string> {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* walkJsonFiles(full);
+    else if (entry.name.endsWith('.json')) yield full;
+  }
+}

@@ -1,0 +1,210 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { environmentVariables, type EnvironmentIdentity } from './environment-variables.js';
+import { LineSplitter } from './line-splitter.js';
+import { RuntimeApiServer, type RuntimeInvocation, type RuntimeResult } from './runtime-api.js';
+
+const BOOTSTRAP = fileURLToPath(new URL('./bootstrap/bootstrap.mjs', import.meta.url));
+export const RUNTIME_DIR = fileURLToPath(new URL('./bootstrap/', import.meta.url));
+
+/** How one invocation ended, from the emulator's point of view. */
+export type InvocationOutcome =
+  | RuntimeResult
+  | { kind: 'timeout' }
+  /** The process died mid-invocation; `reason` is AWS's wording ("exit status 1", "signal: killed"). */
+  | { kind: 'exit'; reason: string };
+
+/** Init did not reach `GET /next`: the runtime reported an error, died, or took too long. */
+export class InitFailure extends Error {
+  constructor(
+    readonly outcome: { kind: 'error'; payload: Buffer; errorType: string } | { kind: 'exit'; reason: string } | { kind: 'timeout' },
+    readonly initDurationMs: number,
+  ) {
+    super(outcome.kind === 'error' ? outcome.errorType : outcome.kind);
+  }
+}
+
+export type EnvironmentSettings = Omit<EnvironmentIdentity, 'logStreamName' | 'runtimeApi' | 'runtimeDir'> & {
+  /** Changes whenever the function's code or configuration does. */
+  revisionId: string;
+  /** Init has this long to reach `GET /next`. */
+  initTimeoutMs: number;
+};
+
+type State = 'new' | 'initializing' | 'idle' | 'busy' | 'dead';
+
+/**
+ * One execution environment: a Node.js process running our bootstrap against
+ * its own Runtime API endpoint, reused for invocation after invocation, one at
+ * a time. Its output becomes log events through `onLog`.
+ */
+export class ExecutionEnvironment {
+  /** AWS names a stream `YYYY/MM/DD/[$LATEST]<32 hex>`; one stream per environment. */
+  readonly logStreamName: string;
+  readonly revisionId: string;
+  private state: State = 'new';
+  private child?: ChildProcess;
+  private readonly api: RuntimeApiServer;
+  /** Resolves the pending start() or invoke(). */
+  private settle?: (event: RuntimeEvent) => void;
+  private exitReason?: string;
+  private readonly exitListeners: Array<() => void> = [];
+
+  constructor(
+    private readonly settings: EnvironmentSettings,
+    /** Each line the function writes (stdout and stderr), as one log event. */
+    private readonly onLog: (message: string) => void,
+  ) {
+    this.revisionId = settings.revisionId;
+    const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+    this.logStreamName = `${day}/[${settings.version}]${randomBytes(16).toString('hex')}`;
+    this.api = new RuntimeApiServer({
+      onNext: () => this.settle?.({ type: 'next' }),
+      onResult: (requestId, result) => this.settle?.({ type: 'result', requestId, result }),
+      onInitError: (payload, errorType) => this.settle?.({ type: 'initError', payload, errorType }),
+    });
+  }
+
+  get alive(): boolean {
+    return this.state !== 'dead';
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  onExit(listener: () => void): void {
+    this.exitListeners.push(listener);
+  }
+
+  /** Starts the process and waits until its runtime asks for the first invocation. Returns the init duration. */
+  async start(): Promise<number> {
+    this.state = 'initializing';
+    const started = performance.now();
+    const runtimeApi = await this.api.listen();
+    const env = environmentVariables({ ...this.settings, logStreamName: this.logStreamName, runtimeApi, runtimeDir: RUNTIME_DIR });
+    const event = await new Promise<RuntimeEvent>((resolve) => {
+      const timer = setTimeout(() => resolve({ type: 'timeout' }), this.settings.initTimeoutMs);
+      this.settle = (e) => {
+        clearTimeout(timer);
+        resolve(e);
+      };
+      this.spawn(env);
+    });
+    this.settle = undefined;
+    const initDurationMs = performance.now() - started;
+    if (event.type === 'next') {
+      this.state = 'idle';
+      return initDurationMs;
+    }
+    let outcome: InitFailure['outcome'];
+    if (event.type === 'initError') outcome = { kind: 'error', payload: event.payload, errorType: event.errorType };
+    else if (event.type === 'timeout') outcome = { kind: 'timeout' };
+    else outcome = { kind: 'exit', reason: event.type === 'exit' ? event.reason : 'unexpected runtime message' };
+    this.dispose();
+    throw new InitFailure(outcome, initDurationMs);
+  }
+
+  /** Runs one invocation; the environment must be idle. */
+  async invoke(invocation: RuntimeInvocation, timeoutMs: number): Promise<InvocationOutcome> {
+    if (this.state !== 'idle') throw new Error(`environment is ${this.state}, not idle`);
+    this.state = 'busy';
+    const event = await new Promise<RuntimeEvent>((resolve) => {
+      const timer = setTimeout(() => resolve({ type: 'timeout' }), timeoutMs);
+      this.settle = (e) => {
+        if (e.type === 'next') return; // the runtime picking the invocation up
+        if (e.type === 'result' && e.requestId !== invocation.requestId) return;
+        clearTimeout(timer);
+        resolve(e);
+      };
+      this.api.deliver(invocation);
+    });
+    this.settle = undefined;
+    switch (event.type) {
+      case 'result':
+        // Output written just before the answer may still sit in the pipes: let it arrive first.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.alive) this.state = 'idle';
+        return event.result;
+      case 'timeout':
+        this.dispose();
+        return { kind: 'timeout' };
+      case 'exit':
+        return { kind: 'exit', reason: event.reason };
+      default:
+        this.dispose();
+        return { kind: 'exit', reason: 'unexpected runtime message' };
+    }
+  }
+
+  /** Peak resident memory of the process in MB (Linux `VmHWM`), for the REPORT line. */
+  maxMemoryUsedMb(): number | undefined {
+    if (!this.child?.pid) return undefined;
+    try {
+      const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+      const match = /VmHWM:\s+(\d+) kB/.exec(status);
+      return match ? Math.ceil(Number(match[1]) / 1024) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Kills the process (if still running) and closes its Runtime API. */
+  dispose(): void {
+    if (this.state === 'dead') return;
+    this.state = 'dead';
+    this.api.close();
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    for (const listener of this.exitListeners.splice(0)) listener();
+  }
+
+  private spawn(env: Record<string, string>): void {
+    const memoryArgs = [`--max-old-space-size=${Math.max(64, Math.floor(this.settings.memorySize * 0.9))}`];
+    const child = spawn(process.execPath, [...memoryArgs, BOOTSTRAP], {
+      cwd: this.settings.taskRoot,
+      env,
+      // The IPC channel is how the child notices localcloud is gone (see bootstrap.mjs).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    // Parent side of the IPC channel must not keep localcloud alive either.
+    child.channel?.unref();
+    child.unref();
+    for (const stream of [child.stdout!, child.stderr!]) {
+      const lines = new LineSplitter((line) => this.onLog(line.replace(/\r/g, '\n')));
+      stream.on('data', (chunk: Buffer) => lines.push(chunk));
+      stream.on('end', () => lines.flush());
+    }
+    child.on('error', (err) => this.exited(`spawn failed: ${err.message}`));
+    child.on('exit', (code, signal) => this.exited(signal ? `signal: ${signalName(signal)}` : `exit status ${code}`));
+  }
+
+  private exited(reason: string): void {
+    this.exitReason ??= reason;
+    const settle = this.settle;
+    this.dispose();
+    settle?.({ type: 'exit', reason: this.exitReason });
+  }
+}
+
+type RuntimeEvent =
+  | { type: 'next' }
+  | { type: 'result'; requestId: string; result: RuntimeResult }
+  | { type: 'initError'; payload: Buffer; errorType: string }
+  | { type: 'timeout' }
+  | { type: 'exit'; reason: string };
+
+/** Go's wording for signals, which is what AWS's log lines show ("signal: killed"). */
+function signalName(signal: NodeJS.Signals): string {
+  const names: Partial<Record<NodeJS.Signals, string>> = {
+    SIGKILL: 'killed',
+    SIGTERM: 'terminated',
+    SIGSEGV: 'segmentation fault',
+    SIGABRT: 'aborted',
+    SIGINT: 'interrupt',
+    SIGBUS: 'bus error',
+  };
+  return names[signal] ?? signal;
+}

@@ -1,0 +1,307 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { CloudContext } from '../../../core/types.js';
+import type { CodeStore } from '../model/code-store.js';
+import { functionKey, type FunctionVersion, type LambdaFunction } from '../model/functions.js';
+import { FunctionCredentials } from './credentials.js';
+import { ExecutionEnvironment, InitFailure, type InvocationOutcome } from './environment.js';
+import { LogSink, type LogDestination } from './log-sink.js';
+import { EnvironmentPool } from './pool.js';
+
+export interface InvokeInput {
+  fn: LambdaFunction;
+  version: FunctionVersion;
+  /** The ARN the caller used (qualified or not): the runtime's invokedFunctionArn. */
+  invokedArn: string;
+  payload: Buffer;
+  /** Base64 JSON, from X-Amz-Client-Context. */
+  clientContext?: string;
+  requestId?: string;
+}
+
+export interface InvokeOutput {
+  requestId: string;
+  payload: Buffer;
+  /** Set when the function failed; Lambda reports every Node.js failure as `Unhandled`. */
+  functionError?: 'Unhandled';
+  /** The invocation's error type (for event source mappings and logs). */
+  errorType?: string;
+  /** The invocation's log lines, START to REPORT. */
+  log: string;
+}
+
+export interface RuntimeOptions {
+  codeStore: CodeStore;
+  runtimeModulesDir: string;
+  /** Environments per function version; invocations beyond it wait. */
+  maxEnvironmentsPerFunction?: number;
+  /** Warm environments unused this long are stopped. */
+  maxIdleMs?: number;
+}
+
+/** The slowest an environment may be to reach `GET /next` (AWS allows 10 s of init, then retries within the invoke). */
+const MIN_INIT_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs invocations: picks (or starts) an execution environment of the right
+ * function version, hands it the event, enforces the timeout, and writes the
+ * START / END / REPORT lines around the function's own output, as Lambda does.
+ */
+export class FunctionRuntime {
+  private readonly pools = new Map<string, EnvironmentPool>();
+  /** Where each environment's output goes. */
+  private readonly channels = new WeakMap<ExecutionEnvironment, LogChannel>();
+  private readonly credentials: FunctionCredentials;
+  readonly logs: LogSink;
+  private readonly reaper: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: CloudContext,
+    private readonly options: RuntimeOptions,
+  ) {
+    this.credentials = new FunctionCredentials(ctx);
+    this.logs = new LogSink(ctx);
+    const maxIdleMs = options.maxIdleMs ?? 10 * 60_000;
+    this.reaper = setInterval(() => {
+      for (const pool of this.pools.values()) pool.reap(maxIdleMs);
+    }, Math.min(maxIdleMs, 60_000)).unref();
+  }
+
+  async invoke(input: InvokeInput): Promise<InvokeOutput> {
+    if (this.stopped) throw new Error('the Lambda runtime is stopping');
+    const { fn, version } = input;
+    const requestId = input.requestId ?? randomUUID();
+    const pool = this.poolFor(fn, version.version);
+    const lease = await pool.acquire(version.revisionId);
+    let env = lease.env;
+    let initDurationMs: number | undefined;
+    if (!env) {
+      try {
+        env = await this.createEnvironment(fn, version);
+        initDurationMs = await env.start();
+        pool.started(env);
+      } catch (err) {
+        pool.startFailed();
+        if (!(err instanceof InitFailure) || !env) throw err;
+        return this.initFailed(env, input, requestId, err);
+      }
+    }
+    return this.run(env, pool, input, requestId, initDurationMs);
+  }
+
+  /** Code or configuration changed: no new invocation goes to an environment of the old revision. */
+  retire(fn: LambdaFunction, version: string, revisionId: string): void {
+    this.pools.get(poolKey(fn, version))?.retire(revisionId);
+  }
+
+  /** The function is gone: stop all its environments (in-flight invocations end as crashed). */
+  removeFunction(fn: LambdaFunction): void {
+    for (const [key, pool] of this.pools) {
+      if (key.startsWith(`${functionKey(fn)}:`)) {
+        pool.disposeAll();
+        this.pools.delete(key);
+      }
+    }
+  }
+
+  /** Environments currently running for a function version (for tests and diagnostics). */
+  environmentCount(fn: LambdaFunction, version: string): number {
+    return this.pools.get(poolKey(fn, version))?.environments().length ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.reaper);
+    for (const pool of this.pools.values()) pool.disposeAll();
+    this.pools.clear();
+    await this.logs.flush();
+    this.logs.stop();
+  }
+
+  private poolFor(fn: LambdaFunction, version: string): EnvironmentPool {
+    const key = poolKey(fn, version);
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new EnvironmentPool(this.options.maxEnvironmentsPerFunction ?? 10);
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  private async createEnvironment(fn: LambdaFunction, version: FunctionVersion): Promise<ExecutionEnvironment> {
+    const [taskRoot, credentials] = await Promise.all([
+      this.options.codeStore.extracted(version.codeHash),
+      this.credentials.forRole(fn.accountId, fn.region, version.role, fn.name),
+    ]);
+    const logGroupName = logGroupFor(fn);
+    const channel: LogChannel = {};
+    const env: ExecutionEnvironment = new ExecutionEnvironment(
+      {
+        functionName: fn.name,
+        version: version.version,
+        runtime: version.runtime,
+        handler: version.handler,
+        memorySize: version.memorySize,
+        region: fn.region,
+        logGroupName,
+        taskRoot,
+        runtimeModulesDir: this.options.runtimeModulesDir,
+        endpoint: this.ctx.endpoint,
+        credentials,
+        variables: version.environment,
+        revisionId: version.revisionId,
+        initTimeoutMs: Math.max(MIN_INIT_TIMEOUT_MS, version.timeout * 1000),
+      },
+      (message) => this.log(channel, message),
+    );
+    channel.destination = { accountId: fn.accountId, region: fn.region, group: logGroupName, stream: env.logStreamName };
+    this.channels.set(env, channel);
+    env.onExit(() => this.logs.forget(channel.destination!));
+    return env;
+  }
+
+  private async run(
+    env: ExecutionEnvironment,
+    pool: EnvironmentPool,
+    input: InvokeInput,
+    requestId: string,
+    initDurationMs: number | undefined,
+  ): Promise<InvokeOutput> {
+    const { version } = input;
+    const channel = this.channels.get(env)!;
+    channel.capture = [];
+    this.log(channel, `START RequestId: ${requestId} Version: ${version.version}`);
+    const started = performance.now();
+    const timeoutMs = version.timeout * 1000;
+    const outcome = await env.invoke(
+      {
+        requestId,
+        payload: input.payload,
+        deadlineMs: Date.now() + timeoutMs,
+        invokedFunctionArn: input.invokedArn,
+        traceId: traceId(),
+        clientContext: input.clientContext ? Buffer.from(input.clientContext, 'base64').toString('utf8') : undefined,
+      },
+      timeoutMs,
+    );
+    const durationMs = performance.now() - started;
+    const result = describeOutcome(outcome, requestId, version.timeout);
+    for (const line of result.logLines) this.log(channel, line);
+    this.log(channel, `END RequestId: ${requestId}`);
+    this.log(
+      channel,
+      reportLine(requestId, durationMs, version.memorySize, env.maxMemoryUsedMb(), initDurationMs, result.status),
+    );
+    const log = channel.capture.join('\n') + '\n';
+    channel.capture = undefined;
+    pool.release(env);
+    return { requestId, payload: result.payload, functionError: result.errorType ? 'Unhandled' : undefined, errorType: result.errorType, log };
+  }
+
+  /** Init failed: the invocation that started the environment reports the error, and the environment is gone. */
+  private initFailed(env: ExecutionEnvironment, input: InvokeInput, requestId: string, failure: InitFailure): InvokeOutput {
+    const channel = this.channels.get(env)!;
+    channel.capture = [];
+    const result = describeOutcome(failure.outcome, requestId, input.version.timeout);
+    const status = result.status ?? 'error';
+    this.log(
+      channel,
+      `INIT_REPORT Init Duration: ${failure.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: ${status}` +
+        (result.errorType && status === 'error' ? `\tError Type: ${result.errorType}` : ''),
+    );
+    this.log(channel, `START RequestId: ${requestId} Version: ${input.version.version}`);
+    for (const line of result.logLines) this.log(channel, line);
+    this.log(channel, `END RequestId: ${requestId}`);
+    this.log(channel, reportLine(requestId, failure.initDurationMs, input.version.memorySize, undefined, undefined, status, result.errorType));
+    const log = channel.capture.join('\n') + '\n';
+    channel.capture = undefined;
+    return { requestId, payload: result.payload, functionError: 'Unhandled', errorType: result.errorType, log };
+  }
+
+  private log(channel: LogChannel, message: string): void {
+    channel.capture?.push(message);
+    if (channel.destination) this.logs.append(channel.destination, { timestamp: Date.now(), message });
+  }
+}
+
+interface LogChannel {
+  destination?: LogDestination;
+  /** Lines of the invocation in progress, for LogType Tail. */
+  capture?: string[];
+}
+
+export function logGroupFor(fn: { name: string }): string {
+  return `/aws/lambda/${fn.name}`;
+}
+
+function poolKey(fn: LambdaFunction, version: string): string {
+  return `${functionKey(fn)}:${version}`;
+}
+
+function traceId(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0;Lineage=1:${randomBytes(4).toString('hex')}:0`;
+}
+
+interface DescribedOutcome {
+  payload: Buffer;
+  errorType?: string;
+  /** `timeout` or `error` on the REPORT line, as AWS marks failed invocations. */
+  status?: 'timeout' | 'error';
+  /** What Lambda itself logs about the failure, before END. */
+  logLines: string[];
+}
+
+/** AWS's payloads and log lines for each way an invocation can end. */
+function describeOutcome(
+  outcome: InvocationOutcome | InitFailure['outcome'],
+  requestId: string,
+  timeoutSeconds: number,
+): DescribedOutcome {
+  switch (outcome.kind) {
+    case 'response':
+      return { payload: outcome.payload, logLines: [] };
+    case 'error':
+      return { payload: outcome.payload, errorType: outcome.errorType, logLines: [] };
+    case 'timeout': {
+      const message = `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
+      return {
+        payload: errorBody('Sandbox.Timedout', `RequestId: ${requestId} Error: ${message}`),
+        errorType: 'Sandbox.Timedout',
+        status: 'timeout',
+        logLines: [`${new Date().toISOString()} ${requestId} ${message}`],
+      };
+    }
+    case 'exit': {
+      const message = `RequestId: ${requestId} Error: Runtime exited with error: ${outcome.reason}`;
+      return {
+        payload: errorBody('Runtime.ExitError', message),
+        errorType: 'Runtime.ExitError',
+        status: 'error',
+        logLines: [`${message}\nRuntime.ExitError`],
+      };
+    }
+  }
+}
+
+function errorBody(errorType: string, errorMessage: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}
+
+function reportLine(
+  requestId: string,
+  durationMs: number,
+  memorySize: number,
+  maxMemoryUsedMb: number | undefined,
+  initDurationMs: number | undefined,
+  status?: 'timeout' | 'error',
+  errorType?: string,
+): string {
+  let line =
+    `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\t` +
+    `Memory Size: ${memorySize} MB\tMax Memory Used: ${maxMemoryUsedMb ?? 0} MB\t`;
+  if (initDurationMs !== undefined) line += `Init Duration: ${initDurationMs.toFixed(2)} ms\t`;
+  if (status) line += `Status: ${status}\t`;
+  if (errorType && status === 'error') line += `Error Type: ${errorType}\t`;
+  return line;
+}

@@ -1,0 +1,113 @@
+import type { ExecutionEnvironment } from './environment.js';
+
+/** Either a warm environment to use, or permission to start a new one (the slot is reserved). */
+export type Lease = { env: ExecutionEnvironment } | { env?: undefined };
+
+/**
+ * The execution environments of one function version: reused while warm,
+ * one invocation each at a time, at most `limit` of them. Invocations beyond
+ * that wait in line (FIFO) for the next free environment, as throttled
+ * synchronous work would queue behind a reserved-concurrency limit.
+ */
+export class EnvironmentPool {
+  private readonly idle: ExecutionEnvironment[] = [];
+  private readonly members = new Set<ExecutionEnvironment>();
+  /** Slots handed out for environments being started. */
+  private starting = 0;
+  private readonly waiting: Array<(lease: Lease) => void> = [];
+  private revisionId = '';
+  private readonly idleSince = new Map<ExecutionEnvironment, number>();
+
+  constructor(private readonly limit: number) {}
+
+  get size(): number {
+    return this.members.size + this.starting;
+  }
+
+  /** Every environment of this pool, idle or busy. */
+  environments(): ExecutionEnvironment[] {
+    return [...this.members];
+  }
+
+  /** Waits for a warm environment of `revisionId`, or for room to start one. */
+  acquire(revisionId: string): Promise<Lease> {
+    if (revisionId !== this.revisionId) {
+      this.revisionId = revisionId;
+      this.retireIdle();
+    }
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.pump();
+    });
+  }
+
+  /** A started environment joins the pool (busy with the invocation that started it). */
+  started(env: ExecutionEnvironment): void {
+    this.starting--;
+    this.members.add(env);
+    env.onExit(() => this.forget(env));
+  }
+
+  /** Starting an environment failed: its slot is free again. */
+  startFailed(): void {
+    this.starting--;
+    this.pump();
+  }
+
+  /** An invocation finished: the environment is warm for the next one, unless it died or is outdated. */
+  release(env: ExecutionEnvironment): void {
+    if (!env.alive) return; // forget() has run already
+    if (env.revisionId !== this.revisionId) {
+      env.dispose();
+      return;
+    }
+    this.idle.push(env);
+    this.idleSince.set(env, Date.now());
+    this.pump();
+  }
+
+  /** Code or configuration changed: idle environments go now, busy ones when they finish. */
+  retire(revisionId: string): void {
+    this.revisionId = revisionId;
+    this.retireIdle();
+  }
+
+  /** Stops environments idle for longer than `maxIdleMs` (AWS reclaims cold sandboxes too). */
+  reap(maxIdleMs: number): void {
+    const now = Date.now();
+    for (const env of [...this.idle]) {
+      if (now - (this.idleSince.get(env) ?? now) > maxIdleMs) env.dispose();
+    }
+  }
+
+  disposeAll(): void {
+    for (const env of [...this.members]) env.dispose();
+  }
+
+  private retireIdle(): void {
+    for (const env of [...this.idle]) if (env.revisionId !== this.revisionId) env.dispose();
+  }
+
+  private forget(env: ExecutionEnvironment): void {
+    this.members.delete(env);
+    this.idleSince.delete(env);
+    const index = this.idle.indexOf(env);
+    if (index >= 0) this.idle.splice(index, 1);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.waiting.length > 0) {
+      // Most recently used first: it is the warmest, and the others can age out.
+      const env = this.idle.pop();
+      if (env) {
+        this.idleSince.delete(env);
+        this.waiting.shift()!({ env });
+        continue;
+      }
+      if (this.members.size + this.starting >= this.limit) return;
+      this.starting++;
+      this.waiting.shift()!({});
+    }
+  }
+}
