@@ -4,6 +4,7 @@ import { deployStack } from '../deploy/deploy.js';
 import { saveOutputs } from '../deploy/outputs.js';
 import { assertValidStackName } from '../deploy/stack-name.js';
 import { displayPath } from '../support/paths.js';
+import { cleanupOnInterrupt } from '../support/interrupt.js';
 import type { Reporter } from '../support/terminal.js';
 import { SKIP_BUILD_OPTION, buildStep } from './build-step.js';
 import type { Command } from './types.js';
@@ -23,6 +24,7 @@ export const deployCommand: Command = {
     // Cheap checks first: a bad name should not cost a build or a cloud start.
     assertValidStackName(settings.stackName);
     const connection = await connect(settings);
+    const forgetCleanup = cleanupOnInterrupt(() => connection.stop());
     try {
       if (!values.skipBuild) await buildStep(reporter);
       const result = await deployStack({
@@ -50,6 +52,7 @@ export const deployCommand: Command = {
       reporter.info(`  saved to ${displayPath(file)}`);
       return 0;
     } finally {
+      forgetCleanup();
       await connection.stop();
     }
   },

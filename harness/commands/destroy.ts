@@ -3,6 +3,7 @@ import type { OptionSpec, OptionValues } from '../cli/options.js';
 import { destroyStack } from '../deploy/destroy.js';
 import { removeOutputs } from '../deploy/outputs.js';
 import { assertValidStackName } from '../deploy/stack-name.js';
+import { cleanupOnInterrupt } from '../support/interrupt.js';
 import type { Reporter } from '../support/terminal.js';
 import type { Command } from './types.js';
 
@@ -27,6 +28,7 @@ export const destroyCommand: Command = {
     const settings = commonSettings(values);
     assertValidStackName(settings.stackName);
     const connection = await connect(settings);
+    const forgetCleanup = cleanupOnInterrupt(() => connection.stop());
     try {
       await destroyStack({
         connection,
@@ -39,6 +41,7 @@ export const destroyCommand: Command = {
       removeOutputs(settings.targetName, settings.stackName, settings.outputsDir);
       return 0;
     } finally {
+      forgetCleanup();
       await connection.stop();
     }
   },

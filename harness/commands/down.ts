@@ -4,6 +4,7 @@ import { destroyStack } from '../deploy/destroy.js';
 import { removeOutputs } from '../deploy/outputs.js';
 import { sleep } from '../deploy/stacks.js';
 import { UserError } from '../support/errors.js';
+import { cleanupOnInterrupt } from '../support/interrupt.js';
 import type { Reporter } from '../support/terminal.js';
 import { processAlive } from '../targets/state-lock.js';
 import { KEEP_CODE_OPTION } from './destroy.js';
@@ -37,6 +38,7 @@ export const downCommand: Command = {
         if (running.target === 'endpoint' && running.endpoint) settings.target.endpointUrl = running.endpoint;
       }
       const connection = await connect(settings);
+      const forgetCleanup = cleanupOnInterrupt(() => connection.stop());
       try {
         await destroyStack({
           connection,
@@ -48,6 +50,7 @@ export const downCommand: Command = {
         });
         removeOutputs(settings.targetName, settings.stackName, settings.outputsDir);
       } finally {
+        forgetCleanup();
         await connection.stop();
       }
     }

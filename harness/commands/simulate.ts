@@ -4,6 +4,7 @@ import type { OptionValues } from '../cli/options.js';
 import { loadOutputs } from '../deploy/outputs.js';
 import { runSimulation, type SimulationStats } from '../simulator/producer.js';
 import { UserError, errorMessage } from '../support/errors.js';
+import { takeInterrupts } from '../support/interrupt.js';
 import { formatDuration, type Reporter } from '../support/terminal.js';
 import { isTargetName } from '../targets/index.js';
 import path from 'node:path';
@@ -55,9 +56,8 @@ export const simulateCommand: Command = {
     );
 
     const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // Ctrl-C ends the run early but still prints the summary.
+    const releaseInterrupts = takeInterrupts(() => abort.abort());
     const progress = progressPrinter(reporter);
     let stats: SimulationStats;
     try {
@@ -79,8 +79,7 @@ export const simulateCommand: Command = {
       }
       throw new UserError(`sending to ${KinesisStream} failed: ${message}`);
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      releaseInterrupts();
       kinesis.destroy();
     }
     progress.end();

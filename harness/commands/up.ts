@@ -4,6 +4,7 @@ import { deployStack } from '../deploy/deploy.js';
 import { outputsFile, saveOutputs } from '../deploy/outputs.js';
 import { assertValidStackName } from '../deploy/stack-name.js';
 import { UserError } from '../support/errors.js';
+import { cleanupOnInterrupt, takeInterrupts } from '../support/interrupt.js';
 import { portInUseMessage, portIsFree } from '../support/network.js';
 import { LOCALCLOUD_LOG, displayPath } from '../support/paths.js';
 import { formatDuration, type Reporter } from '../support/terminal.js';
@@ -44,6 +45,12 @@ export const upCommand: Command = {
     const startedAt = Date.now();
     const connection = await connect(settings);
     let page: { url: string; stop(): Promise<void> } | undefined;
+    // Ctrl-C while building or deploying stops the cloud we started instead of orphaning it.
+    const forgetCleanup = cleanupOnInterrupt(async () => {
+      await page?.stop();
+      await connection.stop();
+      removeUpState();
+    });
     try {
       reporter.info(`${connection.owned ? 'Started' : 'Using'} ${connection.description}`);
       if (!values.skipBuild) await buildStep(reporter);
@@ -102,6 +109,7 @@ export const upCommand: Command = {
       const signal = await untilStopped();
       reporter.info(`\n${signal}: stopping…`);
     } finally {
+      forgetCleanup();
       await page?.stop().catch(() => {});
       await connection.stop();
       removeUpState();
@@ -141,18 +149,9 @@ function printSummary(reporter: Reporter, s: Summary): void {
   reporter.info(rule);
 }
 
-/** Resolves with the signal's name on the first SIGINT/SIGTERM; a second one exits at once. */
+/** Resolves with the signal's name on the first SIGINT/SIGTERM (`make down` sends SIGTERM); a second one exits at once. */
 function untilStopped(): Promise<string> {
   return new Promise((resolve) => {
-    const first = (signal: string) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      process.once('SIGINT', () => process.exit(130));
-      resolve(signal === 'SIGINT' ? 'Ctrl-C' : signal);
-    };
-    const onInt = () => first('SIGINT');
-    const onTerm = () => first('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
+    takeInterrupts((signal) => resolve(signal === 'SIGINT' ? 'Ctrl-C' : signal));
   });
 }
