@@ -72,7 +72,14 @@ export class StackEventWatcher {
     const fresh: StackEvent[] = [];
     let token: string | undefined;
     pages: do {
-      const page = await this.cfn.send(new DescribeStackEventsCommand({ StackName: stack.stackId, NextToken: token }));
+      let page;
+      try {
+        page = await this.cfn.send(new DescribeStackEventsCommand({ StackName: stack.stackId, NextToken: token }));
+      } catch (error) {
+        // AWS keeps a deleted stack's events under its id; other clouds may forget the stack at once.
+        if (/does not exist/i.test(error instanceof Error ? error.message : String(error))) break;
+        throw error;
+      }
       for (const event of page.StackEvents ?? []) {
         const id = event.EventId ?? '';
         if (!event.Timestamp || event.Timestamp < stack.since) break pages; // newest first: the rest is history
