@@ -1,7 +1,69 @@
+/**
+ * The CloudFormation service: the query API, the stack engine and the
+ * resource providers, wired together. Providers for each service's types live
+ * in that service's folder (`services/<svc>/cloudformation.ts`).
+ */
 import type { CloudContext, ServiceProvider } from '../../core/types.js';
-import { notImplementedService } from '../not-implemented.js';
+import { queryProtocol } from '../../protocols/query.js';
+import { cloudFormationOperations } from './api.js';
+import { ChangeSetService } from './change-sets.js';
+import { CustomResourceBroker, RESPONSE_PATH_PREFIX } from './custom-resource-broker.js';
+import { customResourceProvider } from './custom-resource.js';
+import { StackDeployer } from './deployer.js';
+import { EventRecorder } from './events.js';
+import { nestedStackProvider } from './nested-stack.js';
+import { ProviderRegistry, serviceProviders } from './registry.js';
+import { StackService } from './stack-service.js';
+import { StackStore } from './store.js';
+import { TemplateLoader } from './template-source.js';
 
-// Placeholder until the cloudformation provider lands: routes its requests and answers 501.
-export function createCloudFormationService(_ctx: CloudContext): ServiceProvider {
-  return notImplementedService('cloudformation', { signingNames: ['cloudformation'] });
+export const CLOUDFORMATION_XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+
+export interface CloudFormationService extends ServiceProvider {
+  /** Resource types: tests may register extra ones. */
+  readonly registry: ProviderRegistry;
+  readonly store: StackStore;
+  /** Resolves when the stack's running operation, if any, has finished. */
+  settled(stackId: string): Promise<void>;
+}
+
+export function createCloudFormationService(ctx: CloudContext): CloudFormationService {
+  const store = new StackStore(ctx.stateDir);
+  const events = new EventRecorder(store);
+  const registry = new ProviderRegistry(serviceProviders());
+  const broker = new CustomResourceBroker(() => ctx.endpoint);
+  registry.register(customResourceProvider(broker));
+  const deployer = new StackDeployer(ctx, store, events, registry);
+  const loader = new TemplateLoader(ctx);
+  const stacks = new StackService(store, deployer, events, registry, loader);
+  registry.register(nestedStackProvider(stacks, store));
+  const changeSets = new ChangeSetService(store, stacks, deployer, events, registry, loader);
+  const operations = cloudFormationOperations({ store, stacks, changeSets, registry, loader });
+  const handleQuery = queryProtocol({ xmlns: CLOUDFORMATION_XMLNS, operations });
+
+  return {
+    name: 'cloudformation',
+    routes: {
+      signingNames: ['cloudformation'],
+      // Custom resources PUT their answers here (see custom-resource-broker.ts).
+      pathPrefixes: [RESPONSE_PATH_PREFIX],
+      queryActions: Object.keys(operations),
+    },
+    registry,
+    store,
+    settled: (stackId) => deployer.settled(stackId),
+    async start() {
+      deployer.settleInterrupted();
+    },
+    async stop() {
+      // Give running operations a moment to settle; a stack left IN_PROGRESS is settled at the next start.
+      await Promise.race([deployer.idle(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      deployer.steps.destroyClients();
+      store.close();
+    },
+    async handle(req) {
+      if (req.path.startsWith(RESPONSE_PATH_PREFIX)) return broker.handle(req);
+      return handleQuery(req);
+    },
+  };
 }

@@ -1,0 +1,69 @@
+/**
+ * Every status transition of a stack or of one of its resources becomes a
+ * stack event, and the record it describes is saved with it, so what
+ * DescribeStacks/DescribeStackResources show and what the events say never
+ * disagree.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ResourceRecord, ResourceStatus, StackRecord, StackStatus } from './model.js';
+import type { StackStore } from './store.js';
+
+/** Notified after each stack status change, e.g. so a parent waiting on a nested stack wakes up. */
+export type StackStatusListener = (stack: StackRecord) => void;
+
+export class EventRecorder {
+  private readonly listeners = new Set<StackStatusListener>();
+
+  constructor(private readonly store: StackStore) {}
+
+  onStackStatus(listener: StackStatusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  stackStatus(stack: StackRecord, status: StackStatus, reason?: string): void {
+    const now = new Date().toISOString();
+    stack.status = status;
+    stack.statusReason = reason;
+    if (status === 'DELETE_COMPLETE') stack.deletedAt = now;
+    this.store.saveStack(stack);
+    this.store.addEvent({
+      EventId: randomUUID(),
+      StackId: stack.stackId,
+      StackName: stack.stackName,
+      LogicalResourceId: stack.stackName,
+      PhysicalResourceId: stack.stackId,
+      ResourceType: 'AWS::CloudFormation::Stack',
+      Timestamp: now,
+      ResourceStatus: status,
+      ...(reason ? { ResourceStatusReason: reason } : {}),
+    });
+    for (const listener of this.listeners) listener(stack);
+  }
+
+  resourceStatus(
+    stack: StackRecord,
+    resource: ResourceRecord,
+    status: ResourceStatus,
+    reason?: string,
+    properties?: Record<string, unknown>,
+  ): void {
+    const now = new Date().toISOString();
+    resource.status = status;
+    resource.statusReason = reason;
+    resource.updatedAt = now;
+    this.store.saveStack(stack);
+    this.store.addEvent({
+      EventId: `${resource.logicalId}-${status}-${now}`,
+      StackId: stack.stackId,
+      StackName: stack.stackName,
+      LogicalResourceId: resource.logicalId,
+      PhysicalResourceId: resource.physicalId ?? '',
+      ResourceType: resource.type,
+      Timestamp: now,
+      ResourceStatus: status,
+      ...(reason ? { ResourceStatusReason: reason } : {}),
+      ...(properties ? { ResourceProperties: JSON.stringify(properties) } : {}),
+    });
+  }
+}

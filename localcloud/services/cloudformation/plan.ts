@@ -1,0 +1,102 @@
+/**
+ * Everything decided before the first resource is touched: the template
+ * parsed and validated, parameters resolved, conditions evaluated, the
+ * dependency graph built, capabilities checked. A broken template is refused
+ * here, with a ValidationError that names the logical ID and the problem.
+ */
+import { insufficientCapabilities, validationError } from './errors.js';
+import type { ProviderRegistry } from './registry.js';
+import {
+  evaluateConditions,
+  parameterValues,
+  parseTemplate,
+  requiredCapabilities,
+  resolveParameters,
+  resourceDependencies,
+  TemplateError,
+  validateTemplate,
+  type DependencyGraph,
+  type ResolvedParameter,
+  type StackContext,
+  type Template,
+} from './template/index.js';
+import { asFunctionCall, getAttArguments } from './template/syntax.js';
+import { isPlainObject } from './template/types.js';
+
+export interface DeploymentPlan {
+  /** The template text exactly as submitted. */
+  body: string;
+  template: Template;
+  parameters: Map<string, ResolvedParameter>;
+  conditions: Map<string, boolean>;
+  /** Included resources (Condition true) -> the resources each depends on. */
+  graph: DependencyGraph;
+}
+
+/** Parses and validates a template on its own (ValidateTemplate, and the first step of every deployment). */
+export function checkTemplate(body: string, registry: ProviderRegistry): Template {
+  const template = parseTemplate(body);
+  validateTemplate(template, { isSupportedType: (type) => registry.has(type) });
+  checkGetAttAttributes(template, registry);
+  return template;
+}
+
+export function planDeployment(
+  body: string,
+  supplied: Record<string, string>,
+  stack: StackContext,
+  registry: ProviderRegistry,
+): DeploymentPlan {
+  const template = checkTemplate(body, registry);
+  const parameters = resolveParameters(template.Parameters, supplied);
+  const conditions = evaluateConditions(template.Conditions, {
+    stack,
+    parameters: parameterValues(parameters),
+    mappings: template.Mappings,
+  });
+  const graph = resourceDependencies(template, { conditions });
+  return { body, template, parameters, conditions, graph };
+}
+
+/** AWS refuses IAM resources unless the caller acknowledges them (InsufficientCapabilitiesException). */
+export function checkCapabilities(template: Template, granted: readonly string[]): void {
+  const { capabilities } = requiredCapabilities(template);
+  for (const capability of capabilities) {
+    // CAPABILITY_NAMED_IAM implies CAPABILITY_IAM.
+    const ok = granted.includes(capability) || (capability === 'CAPABILITY_IAM' && granted.includes('CAPABILITY_NAMED_IAM'));
+    if (!ok) throw insufficientCapabilities(capability);
+  }
+}
+
+/**
+ * `Fn::GetAtt [X, Attr]` must name an attribute X's type has, as AWS checks
+ * at submission time. Types whose attributes are open (custom resources,
+ * nested stacks' `Outputs.*`) are checked by their provider at evaluation.
+ */
+function checkGetAttAttributes(template: Template, registry: ProviderRegistry): void {
+  const visit = (value: unknown, at: string): void => {
+    if (Array.isArray(value)) return value.forEach((element) => visit(element, at));
+    if (!isPlainObject(value)) return;
+    const call = asFunctionCall(value);
+    if (call?.name === 'Fn::GetAtt') {
+      const parts = getAttArguments(call.argument);
+      const target = parts && template.Resources[parts.logicalId];
+      if (parts && target && typeof parts.attribute === 'string') {
+        const known = registry.get(target.Type)?.attributes;
+        if (known && !known.includes(parts.attribute)) {
+          throw new TemplateError(
+            `Template error: resource ${parts.logicalId} does not support attribute type ${parts.attribute} in Fn::GetAtt (at ${at})`,
+          );
+        }
+      }
+    }
+    for (const inner of Object.values(value)) visit(inner, at);
+  };
+  for (const [logicalId, resource] of Object.entries(template.Resources)) visit(resource.Properties, `/Resources/${logicalId}`);
+  for (const [name, output] of Object.entries(template.Outputs ?? {})) visit(output, `/Outputs/${name}`);
+}
+
+/** TemplateErrors raised while planning become the API's ValidationError. */
+export function asValidationError(err: unknown): unknown {
+  return err instanceof TemplateError ? validationError(err.message) : err;
+}
