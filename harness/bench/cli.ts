@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+/**
+ * `make bench`: measures the embedded local cloud with the project's stack
+ * deployed, one live line per phase, then prints a table against the goals
+ * and writes the JSON report. `--quick` (make test) runs every phase on a
+ * small scale and fails when the report is incomplete or an event was lost —
+ * never because something was slow.
+ */
+import { displayPath } from '../support/paths.js';
+import { spawnCloud, type CloudProcess } from './cloud-process.js';
+import type { DeployedStack, PhaseContext } from './context.js';
+import { USAGE, parseBenchArgs, type BenchOptions } from './options.js';
+import { measureApi } from './phases/api.js';
+import { measureColdStart } from './phases/cold-start.js';
+import { measureDeploy } from './phases/deploy.js';
+import { measureDynamoFloor } from './phases/dynamo-floor.js';
+import { measureKinesisLocal, measureKinesisPut } from './phases/kinesis-put.js';
+import { measureLatency } from './phases/latency.js';
+import { measureLoopback } from './phases/loopback.js';
+import { measureIdleMemory } from './phases/memory.js';
+import { measureThroughput } from './phases/throughput.js';
+import { Progress } from './progress.js';
+import { buildReport, reportProblems, type PhaseError, type PhaseResults } from './report.js';
+import { writeReport } from './results.js';
+import { renderTable } from './table.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+async function main(argv: string[]): Promise<number> {
+  let options: BenchOptions | 'help';
+  try {
+    options = parseBenchArgs(argv);
+  } catch (error) {
+    console.error(`bench: ${error instanceof Error ? error.message : error}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const progress = new Progress();
+  const context: PhaseContext = { options, progress };
+  const results: PhaseResults = {};
+  const errors: PhaseError[] = [];
+  const started = performance.now();
+  process.stderr.write(
+    `${progress.paint('bold', `Benchmark${options.quick ? ' (quick)' : ''}`)}: embedded local cloud, ${options.events.toLocaleString('en-US')} events × ${options.throughputRuns}, ` +
+      `${options.latencyRate}/s for ${options.latencySeconds} s\n`,
+  );
+
+  // Each phase runs on its own: a failure is recorded and the bench goes on with what does not depend on it.
+  const run = async <T>(phase: string, measure: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await measure();
+    } catch (error) {
+      errors.push({ phase, message: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
+  };
+  const needsStack = async <T>(phase: string, stack: DeployedStack | undefined, measure: (s: DeployedStack) => Promise<T>) => {
+    if (stack) return run(phase, () => measure(stack));
+    const message = 'skipped: the stack could not be deployed';
+    progress.phase(phase).fail(message);
+    errors.push({ phase, message });
+    return undefined;
+  };
+
+  let stack: DeployedStack | undefined;
+  let spare: CloudProcess | undefined;
+  const interrupted = () => {
+    void Promise.allSettled([stack?.cloud.stop(), spare?.stop()]).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    results.loopback = await run('loopback', () => measureLoopback(context));
+    results.coldStart = await run('cold start', () => measureColdStart(context));
+    const deployed = await run('deploy', () => measureDeploy(context));
+    if (deployed) {
+      const { stack: kept, ...deploy } = deployed;
+      stack = kept;
+      results.deploy = deploy;
+    }
+    results.idleMemory = await needsStack('idle memory', stack, (s) => measureIdleMemory(context, s));
+    // The references need only a cloud: the deployed one, or a fresh one when the deploy failed.
+    spare = stack ? undefined : await run('reference cloud', () => spawnCloud());
+    const cloud = stack?.cloud ?? spare;
+    if (cloud) {
+      results.dynamoFloor = await run('DynamoDB floor', () => measureDynamoFloor(context, cloud));
+      results.kinesisPut = await run('Kinesis PutRecords', () => measureKinesisPut(context, cloud));
+    }
+    results.throughput = await needsStack('pipeline throughput', stack, (s) => measureThroughput(context, s));
+    results.latency = await needsStack('end-to-end latency', stack, (s) => measureLatency(context, s));
+    results.api = await needsStack('API warm invoke', stack, (s) => measureApi(context, s));
+  } finally {
+    await Promise.all([stack?.cloud.stop(), spare?.stop()]);
+  }
+  results.kinesisLocal = await run('kinesis-local', () => measureKinesisLocal(context));
+
+  const report = buildReport(results, options, errors);
+  const files = writeReport(report, options.resultsDir);
+  console.log(`\n${renderTable(report, progress.paint)}\n`);
+  console.log(`Report: ${displayPath(files.latest)} (and ${displayPath(files.dated)}) — ${((performance.now() - started) / 1000).toFixed(0)} s`);
+
+  const problems = reportProblems(report);
+  if (problems.length > 0) {
+    console.error(`\n${progress.paint('red', 'The report is incomplete:')}`);
+    for (const problem of problems) console.error(`  - ${problem}`);
+    for (const { phase, message } of errors) {
+      const detail = message.split('\n').slice(1).join('\n').trim();
+      if (detail) console.error(`\n${phase}:\n${detail}`);
+    }
+    return 1;
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+    process.exit(1);
+  },
+);
