@@ -18,7 +18,11 @@ import { setUpSimulatorPanel } from './simulator-panel.js';
 const HISTORY_REFRESH_MS = 2_000;
 const METRICS_REFRESH_MS = 10_000;
 const METRICS_REFRESH_SIMULATING_MS = 5_000;
-/** Processing a record (stream → function → table and metric) takes a moment; look after this long. */
+/**
+ * Processing a record (stream → function → table and metric) takes a moment:
+ * look again after these delays, counted from the last send (a burst of sends
+ * leads to one round of refreshes, not one per send).
+ */
 const AFTER_SEND_MS = [1_500, 4_000];
 
 async function main(): Promise<void> {
@@ -53,13 +57,15 @@ async function main(): Promise<void> {
     historyTimer = running ? setInterval(() => history.autoRefresh() && void history.refresh(), HISTORY_REFRESH_MS) : undefined;
     metricsTimer = setInterval(() => void metrics.refresh(), running ? METRICS_REFRESH_SIMULATING_MS : METRICS_REFRESH_MS);
   });
+  let followUps: ReturnType<typeof setTimeout>[] = [];
   setUpSendPanel(backend, calls, (event) => {
-    for (const delay of AFTER_SEND_MS) {
+    followUps.forEach(clearTimeout);
+    followUps = AFTER_SEND_MS.map((delay) =>
       setTimeout(() => {
         history.suggest(event.sensorid);
         void metrics.refresh();
-      }, delay);
-    }
+      }, delay),
+    );
   });
 
   calls.note('Page', `ready: stream ${backend.streamName}, API function ${backend.functionName}`);

@@ -5,7 +5,8 @@
 import type { ApiError, MetricsResponse, PageConfig, SensorMetricSeries } from '../shared/api.js';
 import type { CallLog } from './call-log.js';
 import { byId, el, formatNumber, showMessage } from './dom.js';
-import { TimeChart, type ChartSeries } from './time-chart.js';
+import { alignSeries, periodFor } from './metrics-series.js';
+import { TimeChart } from './time-chart.js';
 
 /** More lines than this make the chart unreadable; the table still lists every sensor. */
 const MAX_CHART_SERIES = 10;
@@ -28,7 +29,7 @@ export function setUpMetricsPanel(config: PageConfig, calls: CallLog): MetricsPa
   const refreshButton = byId<HTMLButtonElement>('metrics-refresh');
   const message = byId('metrics-message');
   const tbody = byId<HTMLTableElement>('metrics-table').tBodies[0]!;
-  const chart = new TimeChart(byId('metrics-chart'), { yLabel: 'Data points / min', emptyText: 'No sensor metrics in this window yet.' });
+  const chart = new TimeChart(byId('metrics-chart'), { yLabel: 'Data points per minute', emptyText: 'No sensor metrics in this window yet.', points: false });
   byId('metrics-namespace').textContent = config.metrics.namespace;
   let inFlight = false;
 
@@ -36,12 +37,12 @@ export function setUpMetricsPanel(config: PageConfig, calls: CallLog): MetricsPa
     if (inFlight) return;
     inFlight = true;
     refreshButton.disabled = true;
-    const minutes = windowSelect.value;
+    const minutes = Number(windowSelect.value);
     try {
       const metrics = await calls.track(
         'GetMetricData (page server)',
         'page',
-        () => fetchMetrics(`${config.metrics.url}?minutes=${encodeURIComponent(minutes)}`),
+        () => fetchMetrics(`${config.metrics.url}?minutes=${minutes}&period=${periodFor(minutes)}`),
         (m) => `${m.namespace}/${m.metricName}: ${m.sensors.length} sensor${m.sensors.length === 1 ? '' : 's'}, ${totalSamples(m.sensors)} data points`,
       );
       render(metrics);
@@ -64,7 +65,7 @@ export function setUpMetricsPanel(config: PageConfig, calls: CallLog): MetricsPa
     renderTable(metrics.sensors);
     const busiest = [...metrics.sensors].sort((a, b) => sum(b.samples) - sum(a.samples)).slice(0, MAX_CHART_SERIES);
     busiest.sort((a, b) => a.sensorId.localeCompare(b.sensorId));
-    const { times, series } = alignSeries(busiest, metrics.period);
+    const { times, series } = alignSeries(busiest, metrics);
     chart.update(times, series);
   }
 
@@ -105,17 +106,6 @@ async function fetchMetrics(url: string): Promise<MetricsResponse> {
     throw new MetricsRequestError(error?.code ?? `HTTP${response.status}`, error?.message ?? `the page server answered HTTP ${response.status}`);
   }
   return body as MetricsResponse;
-}
-
-/** One x axis for all sensors: every period in which any of them has data, gaps as null. */
-function alignSeries(sensors: SensorMetricSeries[], period: number): { times: number[]; series: ChartSeries[] } {
-  const times = [...new Set(sensors.flatMap((s) => s.timestamps))].sort((a, b) => a - b);
-  const perMinute = 60 / period;
-  const series = sensors.map((s) => {
-    const byTime = new Map(s.timestamps.map((t, i) => [t, s.samples[i]!]));
-    return { label: s.sensorId, values: times.map((t) => (byTime.has(t) ? byTime.get(t)! * perMinute : null)) };
-  });
-  return { times, series };
 }
 
 function sum(values: number[]): number {

@@ -116,5 +116,8 @@ function describeCloudWatchError(error: unknown, endpoint: string): { code: stri
   if (e?.code === 'ECONNREFUSED' || e?.code === 'ENOTFOUND' || e?.code === 'ECONNRESET' || e?.name === 'TimeoutError') {
     return { code: 'NetworkError', message: `the page's server cannot reach CloudWatch at ${endpoint} (${e.code ?? e.name})` };
   }
+  if (e?.name === 'CredentialsProviderError') {
+    return { code: e.name, message: "the page's server found no AWS credentials to read CloudWatch with (standard credential chain: AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)" };
+  }
   return { code: e?.name ?? 'Error', message: e?.message ?? String(error) };
 }
