@@ -8,6 +8,7 @@ import type {
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../../core/errors.js';
 import type { CloudContext } from '../../../core/types.js';
+import type { KinesisProvider } from '../../kinesis/index.js';
 import type { EventSourceManager } from '../kinesis/event-source-manager.js';
 import type { EventSourceMapping, MappingStore, StartingPosition } from '../model/event-source-mappings.js';
 import { eventSourceMappingArn, functionArn, parseFunctionRef, parseKinesisStreamArn } from '../model/names.js';
@@ -152,17 +153,28 @@ export class EventSourceMappingOperations {
 
   /** Lambda refuses mappings to streams that do not exist. */
   private async assertStreamExists(arn: string, stream: { region: string; accountId: string; streamName: string }): Promise<void> {
-    const config = this.ctx.clientConfig(stream.region);
-    const credentials =
-      stream.accountId === this.ctx.defaultAccountId ? config.credentials : { accessKeyId: stream.accountId, secretAccessKey: config.credentials.secretAccessKey };
-    const kinesis = new KinesisClient({ endpoint: config.endpoint, region: stream.region, credentials, maxAttempts: 1 });
+    const scope = { accountId: stream.accountId, region: stream.region };
+    const kinesis = this.ctx.service<KinesisProvider>('kinesis');
+    let describe: () => Promise<unknown>;
+    let close = () => {};
+    if (kinesis && typeof kinesis.describeStreamSummary === 'function') {
+      describe = () => kinesis.describeStreamSummary(scope, { StreamName: stream.streamName });
+    } else {
+      const config = this.ctx.clientConfig(stream.region);
+      const credentials =
+        stream.accountId === this.ctx.defaultAccountId ? config.credentials : { accessKeyId: stream.accountId, secretAccessKey: config.credentials.secretAccessKey };
+      const client = new KinesisClient({ endpoint: config.endpoint, region: stream.region, credentials, maxAttempts: 1 });
+      describe = () => client.send(new DescribeStreamSummaryCommand({ StreamName: stream.streamName }));
+      close = () => client.destroy();
+    }
     try {
-      await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream.streamName }));
+      await describe();
     } catch (err) {
-      if ((err as Error).name === 'ResourceNotFoundException') throw invalidParameter(`Stream not found: ${arn}`);
+      const name = (err as { name?: string; code?: string }).code ?? (err as Error).name;
+      if (name === 'ResourceNotFoundException') throw invalidParameter(`Stream not found: ${arn}`);
       // Kinesis unreachable or not answering: the pollers will report it; do not refuse the mapping for that.
     } finally {
-      kinesis.destroy();
+      close();
     }
   }
 }
@@ -178,6 +190,8 @@ function resourceInUse(mapping: EventSourceMapping): AwsError {
 
 /** Settings shared by Create and Update, with Lambda's limits for Kinesis. */
 function validateSettings(input: Partial<CreateEventSourceMappingRequest>): void {
+  // Better refused than silently ignored: the function would see records the filter should drop.
+  if (input.FilterCriteria?.Filters?.length) throw invalidParameter('localcloud does not support FilterCriteria on event source mappings yet.');
   new Validator()
     .range(input.BatchSize, 'batchSize', 1, 10000)
     .range(input.MaximumBatchingWindowInSeconds, 'maximumBatchingWindowInSeconds', 0, 300)

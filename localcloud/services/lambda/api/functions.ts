@@ -121,6 +121,7 @@ export class FunctionOperations {
       Configuration: toConfiguration(fn, version),
       Code: { RepositoryType: 'S3', Location: this.codeUrls.url(caller.endpoint, version.codeHash) },
       Tags: Object.keys(fn.tags).length > 0 ? { ...fn.tags } : undefined,
+      Concurrency: fn.reservedConcurrency === undefined ? undefined : { ReservedConcurrentExecutions: fn.reservedConcurrency },
     };
   }
 
@@ -214,6 +215,29 @@ export class FunctionOperations {
     this.functions.save(fn);
     this.runtime.retire(fn, LATEST, fn.latest.revisionId);
     return toConfiguration(fn, fn.latest);
+  }
+
+  /** PutFunctionConcurrency: caps concurrent invocations (and so environments); 0 throttles the function. */
+  putConcurrency(rawName: string, input: { ReservedConcurrentExecutions?: number }, caller: Caller): { ReservedConcurrentExecutions: number } {
+    new Validator()
+      .required(input.ReservedConcurrentExecutions, 'reservedConcurrentExecutions')
+      .range(input.ReservedConcurrentExecutions, 'reservedConcurrentExecutions', 0, 1000)
+      .throwIfInvalid();
+    const fn = this.functions.require(this.ref(rawName, caller));
+    fn.reservedConcurrency = input.ReservedConcurrentExecutions!;
+    this.functions.save(fn);
+    return { ReservedConcurrentExecutions: fn.reservedConcurrency };
+  }
+
+  getConcurrency(rawName: string, caller: Caller): { ReservedConcurrentExecutions?: number } {
+    const fn = this.functions.require(this.ref(rawName, caller));
+    return fn.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: fn.reservedConcurrency };
+  }
+
+  deleteConcurrency(rawName: string, caller: Caller): void {
+    const fn = this.functions.require(this.ref(rawName, caller));
+    delete fn.reservedConcurrency;
+    this.functions.save(fn);
   }
 
   delete(rawName: string, qualifier: string | undefined, caller: Caller): void {

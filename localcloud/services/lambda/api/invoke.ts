@@ -46,6 +46,9 @@ export class InvokeOperation {
       throw new AwsError('InvalidParameterValueException', 'Client context must be smaller than 3583 bytes.', 400);
     }
 
+    if (fn.reservedConcurrency === 0) {
+      throw new AwsError('TooManyRequestsException', 'Rate Exceeded.', 429, { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
+    }
     const executedVersion = version.version;
     if (invocationType === 'DryRun') return { status: 204, headers: { 'x-amz-executed-version': executedVersion } };
     const invokedArn = functionArn(fn, ref.qualifier);

@@ -74,6 +74,16 @@ export function lambdaRouter(ops: LambdaOperations): (req: ServiceRequest) => Pr
       return empty(204);
     });
 
+  router
+    .add('PUT', '/2017-10-31/functions/{FunctionName}/concurrency', (req, p) =>
+      json(200, ops.functions.putConcurrency(p.FunctionName, body(req), caller(req))),
+    )
+    .add('DELETE', '/2017-10-31/functions/{FunctionName}/concurrency', (req, p) => {
+      ops.functions.deleteConcurrency(p.FunctionName, caller(req));
+      return empty(204);
+    })
+    .add('GET', '/2019-09-30/functions/{FunctionName}/concurrency', (req, p) => json(200, ops.functions.getConcurrency(p.FunctionName, caller(req))));
+
   const esm = '/2015-03-31/event-source-mappings';
   router
     .add('POST', esm, async (req) => json(202, await ops.mappings.create(body(req), caller(req))))

@@ -4,10 +4,17 @@ import {
   KinesisClient,
   ListShardsCommand,
   type _Record,
+  type GetRecordsCommandInput,
+  type GetRecordsOutput,
+  type GetShardIteratorCommandInput,
+  type GetShardIteratorOutput,
+  type ListShardsCommandInput,
+  type ListShardsOutput,
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
 import type { CloudContext } from '../../../core/types.js';
+import type { KinesisProvider } from '../../kinesis/index.js';
 
 /** Where a shard iterator starts. */
 export type ShardPosition =
@@ -22,32 +29,36 @@ export interface StreamLocation {
   streamArn: string;
 }
 
+/** The three Kinesis reads a poller makes, with the SDK's input and output shapes. */
+interface KinesisReads {
+  listShards(input: ListShardsCommandInput): Promise<ListShardsOutput>;
+  getShardIterator(input: GetShardIteratorCommandInput): Promise<GetShardIteratorOutput>;
+  getRecords(input: GetRecordsCommandInput): Promise<GetRecordsOutput>;
+  close(): void;
+}
+
 /**
  * Reads a Kinesis stream through the Kinesis API, as Lambda's pollers do on
  * AWS: the records a mapping sees are exactly what any consumer would get
- * (validation, iterators, sequence numbers all come from the Kinesis provider).
+ * (validation, iterators, sequence numbers all come from the Kinesis
+ * provider). In-process when the Kinesis provider offers its reader (no HTTP,
+ * SigV4 or JSON on the hot path), over HTTP with the SDK otherwise.
  */
 export class StreamReader {
-  private readonly client: KinesisClient;
+  private readonly reads: KinesisReads;
 
   constructor(
     ctx: CloudContext,
     readonly stream: StreamLocation,
   ) {
-    const config = ctx.clientConfig(stream.region);
-    // A 12-digit access key names its account: read the stream of the mapping's account.
-    const credentials =
-      stream.accountId === ctx.defaultAccountId ? config.credentials : { accessKeyId: stream.accountId, secretAccessKey: config.credentials.secretAccessKey };
-    this.client = new KinesisClient({ endpoint: config.endpoint, region: stream.region, credentials, maxAttempts: 1 });
+    this.reads = inProcessReads(ctx, stream) ?? sdkReads(ctx, stream);
   }
 
   async listShards(): Promise<Shard[]> {
     const shards: Shard[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.client.send(
-        nextToken ? new ListShardsCommand({ NextToken: nextToken }) : new ListShardsCommand({ StreamName: this.stream.streamName }),
-      );
+      const page = await this.reads.listShards(nextToken ? { NextToken: nextToken } : { StreamName: this.stream.streamName });
       shards.push(...(page.Shards ?? []));
       nextToken = page.NextToken;
     } while (nextToken);
@@ -55,25 +66,49 @@ export class StreamReader {
   }
 
   async iterator(shardId: string, position: ShardPosition): Promise<string | undefined> {
-    const output = await this.client.send(
-      new GetShardIteratorCommand({
-        StreamName: this.stream.streamName,
-        ShardId: shardId,
-        ShardIteratorType: position.type as ShardIteratorType,
-        StartingSequenceNumber: position.type === 'AFTER_SEQUENCE_NUMBER' ? position.sequenceNumber : undefined,
-        Timestamp: position.type === 'AT_TIMESTAMP' ? position.timestamp : undefined,
-      }),
-    );
+    const output = await this.reads.getShardIterator({
+      StreamName: this.stream.streamName,
+      ShardId: shardId,
+      ShardIteratorType: position.type as ShardIteratorType,
+      StartingSequenceNumber: position.type === 'AFTER_SEQUENCE_NUMBER' ? position.sequenceNumber : undefined,
+      Timestamp: position.type === 'AT_TIMESTAMP' ? position.timestamp : undefined,
+    });
     return output.ShardIterator;
   }
 
   /** Up to `limit` records; `nextIterator` is undefined once a closed shard is read to its end. */
-  async records(iterator: string, limit: number): Promise<{ records: _Record[]; nextIterator?: string; millisBehindLatest?: number }> {
-    const output = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
-    return { records: output.Records ?? [], nextIterator: output.NextShardIterator ?? undefined, millisBehindLatest: output.MillisBehindLatest };
+  async records(iterator: string, limit: number): Promise<{ records: _Record[]; nextIterator?: string }> {
+    const output = await this.reads.getRecords({ ShardIterator: iterator, Limit: limit });
+    return { records: output.Records ?? [], nextIterator: output.NextShardIterator ?? undefined };
   }
 
   close(): void {
-    this.client.destroy();
+    this.reads.close();
   }
+}
+
+function inProcessReads(ctx: CloudContext, stream: StreamLocation): KinesisReads | undefined {
+  const kinesis = ctx.service<KinesisProvider>('kinesis');
+  if (!kinesis || typeof kinesis.getRecords !== 'function') return undefined;
+  const scope = { accountId: stream.accountId, region: stream.region };
+  return {
+    listShards: (input) => kinesis.listShards(scope, input),
+    getShardIterator: (input) => kinesis.getShardIterator(scope, input),
+    getRecords: (input) => kinesis.getRecords(scope, input),
+    close: () => undefined,
+  };
+}
+
+function sdkReads(ctx: CloudContext, stream: StreamLocation): KinesisReads {
+  const config = ctx.clientConfig(stream.region);
+  // A 12-digit access key names its account: read the stream of the mapping's account.
+  const credentials =
+    stream.accountId === ctx.defaultAccountId ? config.credentials : { accessKeyId: stream.accountId, secretAccessKey: config.credentials.secretAccessKey };
+  const client = new KinesisClient({ endpoint: config.endpoint, region: stream.region, credentials, maxAttempts: 1 });
+  return {
+    listShards: (input) => client.send(new ListShardsCommand(input)),
+    getShardIterator: (input) => client.send(new GetShardIteratorCommand(input)),
+    getRecords: (input) => client.send(new GetRecordsCommand(input)),
+    close: () => client.destroy(),
+  };
 }

@@ -47,6 +47,8 @@ export interface LambdaFunction {
   policy: PolicyStatement[];
   policyRevisionId: string;
   tags: Record<string, string>;
+  /** PutFunctionConcurrency: at most this many concurrent invocations (0 throttles every one). */
+  reservedConcurrency?: number;
 }
 
 export const LATEST = '$LATEST';

@@ -72,7 +72,8 @@ export class FunctionRuntime {
     const { fn, version } = input;
     const requestId = input.requestId ?? randomUUID();
     const pool = this.poolFor(fn, version.version);
-    const lease = await pool.acquire(version.revisionId);
+    const maxEnvironments = this.options.maxEnvironmentsPerFunction ?? 10;
+    const lease = await pool.acquire(version.revisionId, Math.min(maxEnvironments, fn.reservedConcurrency ?? maxEnvironments));
     let env = lease.env;
     let initDurationMs: number | undefined;
     if (!env) {

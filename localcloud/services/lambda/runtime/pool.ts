@@ -18,7 +18,7 @@ export class EnvironmentPool {
   private revisionId = '';
   private readonly idleSince = new Map<ExecutionEnvironment, number>();
 
-  constructor(private readonly limit: number) {}
+  constructor(private limit: number) {}
 
   get size(): number {
     return this.members.size + this.starting;
@@ -29,8 +29,9 @@ export class EnvironmentPool {
     return [...this.members];
   }
 
-  /** Waits for a warm environment of `revisionId`, or for room to start one. */
-  acquire(revisionId: string): Promise<Lease> {
+  /** Waits for a warm environment of `revisionId`, or for room to start one (at most `limit` environments). */
+  acquire(revisionId: string, limit = this.limit): Promise<Lease> {
+    this.limit = Math.max(1, limit);
     if (revisionId !== this.revisionId) {
       this.revisionId = revisionId;
       this.retireIdle();
