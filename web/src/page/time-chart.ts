@@ -53,7 +53,8 @@ export class TimeChart {
       height: HEIGHT,
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
-      axes: [{}, { label: this.options.yLabel, size: 60 }],
+      legend: { live: false },
+      axes: [{ space: 80, values: (_u, ticks) => timeLabels(ticks) }, { label: this.options.yLabel, size: 60 }],
       series: [
         { label: 'Time' },
         ...series.map((s, i) => ({
@@ -81,4 +82,23 @@ export class TimeChart {
     this.plot?.destroy();
     this.plot = undefined;
   }
+}
+
+/**
+ * One line per tick label, in 24-hour time (uPlot's default two-line labels
+ * collide on narrow charts): seconds only when the ticks need them, the date
+ * only when the ticks span more than a day.
+ */
+export function timeLabels(ticksInSeconds: number[]): string[] {
+  const dates = ticksInSeconds.map((t) => new Date(t * 1000));
+  const span = ticksInSeconds.length > 1 ? ticksInSeconds[ticksInSeconds.length - 1]! - ticksInSeconds[0]! : 0;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const needSeconds = dates.some((d) => d.getSeconds() !== 0 || d.getMilliseconds() !== 0);
+  const needMillis = dates.some((d) => d.getMilliseconds() !== 0);
+  return dates.map((d) => {
+    let time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    if (needSeconds) time += `:${pad(d.getSeconds())}`;
+    if (needMillis) time += `.${String(d.getMilliseconds()).padStart(3, '0')}`;
+    return span > 86_400 ? `${d.getMonth() + 1}/${d.getDate()} ${time}` : time;
+  });
 }
