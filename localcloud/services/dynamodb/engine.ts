@@ -121,7 +121,15 @@ export class DynaliteEngine {
     return this.run((done) => this.store.getTable(tableName, false, done));
   }
 
-  /** Waits (briefly: dynalite finishes on a zero-delay timer) until a deleted table is gone. */
+  /** Waits (briefly: dynalite finishes on a zero-delay timer) until a created or updated table is ACTIVE. */
+  async untilActive(tableName: string, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.readTable(tableName)).TableStatus !== 'ACTIVE' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  /** Waits (briefly, as above) until a deleted table is gone. */
   async untilDeleted(tableName: string, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

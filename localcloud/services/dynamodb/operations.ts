@@ -54,6 +54,9 @@ export function dynamoDbOperations(engineFor: EngineFor): Record<string, JsonOpe
         }
         throw err;
       }
+      // dynalite makes the table ACTIVE on a zero-delay timer; answering after it keeps local runs
+      // deterministic (a PutItem right after CreateTable must not find the table still CREATING).
+      await engine.untilActive(input.TableName!);
       if (tags.length && output.TableDescription?.TableArn) {
         await engine.call('TagResource', { ResourceArn: output.TableDescription.TableArn, Tags: tags });
       }
@@ -67,7 +70,9 @@ export function dynamoDbOperations(engineFor: EngineFor): Record<string, JsonOpe
     },
 
     async UpdateTable(input, req): Promise<Result<UpdateTableCommandOutput>> {
-      const output = await (await engineFor(req)).call<Result<UpdateTableCommandOutput>>('UpdateTable', input);
+      const engine = await engineFor(req);
+      const output = await engine.call<Result<UpdateTableCommandOutput>>('UpdateTable', input);
+      await engine.untilActive(output.TableDescription!.TableName!);
       publicDescription(output.TableDescription);
       return output;
     },

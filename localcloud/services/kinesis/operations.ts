@@ -210,8 +210,14 @@ export function kinesisOperations(options: KinesisOperationsOptions): Record<str
 
     async ListTagsForResource(input: ListTagsForResourceCommandInput): Promise<Result<ListTagsForResourceCommandOutput>> {
       const target = parseStreamArn(input.ResourceARN, 'resourceARN');
-      const listed = await (await engineFor(target)).call('ListTagsForStream', { StreamName: target.streamName, Limit: 50 });
-      return { Tags: listed.Tags };
+      const engine = await engineFor(target);
+      // ListTagsForResource answers every tag at once; kinesalite pages ten at a time.
+      const tags: { Key: string; Value: string }[] = [];
+      for (;;) {
+        const page = await engine.call('ListTagsForStream', { StreamName: target.streamName, Limit: 10, ExclusiveStartTagKey: tags.at(-1)?.Key });
+        tags.push(...page.Tags);
+        if (!page.HasMoreTags) return { Tags: tags };
+      }
     },
 
     // Encryption and capacity mode are recorded and reported; data is stored the same either way.
