@@ -1,0 +1,177 @@
+/**
+ * The resource providers against the real services: Ref and Fn::GetAtt values
+ * AWS documents for each type, generated names, and updates that happen in
+ * place or by replacement the way AWS does them for each property.
+ */
+import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, UpdateStackCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { GetBucketPolicyCommand, GetBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { expect } from 'chai';
+import { startTestCloud, type TestCloud } from '../support/cloud.js';
+import { eventsOf, settledStack } from './cloudformation-support.js';
+
+const json = (template: unknown) => JSON.stringify(template, null, 2);
+const outputsOf = (stack: Stack) => Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+
+describe('CloudFormation resource providers', function () {
+  this.timeout(60_000);
+  let cloud: TestCloud;
+  let cfn: CloudFormationClient;
+
+  before(async () => {
+    cloud = await startTestCloud();
+    cfn = new CloudFormationClient(cloud.clientConfig());
+  });
+  after(async () => {
+    cfn.destroy();
+    await cloud.stop();
+  });
+
+  async function create(stackName: string, template: unknown): Promise<Stack> {
+    await cfn.send(new CreateStackCommand({ StackName: stackName, TemplateBody: json(template) }));
+    const stack = await settledStack(cfn, stackName);
+    const failures = (await eventsOf(cfn, stackName)).filter((e) => e.ResourceStatus!.endsWith('FAILED')).map((e) => e.ResourceStatusReason);
+    expect(stack.StackStatus, failures.join('\n')).to.equal('CREATE_COMPLETE');
+    return stack;
+  }
+
+  async function update(stackName: string, template: unknown): Promise<Stack> {
+    await cfn.send(new UpdateStackCommand({ StackName: stackName, TemplateBody: json(template) }));
+    const stack = await settledStack(cfn, stackName);
+    const failures = (await eventsOf(cfn, stackName)).filter((e) => e.ResourceStatus!.endsWith('FAILED')).map((e) => e.ResourceStatusReason);
+    expect(stack.StackStatus, failures.join('\n')).to.equal('UPDATE_COMPLETE');
+    return stack;
+  }
+
+  it('AWS::S3::Bucket and AWS::S3::BucketPolicy: lower-cased generated names, documented attributes, configuration', async () => {
+    const s3 = new S3Client({ ...cloud.clientConfig(), forcePathStyle: true });
+    try {
+      const stack = await create('Bucket-Stack', {
+        Resources: {
+          Site: { Type: 'AWS::S3::Bucket', Properties: { VersioningConfiguration: { Status: 'Enabled' } } },
+          SitePolicy: {
+            Type: 'AWS::S3::BucketPolicy',
+            Properties: {
+              Bucket: { Ref: 'Site' },
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: { 'Fn::Sub': '${Site.Arn}/*' } }],
+              },
+            },
+          },
+        },
+        Outputs: {
+          Name: { Value: { Ref: 'Site' } },
+          ...Object.fromEntries(
+            ['Arn', 'DomainName', 'RegionalDomainName', 'WebsiteURL'].map((attribute) => [attribute, { Value: { 'Fn::GetAtt': ['Site', attribute] } }]),
+          ),
+        },
+      });
+      const out = outputsOf(stack);
+      // CloudFormation lower-cases the whole generated name, stack name included.
+      expect(out.Name).to.match(/^bucket-stack-site-[a-z0-9]{12}$/);
+      expect(out).to.include({
+        Arn: `arn:aws:s3:::${out.Name}`,
+        DomainName: `${out.Name}.s3.amazonaws.com`,
+        RegionalDomainName: `${out.Name}.s3.us-east-1.amazonaws.com`,
+        WebsiteURL: `http://${out.Name}.s3-website-us-east-1.amazonaws.com`,
+      });
+      expect((await s3.send(new GetBucketVersioningCommand({ Bucket: out.Name }))).Status).to.equal('Enabled');
+      const { Policy } = await s3.send(new GetBucketPolicyCommand({ Bucket: out.Name }));
+      expect(JSON.parse(Policy!).Statement[0].Resource).to.equal(`arn:aws:s3:::${out.Name}/*`);
+
+      // A new BucketName replaces the bucket.
+      const renamed = await update('Bucket-Stack', { Resources: { Site: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'cfn-renamed-site' } } }, Outputs: { Name: { Value: { Ref: 'Site' } } } });
+      expect(outputsOf(renamed).Name).to.equal('cfn-renamed-site');
+      await cfn.send(new DeleteStackCommand({ StackName: 'Bucket-Stack' }));
+      expect((await settledStack(cfn, stack.StackId!)).StackStatus).to.equal('DELETE_COMPLETE');
+    } finally {
+      s3.destroy();
+    }
+  });
+
+  // StreamArn is not checked: the embedded DynamoDB (dynalite) has no streams, so the provider has no stream ARN to report.
+  it('AWS::DynamoDB::Table: Arn; throughput updates in place, a KeySchema change replaces the table', async () => {
+    const ddb = new DynamoDBClient(cloud.clientConfig());
+    const table = (hashKey: string, read: number) => ({
+      Resources: {
+        Table: {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: {
+            AttributeDefinitions: [{ AttributeName: hashKey, AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: hashKey, KeyType: 'HASH' }],
+            ProvisionedThroughput: { ReadCapacityUnits: read, WriteCapacityUnits: '1' },
+          },
+        },
+      },
+      Outputs: { Name: { Value: { Ref: 'Table' } }, Arn: { Value: { 'Fn::GetAtt': ['Table', 'Arn'] } } },
+    });
+    try {
+      const created = outputsOf(await create('tables', table('Id', 1)));
+      expect(created.Name).to.match(/^tables-Table-[A-Z0-9]{13}$/);
+      expect(created.Arn).to.equal(`arn:aws:dynamodb:us-east-1:000000000000:table/${created.Name}`);
+
+      const inPlace = outputsOf(await update('tables', table('Id', 2)));
+      expect(inPlace.Name).to.equal(created.Name);
+      const { Table } = await ddb.send(new DescribeTableCommand({ TableName: created.Name }));
+      expect(Table!.ProvisionedThroughput!.ReadCapacityUnits).to.equal(2);
+
+      const replaced = outputsOf(await update('tables', table('Key', 2)));
+      expect(replaced.Name).to.not.equal(created.Name);
+      expect((await ddb.send(new ListTablesCommand({}))).TableNames).to.deep.equal([replaced.Name]);
+      const { StackId } = (await eventsOf(cfn, 'tables'))[0]!;
+      await cfn.send(new DeleteStackCommand({ StackName: 'tables' }));
+      expect((await settledStack(cfn, StackId!)).StackStatus).to.equal('DELETE_COMPLETE');
+      expect((await ddb.send(new ListTablesCommand({}))).TableNames).to.deep.equal([]);
+    } finally {
+      ddb.destroy();
+    }
+  });
+
+  it('AWS::Kinesis::Stream: Arn; ShardCount updates in place (UpdateShardCount)', async function () {
+    const kinesis = new KinesisClient(cloud.clientConfig());
+    const stream = (shards: number) => ({
+      Resources: { Stream: { Type: 'AWS::Kinesis::Stream', Properties: { ShardCount: shards } } },
+      Outputs: { Name: { Value: { Ref: 'Stream' } }, Arn: { Value: { 'Fn::GetAtt': ['Stream', 'Arn'] } } },
+    });
+    try {
+      const created = outputsOf(await create('streams', stream(1)));
+      expect(created.Name).to.match(/^streams-Stream-[A-Z0-9]{13}$/);
+      expect(created.Arn).to.equal(`arn:aws:kinesis:us-east-1:000000000000:stream/${created.Name}`);
+      await cfn.send(new UpdateStackCommand({ StackName: 'streams', TemplateBody: json(stream(2)) }));
+      const settled = await settledStack(cfn, 'streams');
+      const reasons = (await eventsOf(cfn, 'streams')).map((e) => e.ResourceStatusReason ?? '');
+      if (settled.StackStatus !== 'UPDATE_COMPLETE' && reasons.some((r) => r.includes('UpdateShardCount is not supported by localcloud'))) {
+        console.log('      skipped: the embedded Kinesis does not implement UpdateShardCount yet');
+        this.skip();
+      }
+      expect(settled.StackStatus, reasons.join('\n')).to.equal('UPDATE_COMPLETE');
+      const updated = outputsOf(settled);
+      expect(updated.Name).to.equal(created.Name);
+      const { StreamDescriptionSummary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: created.Name }));
+      expect(StreamDescriptionSummary!.OpenShardCount).to.equal(2);
+    } finally {
+      kinesis.destroy();
+    }
+  });
+
+  it('AWS::Logs::LogGroup: name, Arn and retention', async () => {
+    const logs = new CloudWatchLogsClient(cloud.clientConfig());
+    try {
+      const created = outputsOf(
+        await create('logs', {
+          Resources: { Group: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 7 } } },
+          Outputs: { Name: { Value: { Ref: 'Group' } }, Arn: { Value: { 'Fn::GetAtt': ['Group', 'Arn'] } } },
+        }),
+      );
+      expect(created.Name).to.match(/^logs-Group-[A-Z0-9]{13}$/);
+      expect(created.Arn).to.equal(`arn:aws:logs:us-east-1:000000000000:log-group:${created.Name}:*`);
+      const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: created.Name }));
+      expect(logGroups![0]!.retentionInDays).to.equal(7);
+    } finally {
+      logs.destroy();
+    }
+  });
+});
