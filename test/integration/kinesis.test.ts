@@ -38,11 +38,11 @@ async function rejection(promise: Promise<unknown>, name: string): Promise<Error
 }
 
 /** A JSON 1.1 request without the SDK, for bodies no SDK would send. */
-async function rawKinesis(url: string, operation: string, body: string | Buffer, contentType = 'application/x-amz-json-1.1') {
+async function rawKinesis(url: string, operation: string, body: string | number[], contentType = 'application/x-amz-json-1.1') {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': contentType, 'x-amz-target': `Kinesis_20131202.${operation}` },
-    body,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
   });
   return { status: res.status, body: (await res.json()) as { __type: string; message?: string } };
 }
@@ -306,7 +306,7 @@ describe('kinesis', function () {
     });
 
     it('answers random bytes and JSON of the wrong shape without crashing', async () => {
-      expect((await rawKinesis(cloud.url, 'PutRecords', Buffer.from([0x00, 0xff, 0x13, 0x37]))).body.__type).to.equal('SerializationException');
+      expect((await rawKinesis(cloud.url, 'PutRecords', [0x00, 0xff, 0x13, 0x37])).body.__type).to.equal('SerializationException');
       expect((await rawKinesis(cloud.url, 'PutRecords', '"just a string"')).body.__type).to.equal('SerializationException');
       const wrongType = await rawKinesis(cloud.url, 'PutRecords', JSON.stringify({ StreamName: 'sensor-events', Records: 'nope' }));
       expect(wrongType.status).to.equal(400);
@@ -325,7 +325,7 @@ describe('kinesis', function () {
     });
 
     it('tells CBOR clients (Java SDK, KCL) to switch to JSON', async () => {
-      const res = await rawKinesis(cloud.url, 'ListStreams', Buffer.from([0xa0]), 'application/x-amz-cbor-1.1');
+      const res = await rawKinesis(cloud.url, 'ListStreams', [0xa0], 'application/x-amz-cbor-1.1');
       expect(res.status).to.equal(400);
       expect(res.body.__type).to.equal('SerializationException');
       expect(res.body.message).to.match(/AWS_CBOR_DISABLE/);
