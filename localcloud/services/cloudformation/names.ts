@@ -4,7 +4,7 @@
  * resources whose template gives none.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { partitionForRegion } from './template/pseudo.js';
+import { partitionForRegion } from './template/index.js';
 import { validationError } from './errors.js';
 
 const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]*$/;

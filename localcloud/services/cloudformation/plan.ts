@@ -20,8 +20,6 @@ import {
   type StackContext,
   type Template,
 } from './template/index.js';
-import { asFunctionCall, getAttArguments } from './template/syntax.js';
-import { isPlainObject } from './template/types.js';
 
 export interface DeploymentPlan {
   /** The template text exactly as submitted. */
@@ -76,24 +74,36 @@ export function checkCapabilities(template: Template, granted: readonly string[]
 function checkGetAttAttributes(template: Template, registry: ProviderRegistry): void {
   const visit = (value: unknown, at: string): void => {
     if (Array.isArray(value)) return value.forEach((element) => visit(element, at));
-    if (!isPlainObject(value)) return;
-    const call = asFunctionCall(value);
-    if (call?.name === 'Fn::GetAtt') {
-      const parts = getAttArguments(call.argument);
-      const target = parts && template.Resources[parts.logicalId];
-      if (parts && target && typeof parts.attribute === 'string') {
-        const known = registry.get(target.Type)?.attributes;
-        if (known && !known.includes(parts.attribute)) {
-          throw new TemplateError(
-            `Template error: resource ${parts.logicalId} does not support attribute type ${parts.attribute} in Fn::GetAtt (at ${at})`,
-          );
-        }
+    if (typeof value !== 'object' || value === null) return;
+    const target = getAttTarget(value as Record<string, unknown>);
+    const resource = target && template.Resources[target.logicalId];
+    if (target && resource) {
+      const known = registry.get(resource.Type)?.attributes;
+      if (known && !known.includes(target.attribute)) {
+        throw new TemplateError(
+          `Template error: resource ${target.logicalId} does not support attribute type ${target.attribute} in Fn::GetAtt (at ${at})`,
+        );
       }
     }
     for (const inner of Object.values(value)) visit(inner, at);
   };
   for (const [logicalId, resource] of Object.entries(template.Resources)) visit(resource.Properties, `/Resources/${logicalId}`);
   for (const [name, output] of Object.entries(template.Outputs ?? {})) visit(output, `/Outputs/${name}`);
+}
+
+/** `{"Fn::GetAtt": ["Id", "Attr"]}` or `{"Fn::GetAtt": "Id.Attr"}` with a literal attribute; the validator has checked the shapes. */
+function getAttTarget(value: Record<string, unknown>): { logicalId: string; attribute: string } | undefined {
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || keys[0] !== 'Fn::GetAtt') return undefined;
+  const argument = value['Fn::GetAtt'];
+  if (Array.isArray(argument) && typeof argument[0] === 'string' && typeof argument[1] === 'string') {
+    return { logicalId: argument[0], attribute: argument[1] };
+  }
+  if (typeof argument === 'string' && argument.indexOf('.') > 0) {
+    const dot = argument.indexOf('.');
+    return { logicalId: argument.slice(0, dot), attribute: argument.slice(dot + 1) };
+  }
+  return undefined;
 }
 
 /** TemplateErrors raised while planning become the API's ValidationError. */
