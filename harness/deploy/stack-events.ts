@@ -106,8 +106,9 @@ export function formatEvent(event: WatchedEvent, paint: Paint): string {
   const time = event.Timestamp ? event.Timestamp.toISOString().slice(11, 19) : '--:--:--';
   const status = event.ResourceStatus ?? '';
   const colour = status.endsWith('FAILED') ? 'red' : status.includes('ROLLBACK') ? 'yellow' : status.endsWith('COMPLETE') ? 'green' : 'grey';
-  const reason = event.ResourceStatusReason ? `  ${paint('dim', event.ResourceStatusReason)}` : '';
-  return `  ${paint('grey', time)}  ${event.path.padEnd(44)} ${(event.ResourceType ?? '').padEnd(34)} ${paint(colour, status.padEnd(20))}${reason}`;
+  const reason = event.ResourceStatusReason ? ` ${paint('dim', event.ResourceStatusReason)}` : '';
+  const statusColumn = reason ? status.padEnd(20) : status;
+  return `  ${paint('grey', time)}  ${event.path.padEnd(40)} ${(event.ResourceType ?? '').padEnd(34)} ${paint(colour, statusColumn)}${reason}`;
 }
 
 /**
