@@ -462,6 +462,13 @@ describe('CloudFormation', function () {
       expect(lines.slice(cleanup)).to.include.members(['Named DELETE_COMPLETE', 'Removed DELETE_COMPLETE', 'updates UPDATE_COMPLETE']);
       const replacing = (await eventsOf(cfn, 'updates')).find((e) => e.ResourceStatusReason?.startsWith('Requested update requires the creation'));
       expect(replacing?.LogicalResourceId).to.equal('Named');
+      const { StackResourceSummaries } = await cfn.send(new ListStackResourcesCommand({ StackName: 'updates' }));
+      expect(StackResourceSummaries!.map((r) => `${r.LogicalResourceId} ${r.ResourceStatus}`).sort()).to.deep.equal([
+        'Added CREATE_COMPLETE',
+        'Dependent UPDATE_COMPLETE',
+        'Named UPDATE_COMPLETE',
+      ]);
+      expect(StackResourceSummaries!.find((r) => r.LogicalResourceId === 'Named')!.PhysicalResourceId).to.equal('second-name');
 
       const none = await rejection(cfn.send(new UpdateStackCommand({ StackName: 'updates', TemplateBody: json(next) })));
       expect(none.message).to.equal('No updates are to be performed.');

@@ -158,13 +158,12 @@ export class StackDeployer {
     stack.lastUpdatedAt = new Date().toISOString();
     this.events.stackStatus(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
     const cleanup = this.operation(stack, plan);
-    const removed = Object.values(before.resources).filter((r) => !plan.graph.has(r.logicalId));
+    // The live records (not the snapshot): their events and statuses must land on what DescribeStackResources shows.
+    const removed = Object.values(stack.resources).filter((r) => !plan.graph.has(r.logicalId));
     const replaced = touches.filter((t) => t.kind === 'replaced').map((t) => t.previous!);
     // Cleanup failures are reported on the resource; the update itself has succeeded, as on AWS.
     await this.deleteResources(cleanup.context, [...removed, ...replaced], { updateReplace: true });
-    for (const record of removed) {
-      if (stack.resources[record.logicalId] === record) delete stack.resources[record.logicalId];
-    }
+    forgetDeleted(stack, removed);
     this.events.stackStatus(stack, 'UPDATE_COMPLETE');
   }
 
@@ -181,7 +180,7 @@ export class StackDeployer {
     });
     const op = this.operation(stack, before.plan);
     const toDelete: ResourceRecord[] = [];
-    let rollbackFailed: string[] = [];
+    const rollbackFailed: string[] = [];
     // Undo in the reverse order of what was done, so dependents go back before what they depend on.
     for (const touch of [...touches].reverse()) {
       if (touch.kind === 'created') {
@@ -205,10 +204,8 @@ export class StackDeployer {
       return;
     }
     this.events.stackStatus(stack, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
-    rollbackFailed = await this.deleteResources(op.context, toDelete, { rollback: true });
-    for (const record of toDelete) {
-      if (stack.resources[record.logicalId] === record) delete stack.resources[record.logicalId];
-    }
+    await this.deleteResources(op.context, toDelete, { rollback: true });
+    forgetDeleted(stack, toDelete);
     this.events.stackStatus(stack, 'UPDATE_ROLLBACK_COMPLETE');
   }
 
@@ -307,6 +304,14 @@ export class StackDeployer {
       }
       this.events.stackStatus(stack, failedStatusFor(stack.status), 'localcloud stopped during the operation');
     }
+  }
+}
+
+/** Resources deleted (or retained) during an update are no longer part of the stack; a failed delete stays listed. */
+function forgetDeleted(stack: StackRecord, records: ResourceRecord[]): void {
+  for (const record of records) {
+    const gone = record.status === 'DELETE_COMPLETE' || record.status === 'DELETE_SKIPPED';
+    if (gone && stack.resources[record.logicalId] === record) delete stack.resources[record.logicalId];
   }
 }
 
