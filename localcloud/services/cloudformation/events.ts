@@ -13,6 +13,8 @@ export type StackStatusListener = (stack: StackRecord) => void;
 
 export class EventRecorder {
   private readonly listeners = new Set<StackStatusListener>();
+  /** The last event time per stack: events get strictly increasing times, so sorting by Timestamp keeps their order and event IDs stay unique. */
+  private readonly lastTime = new Map<string, number>();
 
   constructor(private readonly store: StackStore) {}
 
@@ -22,7 +24,7 @@ export class EventRecorder {
   }
 
   stackStatus(stack: StackRecord, status: StackStatus, reason?: string): void {
-    const now = new Date().toISOString();
+    const now = this.timestamp(stack.stackId);
     stack.status = status;
     stack.statusReason = reason;
     if (status === 'DELETE_COMPLETE') stack.deletedAt = now;
@@ -48,7 +50,7 @@ export class EventRecorder {
     reason?: string,
     properties?: Record<string, unknown>,
   ): void {
-    const now = new Date().toISOString();
+    const now = this.timestamp(stack.stackId);
     resource.status = status;
     resource.statusReason = reason;
     resource.updatedAt = now;
@@ -65,5 +67,11 @@ export class EventRecorder {
       ...(reason ? { ResourceStatusReason: reason } : {}),
       ...(properties ? { ResourceProperties: JSON.stringify(properties) } : {}),
     });
+  }
+
+  private timestamp(stackId: string): string {
+    const time = Math.max(Date.now(), (this.lastTime.get(stackId) ?? 0) + 1);
+    this.lastTime.set(stackId, time);
+    return new Date(time).toISOString();
   }
 }
