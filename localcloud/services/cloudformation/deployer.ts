@@ -162,7 +162,7 @@ export class StackDeployer {
     const removed = Object.values(stack.resources).filter((r) => !plan.graph.has(r.logicalId));
     const replaced = touches.filter((t) => t.kind === 'replaced').map((t) => t.previous!);
     // Cleanup failures are reported on the resource; the update itself has succeeded, as on AWS.
-    await this.deleteResources(cleanup.context, [...removed, ...replaced], { updateReplace: true });
+    await this.deleteResources(cleanup.context, [...removed, ...replaced], { replaced: new Set(replaced) });
     forgetDeleted(stack, removed);
     this.events.stackStatus(stack, 'UPDATE_COMPLETE');
   }
@@ -236,7 +236,7 @@ export class StackDeployer {
   private async deleteResources(
     op: OperationContext,
     records: ResourceRecord[],
-    options: { rollback?: boolean; updateReplace?: boolean },
+    options: { rollback?: boolean; replaced?: ReadonlySet<ResourceRecord> },
   ): Promise<string[]> {
     // Keyed by record, not logical ID: an update's cleanup may delete an old and a removed record side by side.
     const byKey = new Map(records.map((record, index) => [`${record.logicalId}#${index}`, record]));
@@ -249,11 +249,7 @@ export class StackDeployer {
       reverseGraph(graph),
       async (key) => {
         const record = byKey.get(key)!;
-        if (options.updateReplace && record.updateReplacePolicy === 'Retain') {
-          this.events.resourceStatus(op.stack, record, 'DELETE_SKIPPED');
-          return;
-        }
-        await this.steps.delete(op, record, { rollback: options.rollback });
+        await this.steps.delete(op, record, { rollback: options.rollback, replaced: options.replaced?.has(record) });
       },
       { onFailure: 'continue' },
     );

@@ -153,13 +153,14 @@ export class ResourceSteps {
 
   /**
    * Deletes one physical resource. DeletionPolicy Retain keeps it
-   * (DELETE_SKIPPED); Snapshot is treated as Delete, with a note, since
-   * nothing here takes snapshots. A resource that never got a physical ID
-   * has nothing to delete.
+   * (DELETE_SKIPPED), or UpdateReplacePolicy for the old resource of a
+   * replacement; Snapshot is treated as Delete, with a note, since nothing
+   * here takes snapshots. A resource that never got a physical ID has
+   * nothing to delete.
    */
-  async delete(op: OperationContext, record: ResourceRecord, options: { rollback?: boolean } = {}): Promise<void> {
+  async delete(op: OperationContext, record: ResourceRecord, options: { rollback?: boolean; replaced?: boolean } = {}): Promise<void> {
     if (record.status === 'DELETE_COMPLETE' || record.status === 'DELETE_SKIPPED') return;
-    const policy = record.deletionPolicy;
+    const policy = options.replaced ? record.updateReplacePolicy : record.deletionPolicy;
     if (policy === 'Retain' || (policy === 'RetainExceptOnCreate' && !options.rollback)) {
       this.events.resourceStatus(op.stack, record, 'DELETE_SKIPPED');
       return;
