@@ -20,11 +20,17 @@ import { measureLoopback } from './phases/loopback.js';
 import { measureIdleMemory } from './phases/memory.js';
 import { measureThroughput } from './phases/throughput.js';
 import { Progress } from './progress.js';
+import { waitUntilQuiet } from './quiet.js';
 import { buildReport, reportProblems, type PhaseError, type PhaseResults } from './report.js';
 import { writeReport } from './results.js';
 import { renderTable } from './table.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+async function settled<T extends DeployedStack | CloudProcess>(target: T): Promise<T> {
+  await waitUntilQuiet('cloud' in target ? target.cloud.pid : target.pid);
+  return target;
+}
 
 async function main(argv: string[]): Promise<number> {
   let options: BenchOptions | 'help';
@@ -58,8 +64,9 @@ async function main(argv: string[]): Promise<number> {
       return undefined;
     }
   };
+  // Every phase on the deployed cloud starts once the one before has stopped echoing in it.
   const needsStack = async <T>(phase: string, stack: DeployedStack | undefined, measure: (s: DeployedStack) => Promise<T>) => {
-    if (stack) return run(phase, () => measure(stack));
+    if (stack) return run(phase, async () => measure(await settled(stack)));
     const message = 'skipped: the stack could not be deployed';
     progress.phase(phase).fail(message);
     errors.push({ phase, message });
@@ -87,8 +94,8 @@ async function main(argv: string[]): Promise<number> {
     spare = stack ? undefined : await run('reference cloud', () => spawnCloud());
     const cloud = stack?.cloud ?? spare;
     if (cloud) {
-      results.dynamoFloor = await run('DynamoDB floor', () => measureDynamoFloor(context, cloud));
-      results.kinesisPut = await run('Kinesis PutRecords', () => measureKinesisPut(context, cloud));
+      results.dynamoFloor = await run('DynamoDB floor', async () => measureDynamoFloor(context, await settled(cloud)));
+      results.kinesisPut = await run('Kinesis PutRecords', async () => measureKinesisPut(context, await settled(cloud)));
     }
     results.throughput = await needsStack('pipeline throughput', stack, (s) => measureThroughput(context, s));
     results.latency = await needsStack('end-to-end latency', stack, (s) => measureLatency(context, s));

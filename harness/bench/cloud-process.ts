@@ -24,7 +24,18 @@ export interface CloudProcess {
   stop(): Promise<void>;
 }
 
-export async function spawnCloud(options: { timeoutMs?: number; pollMs?: number } = {}): Promise<CloudProcess> {
+export interface SpawnOptions {
+  timeoutMs?: number;
+  pollMs?: number;
+  /**
+   * Extra arguments for node, before the script: e.g. `--cpu-prof` to profile
+   * the cloud. Default: BENCH_CLOUD_NODE_ARGS, split on spaces.
+   */
+  nodeArgs?: string[];
+}
+
+export async function spawnCloud(options: SpawnOptions = {}): Promise<CloudProcess> {
+  const nodeArgs = options.nodeArgs ?? (process.env.BENCH_CLOUD_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let tail = '';
@@ -32,7 +43,7 @@ export async function spawnCloud(options: { timeoutMs?: number; pollMs?: number 
     tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
   };
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'start', '--port', String(port)], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', '--port', String(port)], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

@@ -101,7 +101,7 @@ export function buildReport(results: PhaseResults, options: BenchOptions, errors
         missingDatapoints: throughput.missingDatapoints,
         runs: throughput.runs.map((r) => roundAll(r)),
       },
-      latency: latency && { ...roundAll({ ...latency.ms }, 2), rate: latency.rate, seconds: latency.seconds, events: latency.events, unseen: latency.unseen, polls: latency.polls, pollRttMs: num(latency.pollRttMs, 2) },
+      latency: latency && { ...roundAll({ ...latency.ms }, 2), rate: latency.rate, seconds: latency.seconds, events: latency.events, unseen: latency.unseen, polls: latency.polls, pollRttMs: num(latency.pollRttMs, 2), drainMs: num(latency.drainMs), firstTenthP50Ms: num(latency.firstTenthP50Ms), lastTenthP50Ms: num(latency.lastTenthP50Ms) },
       api: api && { ...roundAll({ ...api.ms }, 2), itemsPerAnswer: api.itemsReturned },
       dynamoFloor: dynamoFloor && { itemsPerSec: summary(dynamoFloor.itemsPerSec), serialItemsPerSec: summary(dynamoFloor.serialItemsPerSec) },
       kinesisPut: kinesisPut && { recordsPerSec: summary(kinesisPut.recordsPerSec), http1RecordsPerSec: summary(kinesisPut.http1RecordsPerSec) },

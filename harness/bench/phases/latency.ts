@@ -9,6 +9,7 @@
  * the measuring stays small next to what it measures. The poll's own round
  * trip is reported with the figure: it is the resolution.
  */
+import { writeFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { clientConfig } from '../clients.js';
@@ -34,6 +35,15 @@ export interface LatencyResult {
   polls: number;
   /** Median round trip of one poll (BatchGetItem): the measurement's resolution. */
   pollRttMs: number;
+  /**
+   * From the last PutRecords answer to the last item seen. Near the latency
+   * itself when the pipeline keeps up; much longer when a backlog built up,
+   * i.e. the rate is above what the pipeline sustains.
+   */
+  drainMs: number;
+  /** Median latency of the first and of the last tenth of the events: equal when it keeps up, growing under a backlog. */
+  firstTenthP50Ms: number;
+  lastTenthP50Ms: number;
 }
 
 export async function measureLatency({ options, progress }: PhaseContext, stack: DeployedStack): Promise<LatencyResult> {
@@ -48,6 +58,9 @@ export async function measureLatency({ options, progress }: PhaseContext, stack:
   // Events whose PutRecords was answered and whose item was not seen yet, oldest first.
   const pending = new Map<string, number>();
   const latencies: number[] = [];
+  // By event index, to compare the start of the run with its end.
+  const latencyOf = new Float64Array(count).fill(Number.NaN);
+  let lastSeenAt = 0;
   const pollRtts: number[] = [];
   let sendingDone = false;
   let failure: unknown;
@@ -102,6 +115,8 @@ export async function measureLatency({ options, progress }: PhaseContext, stack:
       for (const [key, i] of batch) {
         if (!seen.has(key)) continue;
         latencies.push(answered - loaded.ackedAt[i]!);
+        latencyOf[i] = answered - loaded.ackedAt[i]!;
+        lastSeenAt = answered;
         pending.delete(key);
       }
       await sleep(POLL_INTERVAL_MS);
@@ -118,8 +133,12 @@ export async function measureLatency({ options, progress }: PhaseContext, stack:
     kinesis.destroy();
     ddb.destroy();
   }
+  if (process.env.BENCH_LATENCY_CSV) writeLatencyCsv(process.env.BENCH_LATENCY_CSV, loaded.ackedAt, latencyOf);
   const ms = percentiles(latencies);
   const pollRttMs = percentiles(pollRtts).p50;
+  const tenth = Math.max(1, Math.floor(count / 10));
+  const finite = (values: Float64Array) => [...values].filter(Number.isFinite);
+  const lastAck = loaded.ackedAt.reduce((a, b) => Math.max(a, b), 0);
   const result: LatencyResult = {
     ms,
     rate,
@@ -128,9 +147,25 @@ export async function measureLatency({ options, progress }: PhaseContext, stack:
     unseen: count - latencies.length,
     polls: pollRtts.length,
     pollRttMs,
+    drainMs: lastSeenAt > 0 ? lastSeenAt - lastAck : Number.NaN,
+    firstTenthP50Ms: percentiles(finite(latencyOf.subarray(0, tenth))).p50,
+    lastTenthP50Ms: percentiles(finite(latencyOf.subarray(count - tenth))).p50,
   };
-  const summary = `p50 ${ms.p50.toFixed(1)} / p95 ${ms.p95.toFixed(1)} / p99 ${ms.p99.toFixed(1)} ms at ${rate}/s (${latencies.length} events, poll ${pollRttMs.toFixed(1)} ms)`;
+  const summary =
+    `p50 ${ms.p50.toFixed(1)} / p95 ${ms.p95.toFixed(1)} / p99 ${ms.p99.toFixed(1)} ms at ${rate}/s ` +
+    `(${latencies.length} events, poll ${pollRttMs.toFixed(1)} ms, p50 first/last tenth ${result.firstTenthP50Ms.toFixed(0)}/${result.lastTenthP50Ms.toFixed(0)} ms)`;
   if (result.unseen > 0) line.fail(`${summary}, ${result.unseen} never seen`);
   else line.done(summary);
   return result;
+}
+
+/**
+ * BENCH_LATENCY_CSV=<file>: every event's answer time and latency, to see
+ * where in the run a backlog built up (a stall shows as a ramp).
+ */
+function writeLatencyCsv(file: string, ackedAt: Float64Array, latencyOf: Float64Array): void {
+  const origin = ackedAt[0] ?? 0;
+  const lines = ['event,ackedAtMs,latencyMs'];
+  ackedAt.forEach((at, i) => lines.push(`${i},${(at - origin).toFixed(1)},${Number.isFinite(latencyOf[i]!) ? latencyOf[i]!.toFixed(1) : ''}`));
+  writeFileSync(file, `${lines.join('\n')}\n`);
 }

@@ -20,13 +20,14 @@ import { ArchiveWatcher } from '../archive-watcher.js';
 import { clientConfig } from '../clients.js';
 import { sleep, testClientCredentials, type DeployedStack, type PhaseContext } from '../context.js';
 import { MemorySampler } from '../process-memory.js';
+import { waitUntilQuiet } from '../quiet.js';
 import { benchEvents, itemKey, sensorId, type BenchEvent } from '../sensor-events.js';
 import { datapointCounts, total } from '../sensor-metrics.js';
 import { itemExists, storedKeys } from '../sensor-table.js';
 import { summarize, type Summary } from '../stats.js';
 import { compareSequenceNumbers, putAll } from '../stream-loader.js';
 
-const TABLE_POLL_MS = 5;
+const TABLE_POLL_MS = 20;
 const ARCHIVE_POLL_MS = 100;
 const METRICS_POLL_MS = 100;
 /** After the fast checks say done, how long the full check may wait for stragglers before counting them lost. */
@@ -74,6 +75,8 @@ export async function measureThroughput({ options, progress }: PhaseContext, sta
     await archive.poll(); // whatever is archived already is not this phase's
     for (let run = 1; run <= options.throughputRuns; run++) {
       const label = options.throughputRuns > 1 ? `run ${run}/${options.throughputRuns}: ` : '';
+      line.update(`${label}waiting for the cloud to settle`);
+      await waitUntilQuiet(stack.cloud.pid);
       const events = benchEvents(`tp${run}`, options.events, options.sensors);
       runs.push(await runOnce(events, { kinesis, ddb, cw, archive, outputs, concurrency: options.putConcurrency, sensors: options.sensors, prefix: `tp${run}` }, (s) => line.update(label + s)));
     }
