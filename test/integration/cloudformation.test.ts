@@ -686,5 +686,30 @@ describe('CloudFormation', function () {
         state.cleanup();
       }
     });
+
+    it('settles a stack whose operation a stop cut short, at the next start', async () => {
+      const state = tempDir('cfn-state-');
+      try {
+        let persistent = await startTestCloud({ stateDir: state.dir });
+        registerFakeType(persistent, []);
+        let client = new CloudFormationClient(persistent.clientConfig());
+        const slow = json({ Resources: { Slow: { Type: 'Test::Thing', Properties: { DelayMs: 4000 } } } });
+        const { StackId } = await client.send(new CreateStackCommand({ StackName: 'cut-short', TemplateBody: slow }));
+        client.destroy();
+        await persistent.stop();
+
+        persistent = await startTestCloud({ stateDir: state.dir });
+        client = new CloudFormationClient(persistent.clientConfig());
+        const stack = (await client.send(new DescribeStacksCommand({ StackName: StackId }))).Stacks![0]!;
+        expect(stack.StackStatus).to.equal('CREATE_FAILED');
+        expect(stack.StackStatusReason).to.equal('localcloud stopped during the operation');
+        const slowEvents = (await eventsOf(client, StackId!)).filter((e) => e.LogicalResourceId === 'Slow').map((e) => e.ResourceStatus);
+        expect(slowEvents).to.deep.equal(['CREATE_IN_PROGRESS', 'CREATE_FAILED']);
+        client.destroy();
+        await persistent.stop();
+      } finally {
+        state.cleanup();
+      }
+    });
   });
 });

@@ -32,6 +32,8 @@ interface StackSnapshot {
 
 export class StackDeployer {
   private readonly running = new Map<string, Promise<void>>();
+  /** Per stack: how to cancel the phases of its running operation (service stop). */
+  private readonly cancellations = new Map<string, Set<() => void>>();
   readonly steps: ResourceSteps;
 
   constructor(
@@ -48,9 +50,14 @@ export class StackDeployer {
     return this.running.get(stackId) ?? Promise.resolve();
   }
 
-  /** Resolves when every running operation has finished (service stop). */
+  /** Resolves when every running operation has finished. */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Asks every running operation to give up: waits end, nothing new starts (service stop). */
+  cancelAll(): void {
+    for (const phases of this.cancellations.values()) for (const cancel of phases) cancel();
   }
 
   startCreate(stack: StackRecord, plan: DeploymentPlan, onFailure: OnFailure): void {
@@ -79,7 +86,10 @@ export class StackDeployer {
         this.ctx.log(`cloudformation: ${stack.stackName}: ${err instanceof Error ? err.stack : err}`);
         if (isInProgress(stack.status)) this.events.stackStatus(stack, failedStatusFor(stack.status), `Internal failure: ${(err as Error).message}`);
       })
-      .finally(() => this.running.delete(stack.stackId));
+      .finally(() => {
+        this.running.delete(stack.stackId);
+        this.cancellations.delete(stack.stackId);
+      });
     this.running.set(stack.stackId, done);
   }
 
@@ -282,9 +292,13 @@ export class StackDeployer {
       signal: controller.signal,
       cancelled: () => controller.signal.aborted,
     };
+    const cancel = () => controller.abort(new Error('cancelled'));
+    let phases = this.cancellations.get(stack.stackId);
+    if (!phases) this.cancellations.set(stack.stackId, (phases = new Set()));
+    phases.add(cancel);
     return {
       context,
-      cancel: () => controller.abort(new Error('cancelled')),
+      cancel,
       timedOut: () => timedOut,
       finish: () => clearTimeout(timer),
     };

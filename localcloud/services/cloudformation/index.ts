@@ -56,7 +56,9 @@ export function createCloudFormationService(ctx: CloudContext): CloudFormationSe
       deployer.settleInterrupted();
     },
     async stop() {
-      // Give running operations a moment to settle; a stack left IN_PROGRESS is settled at the next start.
+      // Running operations give up (their waits end, nothing new starts) and get a moment to record
+      // it; whatever is still IN_PROGRESS on disk after that is settled at the next start.
+      deployer.cancelAll();
       await Promise.race([deployer.idle(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       deployer.steps.destroyClients();
       store.close();

@@ -11,12 +11,12 @@ export class StackStore {
   private readonly stacks = new Map<string, StackRecord>();
   private readonly events = new Map<string, StackEvent[]>();
   private readonly changeSets = new Map<string, ChangeSetRecord>();
-  private readonly files?: JsonFiles;
+  private files?: JsonFiles;
 
   constructor(stateDir?: string) {
     if (stateDir) {
       this.files = new JsonFiles(path.join(stateDir, 'cloudformation'));
-      this.load();
+      this.load(this.files);
     }
   }
 
@@ -100,8 +100,7 @@ export class StackStore {
 
   // --- restart ------------------------------------------------------------
 
-  private load(): void {
-    const files = this.files!;
+  private load(files: JsonFiles): void {
     for (const stack of files.readAll<StackRecord>('stacks')) {
       this.stacks.set(stack.stackId, stack);
       this.events.set(stack.stackId, files.readLines<StackEvent>('events', uuidOf(stack.stackId)));
@@ -109,8 +108,14 @@ export class StackStore {
     for (const changeSet of files.readAll<ChangeSetRecord>('changesets')) this.changeSets.set(changeSet.changeSetId, changeSet);
   }
 
+  /**
+   * Stops writing to disk (service stop). An operation still winding down
+   * after this changes only memory; the files keep the state as of the stop,
+   * and the next start settles what was in progress.
+   */
   close(): void {
     this.files?.close();
+    this.files = undefined;
   }
 
   /** Stacks whose operation was cut short by a stop or a crash (the engine settles them at start). */
