@@ -81,8 +81,10 @@ export class ChangeSetService {
 
     const changes = diffDeployment(type === 'CREATE' ? { ...stack, resources: {} } : stack, plan, this.registry, this.store);
     const parameters = describeParameters(plan.parameters);
-    const unchanged =
-      type === 'UPDATE' && changes.length === 0 && deepEqual(parameters, stack.parameters) && deepEqual(input.Tags ?? stack.tags, stack.tags);
+    // As UpdateStack's "No updates are to be performed": the same template, parameters and tags. (Nested
+    // stacks always show up as an Automatic Modify, so the list of changes alone would never be empty.)
+    const sameInputs = deepEqual(parameters, stack.parameters) && deepEqual(input.Tags ?? stack.tags, stack.tags);
+    const unchanged = type === 'UPDATE' && sameInputs && (body === stack.templateBody || changes.length === 0);
     const changeSet: ChangeSetRecord = {
       changeSetId: changeSetArn(caller.region, caller.accountId, name),
       changeSetName: name,
