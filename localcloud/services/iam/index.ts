@@ -1,7 +1,144 @@
+import path from 'node:path';
 import type { CloudContext, ServiceProvider } from '../../core/types.js';
-import { notImplementedService } from '../not-implemented.js';
+import { queryProtocol } from '../../protocols/query.js';
+import { accessKeyOperations } from './access-keys.js';
+import type { IamContext } from './context.js';
+import { groupOperations } from './groups.js';
+import { findPolicy, managedPolicyOperations } from './managed-policies.js';
+import { IamStore } from './model.js';
+import { parsePolicyDocument, type PolicyDocument } from './policy-document.js';
+import { principalPolicyOperations } from './principal-policies.js';
+import { roleOperations } from './roles.js';
+import { roleArn, userArn } from './shapes.js';
+import { userOperations } from './users.js';
 
-// Placeholder until the iam provider lands: routes its requests and answers 501.
-export function createIamService(_ctx: CloudContext): ServiceProvider {
-  return notImplementedService('iam', { signingNames: ['iam'] });
+export type { PolicyDocument, PolicyStatement } from './policy-document.js';
+
+const XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+
+/** An access key this IAM issued, with its owner. */
+export interface IssuedAccessKey {
+  accountId: string;
+  userName: string;
+  userId: string;
+  userArn: string;
+  secretAccessKey: string;
+  status: 'Active' | 'Inactive';
+}
+
+export interface RoleInfo {
+  name: string;
+  id: string;
+  arn: string;
+  path: string;
+  maxSessionDuration: number;
+  trustPolicy: PolicyDocument;
+}
+
+/** Every identity-based policy that applies to a principal, parsed, for a policy evaluator. */
+export interface PrincipalPolicies {
+  principalArn: string;
+  policies: {
+    kind: 'inline' | 'managed';
+    name: string;
+    /** Managed policies only. */
+    arn?: string;
+    /** Set when the policy reaches a user through one of its groups. */
+    viaGroup?: string;
+    document: PolicyDocument;
+  }[];
+  /** ARN of the permissions boundary, when one is set. */
+  permissionsBoundaryArn?: string;
+}
+
+export interface IamProvider extends ServiceProvider {
+  /** Owner of an access key this IAM issued (any account), for the gateway, STS and a future policy evaluator. */
+  accessKey(accessKeyId: string): IssuedAccessKey | undefined;
+  role(accountId: string, roleName: string): RoleInfo | undefined;
+  policiesForPrincipal(accountId: string, principal: { type: 'user' | 'role'; name: string }): PrincipalPolicies | undefined;
+}
+
+/**
+ * IAM (query protocol). Global: requests from any region reach the same
+ * per-account state, and ARNs carry no region.
+ */
+export function createIamService(ctx: CloudContext): IamProvider {
+  const store = new IamStore(ctx.stateDir ? path.join(ctx.stateDir, 'iam') : undefined);
+  const iam: IamContext = { store, now: () => new Date() };
+  const handle = queryProtocol({
+    xmlns: XMLNS,
+    operations: {
+      ...userOperations(iam),
+      ...groupOperations(iam),
+      ...roleOperations(iam),
+      ...accessKeyOperations(iam),
+      ...principalPolicyOperations(iam),
+      ...managedPolicyOperations(iam),
+    },
+  });
+
+  // Keys issued here belong to the account that created them.
+  ctx.addAccessKeyResolver?.((accessKeyId) => store.accessKey(accessKeyId)?.accountId);
+
+  return {
+    name: 'iam',
+    routes: { signingNames: ['iam'] },
+    async start() {
+      store.load();
+    },
+    handle,
+
+    accessKey(accessKeyId) {
+      const found = store.accessKey(accessKeyId);
+      if (!found) return undefined;
+      const user = store.account(found.accountId).users.get(found.key.userName);
+      if (!user) return undefined;
+      return {
+        accountId: found.accountId,
+        userName: user.name,
+        userId: user.id,
+        userArn: userArn(found.accountId, user),
+        secretAccessKey: found.key.secretAccessKey,
+        status: found.key.status,
+      };
+    },
+
+    role(accountId, roleName) {
+      const role = store.account(accountId).roles.get(roleName);
+      if (!role) return undefined;
+      return {
+        name: role.name,
+        id: role.id,
+        arn: roleArn(accountId, role),
+        path: role.path,
+        maxSessionDuration: role.maxSessionDuration,
+        trustPolicy: parsePolicyDocument(role.assumeRolePolicyDocument, 'trust'),
+      };
+    },
+
+    policiesForPrincipal(accountId, principal) {
+      const account = store.account(accountId);
+      const entity = principal.type === 'user' ? account.users.get(principal.name) : account.roles.get(principal.name);
+      if (!entity) return undefined;
+      const result: PrincipalPolicies = {
+        principalArn: principal.type === 'user' ? userArn(accountId, entity) : roleArn(accountId, entity),
+        policies: [],
+        permissionsBoundaryArn: entity.permissionsBoundary,
+      };
+      const collect = (source: { inlinePolicies: Record<string, string>; attachedPolicies: string[] }, viaGroup?: string) => {
+        for (const [name, document] of Object.entries(source.inlinePolicies)) {
+          result.policies.push({ kind: 'inline', name, viaGroup, document: parsePolicyDocument(document, 'identity') });
+        }
+        for (const arn of source.attachedPolicies) {
+          const policy = findPolicy(account, arn);
+          if (policy) result.policies.push({ kind: 'managed', name: policy.name, arn, viaGroup, document: parsePolicyDocument(policy.document, 'identity') });
+        }
+      };
+      collect(entity);
+      if (principal.type === 'user') {
+        for (const group of account.groups.values()) if (group.members.includes(entity.name)) collect(group, group.name);
+      }
+      return result;
+    },
+  };
 }
