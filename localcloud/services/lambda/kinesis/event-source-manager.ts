@@ -73,8 +73,9 @@ export class EventSourceManager {
     this.run(mapping);
   }
 
-  /** Settings changed: pollers read them live; the state settles on the next turn. */
+  /** Settings changed: pollers read them live (and look at once, e.g. when re-enabled); the state settles on the next turn. */
   updated(mapping: EventSourceMapping): void {
+    this.runners.get(mapping.uuid)?.wake();
     setImmediate(() => this.settle(mapping.uuid));
   }
 
