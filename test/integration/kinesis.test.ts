@@ -14,6 +14,7 @@ import {
   PutRecordsCommand,
   StartStreamEncryptionCommand,
   TagResourceCommand,
+  UpdateShardCountCommand,
   waitUntilStreamExists,
   type GetShardIteratorCommandInput,
   type _Record,
@@ -127,6 +128,42 @@ describe('kinesis', function () {
       await kinesis.send(new StartStreamEncryptionCommand({ StreamARN: arn, EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' }));
       const { StreamDescription } = await kinesis.send(new DescribeStreamCommand({ StreamName: 'settings' }));
       expect(StreamDescription).to.include({ EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' });
+    });
+
+    it('reshards uniformly with UpdateShardCount: parents close, children take the hash key space', async () => {
+      await createStream('reshard', 1);
+      await kinesis.send(new PutRecordCommand({ StreamName: 'reshard', PartitionKey: 'before', Data: Buffer.from('old') }));
+      const scaled = await kinesis.send(new UpdateShardCountCommand({ StreamName: 'reshard', TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING' }));
+      expect(scaled).to.include({ CurrentShardCount: 1, TargetShardCount: 2 });
+      const { Shards } = await kinesis.send(new ListShardsCommand({ StreamName: 'reshard' }));
+      expect(Shards?.map((s) => [s.ShardId, s.ParentShardId, !!s.SequenceNumberRange?.EndingSequenceNumber])).to.deep.equal([
+        ['shardId-000000000000', undefined, true],
+        ['shardId-000000000001', 'shardId-000000000000', false],
+        ['shardId-000000000002', 'shardId-000000000000', false],
+      ]);
+      expect(Shards?.[1].HashKeyRange?.EndingHashKey).to.equal((2n ** 127n - 1n).toString());
+
+      const put = await kinesis.send(new PutRecordsCommand({
+        StreamName: 'reshard',
+        Records: Array.from({ length: 20 }, (_, i) => ({ PartitionKey: `key-${i}`, Data: Buffer.from(`new-${i}`) })),
+      }));
+      expect(new Set(put.Records?.map((r) => r.ShardId))).to.deep.equal(new Set(['shardId-000000000001', 'shardId-000000000002']));
+
+      // The closed parent still serves what it holds, then ends.
+      let { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: 'reshard', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }));
+      const fromParent: string[] = [];
+      for (let i = 0; i < 5 && ShardIterator; i++) {
+        const page = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
+        fromParent.push(...(page.Records ?? []).map((r) => utf8(r.Data)));
+        ShardIterator = page.NextShardIterator;
+      }
+      expect(fromParent).to.deep.equal(['old']);
+      expect(ShardIterator).to.equal(undefined);
+
+      await kinesis.send(new UpdateShardCountCommand({ StreamName: 'reshard', TargetShardCount: 1, ScalingType: 'UNIFORM_SCALING' }));
+      const merged = (await kinesis.send(new ListShardsCommand({ StreamName: 'reshard' }))).Shards!.at(-1)!;
+      expect(merged).to.include({ ParentShardId: 'shardId-000000000001', AdjacentParentShardId: 'shardId-000000000002' });
+      await rejection(kinesis.send(new UpdateShardCountCommand({ StreamName: 'reshard', TargetShardCount: 3, ScalingType: 'UNIFORM_SCALING' })), 'LimitExceededException');
     });
 
     it('answers ResourceInUseException for a stream that exists and ResourceNotFoundException for one that does not', async () => {

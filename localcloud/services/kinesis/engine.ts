@@ -49,6 +49,14 @@ interface Store {
   getStream(name: string, callback: Callback<StreamRecord>): void;
 }
 
+interface ShardRecord {
+  ShardId: string;
+  ParentShardId?: string;
+  AdjacentParentShardId?: string;
+  HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
+  SequenceNumberRange: { StartingSequenceNumber: string; EndingSequenceNumber?: string };
+}
+
 /** A stream as kinesalite stores it: the StreamDescription plus its hidden `_seqIx`/`_tags`. */
 export type StreamRecord = Record<string, any> & { StreamName: string; StreamStatus: string };
 
@@ -57,7 +65,17 @@ interface OperationModule {
   validation: { types: Record<string, unknown>; custom?: (data: any) => unknown };
 }
 
-const kinesaliteDb: { create(options: Record<string, unknown>): Store } = require('kinesalite/db');
+/** kinesalite's store factory and the sequence-number helpers its actions use. */
+const kinesaliteDb: {
+  create(options: Record<string, unknown>): Store;
+  parseSequence(sequenceNumber: string): { shardCreateTime: number };
+  stringifySequence(parts: { shardCreateTime: number; shardIx: number; seqIx?: string; seqTime?: number }): string;
+  shardIdName(shardIx: number): string;
+} = require('kinesalite/db');
+
+/** kinesalite's marker for "no sequence numbers left" in a closed shard's EndingSequenceNumber. */
+const LAST_SEQUENCE_INDEX = BigInt('0x7fffffffffffffff').toString();
+const HASH_KEY_SPACE = 2n ** 128n;
 const validations: {
   checkTypes(data: any, types: Record<string, unknown>): any;
   checkValidations(data: any, types: Record<string, unknown>, custom: unknown): void;
@@ -175,6 +193,45 @@ export class KinesaliteEngine {
           metaDb.put(streamName, stream, (putErr) => finish(putErr, stream));
         });
       });
+    });
+  }
+
+  /**
+   * UpdateShardCount with UNIFORM_SCALING, which kinesalite lacks: closes
+   * every open shard and opens `target` shards splitting the hash key space
+   * evenly, each naming the old shards it overlaps as parents (AWS reaches
+   * the same end state through a series of splits and merges). Written the
+   * way kinesalite's own SplitShard writes a reshard, so its reads and
+   * sequence numbers carry on unchanged.
+   */
+  reshard(streamName: string, target: number): Promise<StreamRecord> {
+    return this.updateStream(streamName, (stream) => {
+      const now = Date.now();
+      const shards: ShardRecord[] = stream.Shards;
+      const open = shards.filter((s) => !s.SequenceNumberRange.EndingSequenceNumber);
+      for (const shard of open) {
+        const shardIx = shards.indexOf(shard);
+        shard.SequenceNumberRange.EndingSequenceNumber = kinesaliteDb.stringifySequence({
+          shardCreateTime: kinesaliteDb.parseSequence(shard.SequenceNumberRange.StartingSequenceNumber).shardCreateTime,
+          shardIx,
+          seqIx: LAST_SEQUENCE_INDEX,
+          seqTime: now,
+        });
+      }
+      const width = HASH_KEY_SPACE / BigInt(target);
+      for (let i = 0; i < target; i++) {
+        const start = width * BigInt(i);
+        const end = (i === target - 1 ? HASH_KEY_SPACE : width * BigInt(i + 1)) - 1n;
+        const parents = open.filter((s) => BigInt(s.HashKeyRange.StartingHashKey) <= end && BigInt(s.HashKeyRange.EndingHashKey) >= start);
+        const shardIx = shards.length;
+        shards.push({
+          ParentShardId: parents[0]?.ShardId,
+          ...(parents[1] ? { AdjacentParentShardId: parents[1].ShardId } : {}),
+          HashKeyRange: { StartingHashKey: start.toString(), EndingHashKey: end.toString() },
+          SequenceNumberRange: { StartingSequenceNumber: kinesaliteDb.stringifySequence({ shardCreateTime: now + 1000, shardIx }) },
+          ShardId: kinesaliteDb.shardIdName(shardIx),
+        });
+      }
     });
   }
 
