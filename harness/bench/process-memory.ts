@@ -75,6 +75,32 @@ function psTable(): ProcessInfo[] {
     .map(([pid, ppid, rssKb]) => ({ pid: pid!, ppid: ppid!, rssKb: rssKb! }));
 }
 
+export interface ProcessMemory {
+  pid: number;
+  rssMb: number;
+  /** The Lambda function an execution environment runs (AWS_LAMBDA_FUNCTION_NAME), or the command. */
+  label: string;
+}
+
+/** Each process of the tree with its resident memory, largest first: who holds the memory. */
+export function processTreeBreakdown(rootPid: number): ProcessMemory[] {
+  if (process.platform !== 'linux') return [];
+  return processTreeMemory(rootPid)
+    .pids.map((pid) => ({ pid, rssMb: (readProc(pid)?.rssKb ?? 0) / 1024, label: pid === rootPid ? 'local cloud' : describe(pid) }))
+    .sort((a, b) => b.rssMb - a.rssMb);
+}
+
+function describe(pid: number): string {
+  try {
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const name = environ.find((e) => e.startsWith('AWS_LAMBDA_FUNCTION_NAME='));
+    if (name) return `function ${name.slice('AWS_LAMBDA_FUNCTION_NAME='.length)}`;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 80);
+  } catch {
+    return 'ended';
+  }
+}
+
 /** Samples a process tree's memory at an interval and keeps the peak, e.g. during a load phase. */
 export class MemorySampler {
   private timer: NodeJS.Timeout | undefined;

@@ -95,7 +95,11 @@ export function buildReport(results: PhaseResults, options: BenchOptions, errors
         inProcessFirstImportMs: num(coldStart.inProcessImportMs),
       },
       deploy: deploy && { deployMs: summary(deploy.deployMs), buildMs: num(deploy.buildMs) },
-      idleMemory: idleMemory && { rssMb: summary(idleMemory.rssMb), processes: idleMemory.processes },
+      idleMemory: idleMemory && {
+        rssMb: summary(idleMemory.rssMb),
+        processes: idleMemory.processes,
+        byProcess: idleMemory.breakdown.map((p) => ({ label: p.label, rssMb: num(p.rssMb) })),
+      },
       throughput: throughput && {
         eventsPerSec: summary(throughput.eventsPerSec),
         missingDatapoints: throughput.missingDatapoints,

@@ -30,7 +30,7 @@ function completeResults(): PhaseResults {
     loopback: pct(0.1, 0.2, 0.3),
     coldStart: { processMs: summary(400, 380, 450), inProcessMs: summary(10), inProcessImportMs: 300 },
     deploy: { deployMs: summary(1200), buildMs: 500 },
-    idleMemory: { rssMb: summary(120), processes: 3 },
+    idleMemory: { rssMb: summary(120), processes: 3, breakdown: [] },
     dynamoFloor: { itemsPerSec: summary(5000), serialItemsPerSec: summary(4000) },
     kinesisPut: { recordsPerSec: summary(14000), http1RecordsPerSec: summary(12000) },
     throughput: {

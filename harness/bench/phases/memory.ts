@@ -3,7 +3,7 @@
  * processes once the deploy has settled — the median of a few samples, so a
  * garbage collection in the middle does not decide the figure.
  */
-import { processTreeMemory } from '../process-memory.js';
+import { processTreeBreakdown, processTreeMemory, type ProcessMemory } from '../process-memory.js';
 import { sleep, type DeployedStack, type PhaseContext } from '../context.js';
 import { summarize, type Summary } from '../stats.js';
 
@@ -15,6 +15,8 @@ export interface IdleMemory {
   rssMb: Summary;
   /** Processes in the tree: the cloud and its execution environments. */
   processes: number;
+  /** Who holds it, at the last sample. */
+  breakdown: ProcessMemory[];
 }
 
 export async function measureIdleMemory({ progress }: PhaseContext, stack: DeployedStack): Promise<IdleMemory> {
@@ -31,6 +33,8 @@ export async function measureIdleMemory({ progress }: PhaseContext, stack: Deplo
     await sleep(SAMPLE_EVERY_MS);
   }
   const rssMb = summarize(samples);
-  line.done(`${rssMb.median.toFixed(0)} MB resident in ${processes} process${processes === 1 ? '' : 'es'} (cloud + function environments)`);
-  return { rssMb, processes };
+  const breakdown = processTreeBreakdown(stack.cloud.pid);
+  const parts = breakdown.map((p) => `${p.label.replace(/^function /, '')} ${p.rssMb.toFixed(0)}`).join(', ');
+  line.done(`${rssMb.median.toFixed(0)} MB resident in ${processes} process${processes === 1 ? '' : 'es'}${parts ? ` (${parts})` : ''}`);
+  return { rssMb, processes, breakdown };
 }

@@ -16,7 +16,10 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ArchiveWatcher } from '../archive-watcher.js';
+import { invocationStats, streamConsumers, type InvocationStats, type StreamConsumer } from '../lambda-reports.js';
 import { clientConfig } from '../clients.js';
 import { sleep, testClientCredentials, type DeployedStack, type PhaseContext } from '../context.js';
 import { MemorySampler } from '../process-memory.js';
@@ -48,6 +51,8 @@ export interface ThroughputRun {
   /** Events put but missing from the table or the archive at the end. */
   lost: number;
   missingDatapoints: number;
+  /** Per stream function: invocations, handler time, time between batches (from its REPORT lines). */
+  functions: InvocationStats[];
 }
 
 export interface ThroughputResult {
@@ -69,7 +74,11 @@ export async function measureThroughput({ options, progress }: PhaseContext, sta
   const cw = new CloudWatchClient(admin);
   const archive = new ArchiveWatcher(s3, outputs.ArchiveBucket);
   const memory = new MemorySampler(stack.cloud.pid).start();
+  const lambda = new LambdaClient(admin);
+  const kinesisAdmin = new KinesisClient(admin);
+  const logs = new CloudWatchLogsClient(admin);
   const runs: ThroughputRun[] = [];
+  let consumers: StreamConsumer[] | undefined;
   let peakMb = Number.NaN;
   try {
     await archive.poll(); // whatever is archived already is not this phase's
@@ -78,14 +87,22 @@ export async function measureThroughput({ options, progress }: PhaseContext, sta
       line.update(`${label}waiting for the cloud to settle`);
       await waitUntilQuiet(stack.cloud.pid);
       const events = benchEvents(`tp${run}`, options.events, options.sensors);
-      runs.push(await runOnce(events, { kinesis, ddb, cw, archive, outputs, concurrency: options.putConcurrency, sensors: options.sensors, prefix: `tp${run}` }, (s) => line.update(label + s)));
+      const startedAt = Date.now();
+      const result = await runOnce(events, { kinesis, ddb, cw, archive, outputs, concurrency: options.putConcurrency, sensors: options.sensors, prefix: `tp${run}` }, (s) => line.update(label + s));
+      // The functions' REPORT lines reach CloudWatch Logs shortly after: read them once the cloud is quiet.
+      line.update(`${label}reading the functions' REPORT lines`);
+      await waitUntilQuiet(stack.cloud.pid);
+      consumers ??= await streamConsumers(kinesisAdmin, lambda, outputs.KinesisStream);
+      const endedAt = Date.now();
+      for (const consumer of consumers) result.functions.push(await invocationStats(logs, consumer, startedAt, endedAt));
+      runs.push(result);
     }
   } catch (error) {
     line.fail(String(error instanceof Error ? error.message : error));
     throw error;
   } finally {
     peakMb = memory.stop().peakMb;
-    for (const client of [kinesis, ddb, s3, cw]) client.destroy();
+    for (const client of [kinesis, kinesisAdmin, ddb, s3, cw, lambda, logs]) client.destroy();
   }
   const eventsPerSec = summarize(runs.map((r) => r.eventsPerSec));
   const lostEvents = runs.reduce((sum, r) => sum + r.lost, 0);
@@ -196,6 +213,7 @@ async function runOnce(events: BenchEvent[], deps: RunDeps, status: (text: strin
       putRetries: loaded.retried,
       lost: verified.lost,
       missingDatapoints: verified.missingDatapoints,
+      functions: [],
     };
   } finally {
     watching = false;
