@@ -8,20 +8,11 @@ import { randomUUID } from 'node:crypto';
 import type { ResourceRecord, ResourceStatus, StackRecord, StackStatus } from './model.js';
 import type { StackStore } from './store.js';
 
-/** Notified after each stack status change, e.g. so a parent waiting on a nested stack wakes up. */
-export type StackStatusListener = (stack: StackRecord) => void;
-
 export class EventRecorder {
-  private readonly listeners = new Set<StackStatusListener>();
   /** The last event time per stack: events get strictly increasing times, so sorting by Timestamp keeps their order and event IDs stay unique. */
   private readonly lastTime = new Map<string, number>();
 
   constructor(private readonly store: StackStore) {}
-
-  onStackStatus(listener: StackStatusListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
 
   stackStatus(stack: StackRecord, status: StackStatus, reason?: string): void {
     const now = this.timestamp(stack.stackId);
@@ -40,7 +31,6 @@ export class EventRecorder {
       ResourceStatus: status,
       ...(reason ? { ResourceStatusReason: reason } : {}),
     });
-    for (const listener of this.listeners) listener(stack);
   }
 
   resourceStatus(

@@ -61,6 +61,7 @@ export function createCloudFormationService(ctx: CloudContext): CloudFormationSe
       deployer.cancelAll();
       await Promise.race([deployer.idle(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       deployer.steps.destroyClients();
+      loader.close();
       store.close();
     },
     async handle(req) {

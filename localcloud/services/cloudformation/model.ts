@@ -116,8 +116,3 @@ export function isDeleted(stack: Pick<StackRecord, 'status'>): boolean {
 export function isInProgress(status: string): boolean {
   return status.endsWith('_IN_PROGRESS');
 }
-
-/** A stack created by CreateChangeSet and never executed: no resources, only a placeholder. */
-export function isReviewOnly(stack: Pick<StackRecord, 'status'>): boolean {
-  return stack.status === 'REVIEW_IN_PROGRESS';
-}

@@ -16,6 +16,9 @@ export interface TemplateSource {
 }
 
 export class TemplateLoader {
+  /** One S3 client per region, kept alive: nested stacks fetch a template on every deployment. */
+  private readonly clients = new Map<string, S3Client>();
+
   constructor(private readonly ctx: CloudContext) {}
 
   /** The template's text, exactly as submitted or stored. */
@@ -40,7 +43,8 @@ export class TemplateLoader {
   async fromUrl(url: string, region: string): Promise<string> {
     const location = this.s3Location(url);
     if (!location) throw validationError('TemplateURL must be a supported URL.');
-    const s3 = new S3Client(this.ctx.clientConfig(region));
+    let s3 = this.clients.get(region);
+    if (!s3) this.clients.set(region, (s3 = new S3Client(this.ctx.clientConfig(region))));
     try {
       const object = await s3.send(new GetObjectCommand(location));
       const text = await object.Body!.transformToString('utf8');
@@ -51,9 +55,13 @@ export class TemplateLoader {
     } catch (err) {
       if ((err as { code?: string }).code === 'ValidationError') throw err;
       throw validationError(`TemplateURL must reference a valid S3 object to which you have access. (${url}: ${(err as Error).message})`);
-    } finally {
-      s3.destroy();
     }
+  }
+
+  /** Closes the kept-alive connections (service stop). */
+  close(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
   }
 
   /** Bucket and key of an S3 URL in any of its spellings, or undefined when it is no S3 URL. */
