@@ -8,6 +8,10 @@ import {
   LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 import { createStream, putNumbered, received, waitFor } from '../fixtures/lambda/streams.js';
 import { zipFixture } from '../fixtures/lambda/zip.js';
@@ -67,9 +71,14 @@ describe('Lambda across a restart', function () {
 
     await putNumbered(kinesis, 'restart-trim', 0, 200);
     await waitFor(() => received(trimOut.dir).length >= 200, 'the first 200 records');
+    const before = await lambda.send(new InvokeCommand({ FunctionName: 'restart-echo', Payload: Buffer.from('{}') }));
+    const pid = JSON.parse(Buffer.from(before.Payload!).toString()).pid as number;
+    expect(alive(pid)).to.equal(true);
     lambda.destroy();
     kinesis.destroy();
     await cloud.stop();
+    // stop() ends every function process.
+    await waitFor(() => !alive(pid), `function process ${pid} to exit`, 5000);
 
     cloud = await startTestCloud({ stateDir: state.dir });
     ({ lambda, kinesis } = clients(cloud));
@@ -99,4 +108,31 @@ describe('Lambda across a restart', function () {
       kinesis.destroy();
     }
   });
+
+  it('function processes exit when localcloud itself dies', async () => {
+    const pidFile = path.join(state.dir, 'busy.pid');
+    const script = fileURLToPath(new URL('../fixtures/lambda/cloud-with-function.ts', import.meta.url));
+    const parent = spawn(process.execPath, ['--import', 'tsx', script, pidFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let output = '';
+      parent.stdout!.on('data', (chunk) => (output += chunk));
+      const idlePid = await waitFor(() => (/^(\d+)\n/.exec(output) ? Number(/^(\d+)\n/.exec(output)![1]) : undefined), 'the idle environment', 60_000);
+      const busyPid = Number(readFileSync(pidFile, 'utf8'));
+      expect(existsSync(pidFile)).to.equal(true);
+      expect(alive(idlePid) && alive(busyPid)).to.equal(true);
+      parent.kill('SIGKILL');
+      await waitFor(() => !alive(idlePid) && !alive(busyPid), 'orphaned function processes to exit', 10_000);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
