@@ -5,6 +5,8 @@ import {
   DeleteItemCommand,
   DeleteTableCommand,
   DescribeContinuousBackupsCommand,
+  DescribeEndpointsCommand,
+  DescribeLimitsCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
@@ -161,6 +163,13 @@ describe('dynamodb', function () {
       const description = after.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
       expect(description?.PointInTimeRecoveryStatus).to.equal('ENABLED');
       expect(description?.EarliestRestorableDateTime).to.be.instanceOf(Date);
+    });
+
+    it('answers the account-level calls SDKs and tools make (DescribeLimits, DescribeEndpoints)', async () => {
+      const limits = await ddb.send(new DescribeLimitsCommand({}));
+      expect(limits.TableMaxWriteCapacityUnits).to.be.a('number');
+      const { Endpoints } = await ddb.send(new DescribeEndpointsCommand({}));
+      expect(Endpoints?.[0].Address).to.equal(new URL(cloud.url).host);
     });
   });
 

@@ -126,8 +126,11 @@ describe('kinesis', function () {
       await kinesis.send(new TagResourceCommand({ ResourceARN: arn, Tags: { team: 'sensors' } }));
       expect((await kinesis.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags).to.deep.equal([{ Key: 'team', Value: 'sensors' }]);
       await kinesis.send(new StartStreamEncryptionCommand({ StreamARN: arn, EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' }));
-      const { StreamDescription } = await kinesis.send(new DescribeStreamCommand({ StreamName: 'settings' }));
-      expect(StreamDescription).to.include({ EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' });
+      for (const target of [{ StreamName: 'settings' }, { StreamARN: arn }]) {
+        const { StreamDescription } = await kinesis.send(new DescribeStreamCommand(target));
+        expect(StreamDescription).to.include({ StreamName: 'settings', EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' });
+        expect(StreamDescription?.StreamModeDetails).to.deep.equal({ StreamMode: 'PROVISIONED' });
+      }
     });
 
     it('reshards uniformly with UpdateShardCount: parents close, children take the hash key space', async () => {
