@@ -23,7 +23,7 @@ import { Progress } from './progress.js';
 import { waitUntilQuiet } from './quiet.js';
 import { buildReport, reportProblems, type PhaseError, type PhaseResults } from './report.js';
 import { writeReport } from './results.js';
-import { renderTable } from './table.js';
+import { renderBreakdown, renderTable } from './table.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -108,6 +108,8 @@ async function main(argv: string[]): Promise<number> {
   const report = buildReport(results, options, errors);
   const files = writeReport(report, options.resultsDir);
   console.log(`\n${renderTable(report, progress.paint)}\n`);
+  const breakdown = renderBreakdown(report, progress.paint);
+  if (breakdown) console.log(`${breakdown}\n`);
   console.log(`Report: ${displayPath(files.latest)} (and ${displayPath(files.dated)}) — ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
   const problems = reportProblems(report);

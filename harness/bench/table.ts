@@ -96,3 +96,39 @@ function padStart(text: string, width: number): string {
   return ' '.repeat(Math.max(0, width - visible(text).length)) + text;
 }
 
+
+/**
+ * Below the table: where the pipeline's time and the idle memory go — per
+ * stream function (from its REPORT lines, last throughput run) and per process.
+ */
+export function renderBreakdown(report: BenchReport, paint: Paint): string {
+  const d = report.details as Record<string, any>;
+  const lines: string[] = [];
+  const runs = d.throughput?.runs as { events: number; elapsedMs: number; functions?: any[] }[] | undefined;
+  const last = runs?.[runs.length - 1];
+  if (last?.functions?.length) {
+    lines.push(paint('bold', `Pipeline, last throughput run (${count(last.events)} events in ${ms(last.elapsedMs)}):`));
+    for (const f of last.functions) {
+      const perBatch = f.invocations > 0 ? last.events / f.invocations : Number.NaN;
+      lines.push(
+        `  ${shortName(f.functionName)}: ${f.invocations} invocations of ~${perBatch.toFixed(0)} events (BatchSize ${f.batchSize}); ` +
+          `handler p50 ${ms(f.durationMs?.p50)}, mean ${ms(f.durationMs?.mean)}; one batch every ${ms(f.cycleMs)}, ` +
+          `${ms(f.outsideHandlerMs)} of it outside the handler`,
+      );
+    }
+  }
+  const byProcess = d.idleMemory?.byProcess as { label: string; rssMb: number }[] | undefined;
+  if (byProcess?.length) {
+    lines.push(paint('bold', 'Idle memory by process:'));
+    lines.push(`  ${byProcess.map((p) => `${shortName(p.label)} ${mb(p.rssMb)}`).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+/** Stack-generated names are long: `iot-backend-DdbCloudWatchEventProcessorFunction-ABC123XYZ` → `DdbCloudWatchEventProcessorFunction`. */
+function shortName(name: string): string {
+  const parts = name.replace(/^function /, '').split('-');
+  if (parts.length < 3) return name;
+  const withoutSuffix = /^[A-Z0-9]{8,}$/.test(parts[parts.length - 1]!) ? parts.slice(0, -1) : parts;
+  return withoutSuffix[withoutSuffix.length - 1] ?? name;
+}
