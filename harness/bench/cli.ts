@@ -6,6 +6,7 @@
  * small scale and fails when the report is incomplete or an event was lost —
  * never because something was slow.
  */
+import os from 'node:os';
 import { displayPath } from '../support/paths.js';
 import { spawnCloud, type CloudProcess } from './cloud-process.js';
 import type { DeployedStack, PhaseContext } from './context.js';
@@ -50,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
   const results: PhaseResults = {};
   const errors: PhaseError[] = [];
   const started = performance.now();
+  const loadAtStart = os.loadavg();
   process.stderr.write(
     `${progress.paint('bold', `Benchmark${options.quick ? ' (quick)' : ''}`)}: embedded local cloud, ${options.events.toLocaleString('en-US')} events × ${options.throughputRuns}, ` +
       `${options.latencyRate}/s for ${options.latencySeconds} s\n`,
@@ -105,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
   }
   results.kinesisLocal = await run('kinesis-local', () => measureKinesisLocal(context));
 
-  const report = buildReport(results, options, errors);
+  const report = buildReport(results, options, errors, new Date(), loadAtStart);
   const files = writeReport(report, options.resultsDir);
   console.log(`\n${renderTable(report, progress.paint)}\n`);
   const breakdown = renderBreakdown(report, progress.paint);

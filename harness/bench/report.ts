@@ -57,7 +57,17 @@ export interface BenchReport {
   events: Num;
   /** Events put but missing from the table or the archive at the end, over all runs. */
   lostEvents: Num;
-  machine: { cpus: number; node: string; platform: string; arch: string; cpuModel: string; memoryMb: number; loadAverage: number[] };
+  machine: {
+    cpus: number;
+    node: string;
+    platform: string;
+    arch: string;
+    cpuModel: string;
+    memoryMb: number;
+    /** 1, 5 and 15 minute load averages at the start and at the end of the run. */
+    loadAverageAtStart?: number[];
+    loadAverage: number[];
+  };
   goals: { key: string; label: string; limit: number; kind: 'max' | 'min'; value: Num; met: boolean | null }[];
   /** Spread and breakdown of every figure: medians with min/max, runs, sub-timings. */
   details: Record<string, unknown>;
@@ -65,7 +75,13 @@ export interface BenchReport {
   errors: PhaseError[];
 }
 
-export function buildReport(results: PhaseResults, options: BenchOptions, errors: PhaseError[], createdAt = new Date()): BenchReport {
+export function buildReport(
+  results: PhaseResults,
+  options: BenchOptions,
+  errors: PhaseError[],
+  createdAt = new Date(),
+  loadAverageAtStart?: number[],
+): BenchReport {
   const { coldStart, deploy, idleMemory, dynamoFloor, kinesisPut, throughput, latency, api, kinesisLocal, loopback } = results;
   const throughputRate = throughput?.eventsPerSec.median;
   const floor = dynamoFloor?.itemsPerSec.median;
@@ -86,7 +102,7 @@ export function buildReport(results: PhaseResults, options: BenchOptions, errors
     loopbackRttMs: num(loopback?.p50, 3),
     events: throughput ? throughput.eventsPerRun : null,
     lostEvents: throughput ? throughput.lostEvents + (latency?.unseen ?? 0) : null,
-    machine: machineInfo(),
+    machine: machineInfo(loadAverageAtStart),
     goals: [],
     details: {
       coldStart: coldStart && {
@@ -172,7 +188,7 @@ export function valueAt(object: unknown, dottedKey: string): any {
   return value;
 }
 
-function machineInfo(): BenchReport['machine'] {
+function machineInfo(loadAverageAtStart?: number[]): BenchReport['machine'] {
   const cpus = os.cpus();
   return {
     cpus: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
@@ -181,6 +197,7 @@ function machineInfo(): BenchReport['machine'] {
     arch: process.arch,
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
     memoryMb: Math.round(os.totalmem() / 2 ** 20),
+    ...(loadAverageAtStart ? { loadAverageAtStart: loadAverageAtStart.map((l) => round(l, 2)) } : {}),
     loadAverage: os.loadavg().map((l) => round(l, 2)),
   };
 }
