@@ -20,6 +20,7 @@ import {
   GetTemplateSummaryCommand,
   ListChangeSetsCommand,
   ListExportsCommand,
+  ListImportsCommand,
   ListStackResourcesCommand,
   ListStacksCommand,
   UpdateStackCommand,
@@ -244,6 +245,9 @@ describe('CloudFormation', function () {
       });
       expect(importer.StackStatus).to.equal('CREATE_COMPLETE');
       expect(calls.find((c) => c.logicalId === 'Thing')!.properties.Imported).to.equal('bronze');
+      expect((await cfn.send(new ListImportsCommand({ ExportName: 'intrinsics-tier' }))).Imports).to.deep.equal(['importer']);
+      const inUse = await rejection(cfn.send(new DeleteStackCommand({ StackName: 'intrinsics' })));
+      expect(inUse.message).to.equal('Export intrinsics-tier cannot be deleted as it is in use by importer');
 
       const prod = await deploy('intrinsics-prod', template, { Parameters: [{ ParameterKey: 'Env', ParameterValue: 'prod' }] });
       expect(prod.StackStatus).to.equal('CREATE_COMPLETE');

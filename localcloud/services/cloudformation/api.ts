@@ -29,6 +29,8 @@ import type {
   ListChangeSetsCommandInput,
   ListChangeSetsCommandOutput,
   ListExportsCommandOutput,
+  ListImportsCommandInput,
+  ListImportsCommandOutput,
   ListStackResourcesCommandInput,
   ListStackResourcesCommandOutput,
   ListStacksCommandInput,
@@ -229,6 +231,15 @@ export function cloudFormationOperations(deps: ApiDependencies): Record<string, 
 
     ListChangeSets(input: ListChangeSetsCommandInput, req): Out<ListChangeSetsCommandOutput> {
       return { Summaries: changeSets.list(caller(req), input.StackName).map(changeSetSummaryShape) };
+    },
+
+    ListImports(input: ListImportsCommandInput, req): Out<ListImportsCommandOutput> {
+      const exportName = input.ExportName;
+      if (!exportName || !store.exports(req.accountId, req.region).has(exportName)) {
+        throw validationError(`Export '${exportName}' does not exist.`);
+      }
+      const importers = store.listStacks(req.accountId, req.region).filter((s) => !isDeleted(s) && s.imports?.includes(exportName));
+      return { Imports: importers.map((s) => s.stackName) };
     },
 
     ListExports(_input: unknown, req): Out<ListExportsCommandOutput> {

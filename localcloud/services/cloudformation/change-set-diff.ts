@@ -28,7 +28,8 @@ export function diffDeployment(
   );
   // Resources whose physical ID or attributes will change: references to them are unknown until deployed.
   const changing = new Set<string>();
-  const base = evaluationScope(stack, plan, registry, store);
+  // A copy of the stack: previewing must not record imports on the real one.
+  const base = evaluationScope({ ...stack }, plan, registry, store);
   const scope = {
     ...base,
     ref: (id: string) => (changing.has(id) || !existing[id] ? UNKNOWN : base.ref!(id)),

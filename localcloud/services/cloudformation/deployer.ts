@@ -28,6 +28,7 @@ interface StackSnapshot {
   capabilities: string[];
   tags: StackRecord['tags'];
   description?: string;
+  imports?: string[];
 }
 
 export class StackDeployer {
@@ -136,6 +137,8 @@ export class StackDeployer {
 
   private async update(stack: StackRecord, plan: DeploymentPlan, before: StackSnapshot): Promise<void> {
     this.events.stackStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
+    // Every property and output is evaluated again, which records the imports the new template makes.
+    stack.imports = [];
     const op = this.operation(stack, plan, stack.timeoutInMinutes);
     const touches: UpdateTouch[] = [];
     const result = await walkGraph(
@@ -187,6 +190,7 @@ export class StackDeployer {
       capabilities: before.capabilities,
       tags: before.tags,
       description: before.description,
+      imports: before.imports,
     });
     const op = this.operation(stack, before.plan);
     const toDelete: ResourceRecord[] = [];
@@ -354,6 +358,7 @@ function snapshot(stack: StackRecord, plan: DeploymentPlan): StackSnapshot {
     capabilities: stack.capabilities,
     tags: stack.tags,
     description: stack.description,
+    imports: stack.imports,
     plan,
   });
 }

@@ -66,6 +66,8 @@ export interface StackRecord {
   rootId?: string;
   /** The change set that was last executed, if the stack was deployed through one. */
   changeSetId?: string;
+  /** Export names this stack reads with Fn::ImportValue: their exporter cannot be deleted while it does. */
+  imports?: string[];
 }
 
 export interface StackEvent {

@@ -48,7 +48,8 @@ export function evaluationScope(
     },
     importValue: (exportName) => {
       const exported = store.exports(stack.accountId, stack.region).get(exportName);
-      if (!exported) throw new TemplateError(`No export named ${exportName} found. Rollback requested by user.`);
+      if (!exported) throw new TemplateError(`No export named ${exportName} found`);
+      if (!stack.imports?.includes(exportName)) stack.imports = [...(stack.imports ?? []), exportName];
       return exported.value;
     },
   };

@@ -163,6 +163,7 @@ export class StackService {
         `Invalid operation on stack [${stack.stackId}]. RetainResources can only be specified when the stack is in the DELETE_FAILED state`,
       );
     }
+    this.assertExportsUnused(stack);
     if (stack.status === 'REVIEW_IN_PROGRESS') {
       // Nothing was ever deployed: only the placeholder and its change sets go.
       for (const changeSet of this.store.changeSetsOf(stack.stackId)) this.store.removeChangeSet(changeSet.changeSetId);
@@ -224,6 +225,17 @@ export class StackService {
       return planDeployment(body, supplied, stackContext(stack), this.registry);
     } catch (err) {
       throw asValidationError(err);
+    }
+  }
+
+  /** As on AWS, a stack whose exports another stack imports cannot be deleted. */
+  private assertExportsUnused(stack: StackRecord): void {
+    for (const output of stack.outputs) {
+      if (!output.ExportName) continue;
+      const importer = this.store
+        .listStacks(stack.accountId, stack.region)
+        .find((other) => other !== stack && !isDeleted(other) && other.imports?.includes(output.ExportName!));
+      if (importer) throw validationError(`Export ${output.ExportName} cannot be deleted as it is in use by ${importer.stackName}`);
     }
   }
 
