@@ -17,6 +17,7 @@ import {
   type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
@@ -411,6 +412,29 @@ describe('Lambda', function () {
         delete process.env.LOCALCLOUD_TEST_PARENT_ONLY;
         if (previous === undefined) delete process.env.NODE_OPTIONS;
         else process.env.NODE_OPTIONS = previous;
+      }
+    });
+
+    it("runs with a session of the execution role when IAM knows the role", async () => {
+      const iam = new IAMClient(cloud.clientConfig());
+      try {
+        const role = await iam.send(
+          new CreateRoleCommand({
+            RoleName: 'function-execution-role',
+            AssumeRolePolicyDocument: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+            }),
+          }),
+        );
+        const name = await createFunction('index.whoami', { Role: role.Role!.Arn, Timeout: 20 });
+        const { output, body } = await invoke(name);
+        expect(output.FunctionError, JSON.stringify(body)).to.equal(undefined);
+        expect(body.arn).to.equal(`arn:aws:sts::000000000000:assumed-role/function-execution-role/${name}`);
+        expect(body.account).to.equal('000000000000');
+        expect(body.hasSessionToken).to.equal(true);
+      } finally {
+        iam.destroy();
       }
     });
 

@@ -5,6 +5,7 @@ import {
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { CloudContext } from '../../../core/types.js';
+import type { LogsProvider } from '../../logs/index.js';
 
 export interface LogEvent {
   timestamp: number;
@@ -25,20 +26,32 @@ const EVENT_OVERHEAD = 26;
 const MAX_MESSAGE_BYTES = 256 * 1024 - EVENT_OVERHEAD;
 
 /**
- * Delivers function output to CloudWatch Logs through its public API, as the
- * Lambda service does on AWS: the group `/aws/lambda/<name>` and one stream per
- * environment are created on first use, and events are batched per stream with
- * at most one PutLogEvents in flight each, so they arrive in order.
+ * Delivers function output to CloudWatch Logs: the group `/aws/lambda/<name>`
+ * and one stream per environment, created on first use. Events written in the
+ * same tick travel together. In-process through the Logs provider's
+ * `appendEvents` when it offers it (no HTTP per batch, and it still works
+ * while localcloud stops, after the gateway closed); otherwise through the
+ * public API with the SDK, with at most one PutLogEvents in flight per stream
+ * so events arrive in order.
  */
 export class LogSink {
   private readonly streams = new Map<string, StreamWriter>();
   private readonly clients = new Map<string, CloudWatchLogsClient>();
+  private readonly inProcess = new Map<string, { destination: LogDestination; events: LogEvent[] }>();
+  private inProcessFlush?: NodeJS.Immediate;
   private unavailableReported = false;
 
   constructor(private readonly ctx: CloudContext) {}
 
   append(destination: LogDestination, event: LogEvent): void {
     const key = `${destination.accountId}/${destination.region}/${destination.group}/${destination.stream}`;
+    if (this.logsProvider()) {
+      let pending = this.inProcess.get(key);
+      if (!pending) this.inProcess.set(key, (pending = { destination, events: [] }));
+      pending.events.push({ timestamp: event.timestamp, message: event.message || ' ' });
+      this.inProcessFlush ??= setImmediate(() => this.flushInProcess());
+      return;
+    }
     let writer = this.streams.get(key);
     if (!writer) {
       writer = new StreamWriter(destination, this.client(destination), (err) => this.failed(err));
@@ -49,6 +62,7 @@ export class LogSink {
 
   /** Resolves once everything appended so far has been delivered (or given up on). */
   async flush(): Promise<void> {
+    this.flushInProcess();
     await Promise.all([...this.streams.values()].map((w) => w.flush()));
   }
 
@@ -60,8 +74,30 @@ export class LogSink {
   }
 
   stop(): void {
+    this.flushInProcess();
     for (const client of this.clients.values()) client.destroy();
     this.clients.clear();
+  }
+
+  private logsProvider(): LogsProvider | undefined {
+    const logs = this.ctx.service<LogsProvider>('logs');
+    return logs && typeof logs.appendEvents === 'function' ? logs : undefined;
+  }
+
+  private flushInProcess(): void {
+    if (this.inProcessFlush) clearImmediate(this.inProcessFlush);
+    this.inProcessFlush = undefined;
+    const logs = this.logsProvider();
+    const batches = [...this.inProcess.values()];
+    this.inProcess.clear();
+    if (!logs) return;
+    for (const { destination: d, events } of batches) {
+      try {
+        logs.appendEvents(d.accountId, d.region, d.group, d.stream, events);
+      } catch (err) {
+        this.failed(err);
+      }
+    }
   }
 
   private client(destination: LogDestination): CloudWatchLogsClient {
