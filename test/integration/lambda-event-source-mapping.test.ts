@@ -232,6 +232,24 @@ describe('Lambda event source mappings (Kinesis)', function () {
     expect(received(dir).map((r) => r.i)).to.deep.equal([...Array(10).keys()]);
   });
 
+  it('starts AT_TIMESTAMP: only records that arrived from then on', async () => {
+    const { dir, streamArn, streamName, functionName } = await pipeline(1);
+    await putNumbered(kinesis, streamName, 0, 5);
+    await new Promise((r) => setTimeout(r, 50));
+    const from = new Date();
+    await new Promise((r) => setTimeout(r, 50));
+    await putNumbered(kinesis, streamName, 5, 8);
+    const created = await lambda.send(
+      new CreateEventSourceMappingCommand({ FunctionName: functionName, EventSourceArn: streamArn, StartingPosition: 'AT_TIMESTAMP', StartingPositionTimestamp: from }),
+    );
+    expect(created.StartingPositionTimestamp?.getTime()).to.be.closeTo(from.getTime(), 1000);
+    await untilState(created.UUID!, 'Enabled');
+    await putNumbered(kinesis, streamName, 8, 10);
+    await waitFor(() => received(dir).length >= 5, 'records from the timestamp on');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received(dir).map((r) => r.i)).to.deep.equal([5, 6, 7, 8, 9]);
+  });
+
   it('starts at LATEST: records put before the mapping are not delivered', async () => {
     const { dir, streamArn, streamName, functionName } = await pipeline(1);
     await putNumbered(kinesis, streamName, 0, 5);

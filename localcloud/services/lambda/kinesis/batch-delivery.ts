@@ -53,12 +53,13 @@ export async function deliverBatch(records: _Record[], policy: RetryPolicy, hook
     }
 
     const outcome = await hooks.invoke(item.records);
-    if (hooks.stopping()) return false;
     if (outcome.ok && !('failedFrom' in outcome)) {
+      // Acknowledged even when stopping: a batch the function processed is not redelivered.
       hooks.acknowledge(item.records);
       queue.shift();
       continue;
     }
+    if (hooks.stopping()) return false;
     if (outcome.ok) {
       // A partial success: what precedes the first failed record is done.
       const index = item.records.findIndex((r) => r.SequenceNumber === outcome.failedFrom);
