@@ -10,7 +10,7 @@ import type { Paint } from '../support/terminal.js';
 export interface WatchedEvent extends StackEvent {
   /** Logical ID, prefixed by the nested stack's logical ID(s): `ConfigHelperStack/AddConfigSetting`. */
   path: string;
-  /** True for the events of a nested stack about itself (its own stack-level status). */
+  /** True for the events of a nested stack's resources. */
   nested: boolean;
 }
 
@@ -47,24 +47,24 @@ export class StackEventWatcher {
     return watcher;
   }
 
-  /** Fetches what is new on every watched stack and emits it in time order. */
+  /** Fetches what is new on every watched stack and emits it, all stacks merged in time order. */
   async poll(): Promise<void> {
+    const fresh: WatchedEvent[] = [];
     // Nested stacks found during this poll are polled in the same round.
     for (let i = 0; i < this.stacks.length; i++) {
       const stack = this.stacks[i]!;
-      const fresh = await this.newEvents(stack);
-      for (const event of fresh) {
+      for (const event of await this.newEvents(stack)) {
         this.discoverNested(stack, event);
-        const watched: WatchedEvent = {
-          ...event,
-          path: `${stack.prefix}${event.LogicalResourceId ?? '?'}`,
-          nested: stack.prefix !== '' && event.PhysicalResourceId === stack.stackId,
-        };
-        // A nested stack's own events repeat what the parent reports for its resource.
-        if (watched.nested) continue;
-        this.events.push(watched);
-        this.onEvent(watched);
+        // A nested stack's events about itself repeat what the parent reports for its resource.
+        if (stack.prefix !== '' && event.PhysicalResourceId === stack.stackId) continue;
+        fresh.push({ ...event, path: `${stack.prefix}${event.LogicalResourceId ?? '?'}`, nested: stack.prefix !== '' });
       }
+    }
+    // Stable: events of one millisecond keep the order their stacks reported them in.
+    fresh.sort((a, b) => (a.Timestamp?.getTime() ?? 0) - (b.Timestamp?.getTime() ?? 0));
+    for (const event of fresh) {
+      this.events.push(event);
+      this.onEvent(event);
     }
   }
 
