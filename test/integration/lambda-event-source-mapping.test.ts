@@ -1,4 +1,4 @@
-import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, KinesisClient, ListShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import {
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
@@ -230,6 +230,29 @@ describe('Lambda event source mappings (Kinesis)', function () {
     await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
     await waitFor(() => received(dir).length >= 10, 'the records put while disabled');
     expect(received(dir).map((r) => r.i)).to.deep.equal([...Array(10).keys()]);
+  });
+
+  it('follows a resharded stream: the parent shard first, then its children', async () => {
+    const { dir, streamName } = await pipeline(1, { BatchSize: 10 });
+    await putNumbered(kinesis, streamName, 0, 30);
+    await waitFor(() => received(dir).length >= 30, 'records of the parent shard');
+    const [parent] = (await kinesis.send(new ListShardsCommand({ StreamName: streamName }))).Shards!;
+    await kinesis.send(
+      new SplitShardCommand({ StreamName: streamName, ShardToSplit: parent.ShardId, NewStartingHashKey: (2n ** 127n).toString() }),
+    );
+    await waitFor(async () => {
+      const { StreamDescriptionSummary: s } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+      return s?.StreamStatus === 'ACTIVE';
+    }, 'the split to finish');
+    await putNumbered(kinesis, streamName, 30, 60);
+    await waitFor(() => received(dir).length >= 60, 'records of the child shards', 30_000);
+    const records = received(dir);
+    expect(records).to.have.length(60);
+    expect(new Set(records.map((r) => r.shardId)).size).to.equal(3);
+    for (let key = 0; key < 16; key++) {
+      const order = records.filter((r) => r.i % 16 === key).map((r) => r.i);
+      expect(order).to.deep.equal([...order].sort((a, b) => a - b));
+    }
   });
 
   it('starts AT_TIMESTAMP: only records that arrived from then on', async () => {

@@ -81,6 +81,8 @@ export class LambdaProvider implements ServiceProvider {
 
   async start(): Promise<void> {
     this.functions.load();
+    const referenced = new Set(this.functions.all().flatMap((fn) => [fn.latest, ...fn.versions].map((v) => v.codeHash)));
+    this.code.collectGarbage(referenced);
     this.mappings.load();
     this.eventSources.start();
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
@@ -60,6 +60,27 @@ export class CodeStore {
       extraction.catch(() => this.extractions.delete(hash));
     }
     return extraction;
+  }
+
+  /**
+   * Removes packages and extracted trees no function version refers to any
+   * more, and extractions a crash left half done. Run at start, before any
+   * environment exists, so no running function loses its files.
+   */
+  collectGarbage(referenced: ReadonlySet<string>): void {
+    const hashOf = (name: string) => /^([0-9a-f]{64})(\.zip)?$/.exec(name)?.[1];
+    if (this.zipDir && existsSync(this.zipDir)) {
+      for (const name of readdirSync(this.zipDir)) {
+        const hash = hashOf(name);
+        if (name.endsWith('.tmp') || (hash && !referenced.has(hash))) rmSync(path.join(this.zipDir, name), { force: true });
+      }
+    }
+    for (const name of readdirSync(this.codeRoot)) {
+      const hash = hashOf(name);
+      if (name.endsWith('.extracting') || (hash && !referenced.has(hash))) {
+        rmSync(path.join(this.codeRoot, name), { recursive: true, force: true });
+      }
+    }
   }
 
   private async extract(hash: string): Promise<string> {
