@@ -18,6 +18,7 @@ import { measureDynamoFloor } from './phases/dynamo-floor.js';
 import { measureKinesisLocal, measureKinesisPut } from './phases/kinesis-put.js';
 import { measureLatency } from './phases/latency.js';
 import { measureLoopback } from './phases/loopback.js';
+import { measurePutMetricData } from './phases/metrics-call.js';
 import { measureIdleMemory } from './phases/memory.js';
 import { measureThroughput } from './phases/throughput.js';
 import { Progress } from './progress.js';
@@ -98,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
     if (cloud) {
       results.dynamoFloor = await run('DynamoDB floor', async () => measureDynamoFloor(context, await settled(cloud)));
       results.kinesisPut = await run('Kinesis PutRecords', async () => measureKinesisPut(context, await settled(cloud)));
+      results.putMetricData = await run('PutMetricData', async () => measurePutMetricData(context, await settled(cloud)));
     }
     results.throughput = await needsStack('pipeline throughput', stack, (s) => measureThroughput(context, s));
     results.latency = await needsStack('end-to-end latency', stack, (s) => measureLatency(context, s));

@@ -106,6 +106,7 @@ export class MemorySampler {
   private timer: NodeJS.Timeout | undefined;
   private peak = 0;
   private samples = 0;
+  private peakBreakdown: ProcessMemory[] = [];
 
   constructor(
     private readonly rootPid: number,
@@ -119,19 +120,22 @@ export class MemorySampler {
     return this;
   }
 
-  /** Stops sampling (after one last sample) and answers the peak in MB. */
-  stop(): { peakMb: number; samples: number } {
+  /** Stops sampling (after one last sample) and answers the peak in MB, and who held it then. */
+  stop(): { peakMb: number; samples: number; breakdown: ProcessMemory[] } {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.sample();
-    return { peakMb: this.peak, samples: this.samples };
+    return { peakMb: this.peak, samples: this.samples, breakdown: this.peakBreakdown };
   }
 
   private sample(): void {
     const { rssMb } = processTreeMemory(this.rootPid);
-    if (Number.isFinite(rssMb)) {
-      this.peak = Math.max(this.peak, rssMb);
-      this.samples += 1;
+    if (!Number.isFinite(rssMb)) return;
+    this.samples += 1;
+    if (rssMb > this.peak) {
+      this.peak = rssMb;
+      // Only at a new peak: reading every process's environment is not free.
+      this.peakBreakdown = processTreeBreakdown(this.rootPid);
     }
   }
 }

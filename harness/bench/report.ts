@@ -29,6 +29,7 @@ export interface PhaseResults {
   latency?: LatencyResult;
   api?: ApiResult;
   kinesisLocal?: Summary;
+  putMetricData?: Percentiles;
 }
 
 export interface PhaseError {
@@ -82,7 +83,7 @@ export function buildReport(
   createdAt = new Date(),
   loadAverageAtStart?: number[],
 ): BenchReport {
-  const { coldStart, deploy, idleMemory, dynamoFloor, kinesisPut, throughput, latency, api, kinesisLocal, loopback } = results;
+  const { coldStart, deploy, idleMemory, dynamoFloor, kinesisPut, throughput, latency, api, kinesisLocal, loopback, putMetricData } = results;
   const throughputRate = throughput?.eventsPerSec.median;
   const floor = dynamoFloor?.itemsPerSec.median;
   const { resultsDir: _ignored, ...shownOptions } = options;
@@ -119,11 +120,18 @@ export function buildReport(
       throughput: throughput && {
         eventsPerSec: summary(throughput.eventsPerSec),
         missingDatapoints: throughput.missingDatapoints,
+        peakMemoryByProcess: throughput.peakBreakdown.map((p) => ({ label: p.label, rssMb: num(p.rssMb) })),
         runs: throughput.runs.map((r) => roundAll(r)),
       },
       latency: latency && { ...roundAll({ ...latency.ms }, 2), rate: latency.rate, seconds: latency.seconds, events: latency.events, unseen: latency.unseen, polls: latency.polls, pollRttMs: num(latency.pollRttMs, 2), drainMs: num(latency.drainMs), firstTenthP50Ms: num(latency.firstTenthP50Ms), lastTenthP50Ms: num(latency.lastTenthP50Ms) },
       api: api && { ...roundAll({ ...api.ms }, 2), itemsPerAnswer: api.itemsReturned },
-      dynamoFloor: dynamoFloor && { itemsPerSec: summary(dynamoFloor.itemsPerSec), serialItemsPerSec: summary(dynamoFloor.serialItemsPerSec) },
+      dynamoFloor: dynamoFloor && {
+        itemsPerSec: summary(dynamoFloor.itemsPerSec),
+        serialItemsPerSec: summary(dynamoFloor.serialItemsPerSec),
+        // One call of 25 items, one at a time: what the processor's write costs at the least.
+        serialCallMs: num((25 / dynamoFloor.serialItemsPerSec.median) * 1000, 2),
+      },
+      putMetricData: putMetricData && { callOf25Ms: roundAll({ ...putMetricData }, 2) },
       kinesisPut: kinesisPut && { recordsPerSec: summary(kinesisPut.recordsPerSec), http1RecordsPerSec: summary(kinesisPut.http1RecordsPerSec) },
       kinesisLocal: kinesisLocal && { recordsPerSec: summary(kinesisLocal) },
       loopback: loopback && roundAll({ ...loopback }, 3),

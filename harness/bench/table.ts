@@ -29,6 +29,8 @@ export function renderTable(report: BenchReport, paint: Paint): string {
     'rule',
     { label: 'ref: DynamoDB BatchWriteItem', value: rate(report.dynamoFloorItemsPerSec, 'items/s'), spread: range(d.dynamoFloor?.itemsPerSec, '') },
     { label: '  one call at a time', value: rate(d.dynamoFloor?.serialItemsPerSec?.median, 'items/s'), spread: range(d.dynamoFloor?.serialItemsPerSec, '') },
+    { label: '  one call of 25 items', value: ms(d.dynamoFloor?.serialCallMs), spread: '' },
+    { label: 'ref: PutMetricData, 25 datums', value: ms(d.putMetricData?.callOf25Ms?.p50), spread: d.putMetricData ? `p99 ${ms(d.putMetricData.callOf25Ms.p99)}` : '' },
     { label: 'ref: Kinesis PutRecords (ours)', value: rate(report.kinesisPutRecordsPerSec, 'records/s'), spread: range(d.kinesisPut?.recordsPerSec, '') },
     { label: '  over HTTP/1.1', value: rate(d.kinesisPut?.http1RecordsPerSec?.median, 'records/s'), spread: range(d.kinesisPut?.http1RecordsPerSec, '') },
     { label: 'ref: kinesis-local PutRecords', value: rate(report.kinesisLocalPutRecordsPerSec, 'records/s'), spread: range(d.kinesisLocal?.recordsPerSec, '') },
@@ -117,9 +119,12 @@ export function renderBreakdown(report: BenchReport, paint: Paint): string {
       );
     }
   }
-  const byProcess = d.idleMemory?.byProcess as { label: string; rssMb: number }[] | undefined;
-  if (byProcess?.length) {
-    lines.push(paint('bold', 'Idle memory by process:'));
+  for (const [title, byProcess] of [
+    ['Idle memory by process', d.idleMemory?.byProcess],
+    ['Peak memory by process', d.throughput?.peakMemoryByProcess],
+  ] as [string, { label: string; rssMb: number }[] | undefined][]) {
+    if (!byProcess?.length) continue;
+    lines.push(paint('bold', `${title}:`));
     lines.push(`  ${byProcess.map((p) => `${shortName(p.label)} ${mb(p.rssMb)}`).join(', ')}`);
   }
   return lines.join('\n');

@@ -40,6 +40,7 @@ function completeResults(): PhaseResults {
       lostEvents: 0,
       missingDatapoints: 0,
       peakMemoryMb: 200,
+      peakBreakdown: [],
     },
     latency: { ms: pct(20, 40, 60), rate: 200, seconds: 30, events: 6000, unseen: 0, polls: 3000, pollRttMs: 1.2, drainMs: 30, firstTenthP50Ms: 20, lastTenthP50Ms: 21 },
     api: { ms: pct(4, 6, 8), itemsReturned: 20 },

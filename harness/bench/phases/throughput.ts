@@ -22,7 +22,7 @@ import { ArchiveWatcher } from '../archive-watcher.js';
 import { invocationStats, streamConsumers, type InvocationStats, type StreamConsumer } from '../lambda-reports.js';
 import { clientConfig } from '../clients.js';
 import { sleep, testClientCredentials, type DeployedStack, type PhaseContext } from '../context.js';
-import { MemorySampler } from '../process-memory.js';
+import { MemorySampler, type ProcessMemory } from '../process-memory.js';
 import { waitUntilQuiet } from '../quiet.js';
 import { benchEvents, itemKey, sensorId, type BenchEvent } from '../sensor-events.js';
 import { datapointCounts, total } from '../sensor-metrics.js';
@@ -62,6 +62,8 @@ export interface ThroughputResult {
   lostEvents: number;
   missingDatapoints: number;
   peakMemoryMb: number;
+  /** Who held the memory at the peak. */
+  peakBreakdown: ProcessMemory[];
 }
 
 export async function measureThroughput({ options, progress }: PhaseContext, stack: DeployedStack): Promise<ThroughputResult> {
@@ -80,6 +82,7 @@ export async function measureThroughput({ options, progress }: PhaseContext, sta
   const runs: ThroughputRun[] = [];
   let consumers: StreamConsumer[] | undefined;
   let peakMb = Number.NaN;
+  let peakBreakdown: ProcessMemory[] = [];
   try {
     await archive.poll(); // whatever is archived already is not this phase's
     for (let run = 1; run <= options.throughputRuns; run++) {
@@ -101,7 +104,7 @@ export async function measureThroughput({ options, progress }: PhaseContext, sta
     line.fail(String(error instanceof Error ? error.message : error));
     throw error;
   } finally {
-    peakMb = memory.stop().peakMb;
+    ({ peakMb, breakdown: peakBreakdown } = memory.stop());
     for (const client of [kinesis, kinesisAdmin, ddb, s3, cw, lambda, logs]) client.destroy();
   }
   const eventsPerSec = summarize(runs.map((r) => r.eventsPerSec));
@@ -110,7 +113,7 @@ export async function measureThroughput({ options, progress }: PhaseContext, sta
   const summary = `${eventsPerSec.median.toFixed(0)} events/s (${eventsPerSec.min.toFixed(0)}–${eventsPerSec.max.toFixed(0)}), ${lostEvents} lost, peak ${peakMb.toFixed(0)} MB`;
   if (lostEvents > 0) line.fail(summary);
   else line.done(summary);
-  return { eventsPerSec, runs, eventsPerRun: options.events, lostEvents, missingDatapoints, peakMemoryMb: peakMb };
+  return { eventsPerSec, runs, eventsPerRun: options.events, lostEvents, missingDatapoints, peakMemoryMb: peakMb, peakBreakdown };
 }
 
 interface RunDeps {
