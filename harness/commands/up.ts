@@ -53,6 +53,7 @@ export const upCommand: Command = {
     });
     try {
       reporter.info(`${connection.owned ? 'Started' : 'Using'} ${connection.description}`);
+      if (connection.owned) settings.target.cloudLog?.(`make up started ${connection.description}`);
       if (!values.skipBuild) await buildStep(reporter);
       const result = await deployStack({
         connection,
@@ -114,7 +115,13 @@ export const upCommand: Command = {
       await connection.stop();
       removeUpState();
     }
-    reporter.info(connection.owned ? 'Stopped. The stack and its data are kept for the next make up.' : 'Stopped the test page (the cloud was already running and keeps running).');
+    reporter.info(
+      !connection.owned
+        ? 'Stopped the test page (the cloud was already running and keeps running).'
+        : settings.targetName === 'embedded' && settings.target.stateDir
+          ? `Stopped. The cloud's state stays in ${displayPath(settings.target.stateDir)} for the next make up.`
+          : 'Stopped.',
+    );
     return 0;
   },
 };

@@ -5,14 +5,18 @@
  * follow them into the table, the archive and the metrics; query them back
  * through the API function; destroy, and check nothing is left.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import yauzl from 'yauzl';
+import yazl from 'yazl';
 import { expect } from 'chai';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricStatisticsCommand, type Dimension } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, ListStreamsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { deployStack, type DeployResult } from '../../harness/deploy/deploy.js';
 import { destroyStack } from '../../harness/deploy/destroy.js';
@@ -120,6 +124,20 @@ describe(`IoT backend end to end (TARGET=${targetName})`, function () {
       expect(again.updatedFunctions).to.deep.equal([]);
       expect(again.status).to.equal('CREATE_COMPLETE');
       expect(again.outputs).to.deep.equal(outputs);
+    });
+  });
+
+  describe('code-only change', function () {
+    it('pushes a changed zip to its function, which CloudFormation alone would not see', async function () {
+      const zipPath = path.join(zips!.dir, 'iot_api.zip');
+      await rewriteZipWithExtraFile(zipPath, 'BUILD-INFO.txt', `e2e ${stackName}\n`);
+      const again = await deployStack({ connection: connection!, stackName, codeBucket, codeKeyPrefix, artifactsDir: zips!.dir, reporter: collectingReporter() });
+      expect(again.changed, 'the template and parameters did not change').to.equal(false);
+      expect(again.uploaded).to.deep.equal([`${codeKeyPrefix}/iot_api.zip`]);
+      expect(again.updatedFunctions).to.deep.equal(['ApiFunction']);
+      const lambda = new LambdaClient(config());
+      const { CodeSha256 } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: outputs.LambdaAPIFunction }));
+      expect(CodeSha256).to.equal(createHash('sha256').update(readFileSync(zipPath)).digest('base64'));
     });
   });
 
@@ -364,4 +382,35 @@ async function logGroupsOf(logs: CloudWatchLogsClient, functions: string[]): Pro
     found.push(...logGroups.filter((g) => g.logGroupName === name).map((g) => g.logGroupName!));
   }
   return found;
+}
+
+/** Rewrites a zip with one more file: different bytes, same working code. */
+async function rewriteZipWithExtraFile(zipPath: string, name: string, content: string): Promise<void> {
+  const entries = await new Promise<{ name: string; data: Buffer }[]>((resolve, reject) => {
+    yauzl.open(zipPath, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error);
+      const found: { name: string; data: Buffer }[] = [];
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) return reject(err);
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', () => {
+            found.push({ name: entry.fileName, data: Buffer.concat(chunks) });
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(found));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+  const out = new yazl.ZipFile();
+  for (const entry of entries) out.addBuffer(entry.data, entry.name);
+  out.addBuffer(Buffer.from(content), name);
+  out.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of out.outputStream) chunks.push(chunk as Buffer);
+  writeFileSync(zipPath, Buffer.concat(chunks));
 }
