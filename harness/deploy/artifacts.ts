@@ -23,19 +23,24 @@ export interface Artifact {
   sha256: string;
 }
 
-export function collectArtifacts(codeKeyPrefix: string, artifactsDir = DEFAULT_ARTIFACTS_DIR): Artifact[] {
+export function collectArtifacts(
+  codeKeyPrefix: string,
+  artifactsDir = DEFAULT_ARTIFACTS_DIR,
+  nestedTemplatePath = NESTED_TEMPLATE_PATH,
+): Artifact[] {
   const files = [
-    ...FUNCTION_ZIPS.map((name) => ({ file: path.join(artifactsDir, name), contentType: 'application/zip' })),
-    { file: NESTED_TEMPLATE_PATH, contentType: 'application/json' },
+    ...FUNCTION_ZIPS.map((name) => ({ file: path.join(artifactsDir, name), name, contentType: 'application/zip' })),
+    // Always stored under the name the main template's TemplateURL expects.
+    { file: nestedTemplatePath, name: NESTED_TEMPLATE_NAME, contentType: 'application/json' },
   ];
   const missing = files.filter(({ file }) => !existsSync(file)).map(({ file }) => displayPath(file));
   if (missing.length > 0) {
     throw new UserError(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: build the functions first (make build)`);
   }
-  return files.map(({ file, contentType }) => {
+  return files.map(({ file, name, contentType }) => {
     const body = readFileSync(file);
     return {
-      key: codeKey(codeKeyPrefix, path.basename(file)),
+      key: codeKey(codeKeyPrefix, name),
       file,
       body,
       contentType,

@@ -36,6 +36,8 @@ export interface DeployOptions {
   /** Where the function zips are (default dist/functions). */
   artifactsDir?: string;
   templatePath?: string;
+  /** The nested config-helper template to upload (default: the repository's). */
+  nestedTemplatePath?: string;
   reporter: Reporter;
   pollIntervalMs?: number;
   timeoutMs?: number;
@@ -63,7 +65,7 @@ export async function deployStack(options: DeployOptions): Promise<DeployResult>
   assertValidStackName(stackName);
   const templatePath = options.templatePath ?? TEMPLATE_PATH;
   const templateBody = readTemplate(templatePath);
-  const artifacts = collectArtifacts(codeKeyPrefix, options.artifactsDir);
+  const artifacts = collectArtifacts(codeKeyPrefix, options.artifactsDir, options.nestedTemplatePath);
   const pollIntervalMs = options.pollIntervalMs ?? (connection.local ? 250 : 2000);
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
 
