@@ -57,7 +57,8 @@ export class InvokeOperation {
       this.asyncInvocations.enqueue(() => {
         // Each attempt resolves the function anew: it may have been updated or deleted meanwhile.
         const current = this.functionOps.resolve(rawName, qualifier, caller);
-        return this.runtime.invoke({ fn: current.fn, version: current.version, invokedArn, payload, clientContext });
+        // Retries keep the request id, as Lambda's do.
+        return this.runtime.invoke({ fn: current.fn, version: current.version, invokedArn, payload, clientContext, requestId: req.requestId });
       });
       return { status: 202, headers: { 'x-amz-executed-version': executedVersion } };
     }

@@ -83,8 +83,12 @@ export class EventSourceManager {
   async deleted(uuid: string): Promise<void> {
     const runner = this.runners.get(uuid);
     this.runners.delete(uuid);
-    await runner?.stop();
-    this.forget(uuid);
+    try {
+      await runner?.stop();
+      this.forget(uuid);
+    } catch (err) {
+      this.ctx.log(`lambda: deleting event source mapping ${uuid}: ${err instanceof Error ? err.message : err}`);
+    }
   }
 
   /** Batches given up on since start (most recent last), for diagnostics and tests. */
@@ -144,12 +148,17 @@ export class EventSourceManager {
     );
   }
 
-  /** Transitional states end once the runner is in place. */
+  /** Transitional states end once the runner is in place. Runs from timers: never throws. */
   private settle(uuid: string): void {
     const mapping = this.store.get(uuid);
     if (!mapping || mapping.state === 'Deleting' || !this.runners.has(uuid)) return;
     const state = mapping.enabled ? 'Enabled' : 'Disabled';
-    if (mapping.state !== state) this.store.save({ ...mapping, state });
+    if (mapping.state === state) return;
+    try {
+      this.store.save({ ...mapping, state });
+    } catch (err) {
+      this.ctx.log(`lambda: event source mapping ${uuid}: cannot record state ${state}: ${err instanceof Error ? err.message : err}`);
+    }
   }
 
   private forget(uuid: string): void {

@@ -99,9 +99,14 @@ export class MappingRunner {
       started.push(poller);
       poller.finished.then((how) => {
         if (how !== 'shard-ended' || this.stopped) return;
-        checkpoints.update(mapping.uuid, (c) => {
-          c.shards[id] = { ...c.shards[id], finished: true };
-        });
+        try {
+          checkpoints.update(mapping.uuid, (c) => {
+            c.shards[id] = { ...c.shards[id], finished: true };
+          });
+        } catch (err) {
+          // Not fatal: after a restart the closed shard is read to its end again, without records.
+          this.context.log(`recording the end of ${id}: ${err instanceof Error ? err.message : err}`);
+        }
         this.pollers.delete(id);
         this.discoverySignal.notify();
       });
