@@ -25,7 +25,7 @@ export interface InvokeOutput {
   functionError?: 'Unhandled';
   /** The invocation's error type (for event source mappings and logs). */
   errorType?: string;
-  /** The invocation's log lines, START to REPORT. */
+  /** The end of the invocation's log (at least the last 4 KB), START to REPORT when it is short. */
   log: string;
 }
 
@@ -83,7 +83,10 @@ export class FunctionRuntime {
         pool.started(env);
       } catch (err) {
         pool.startFailed();
-        if (!(err instanceof InitFailure) || !env) throw err;
+        if (!(err instanceof InitFailure) || !env) {
+          env?.dispose();
+          throw err;
+        }
         return this.initFailed(env, input, requestId, err);
       }
     }
@@ -170,7 +173,7 @@ export class FunctionRuntime {
   ): Promise<InvokeOutput> {
     const { version } = input;
     const channel = this.channels.get(env)!;
-    channel.capture = [];
+    channel.capture = new LogTail(TAIL_KEPT_BYTES);
     this.log(channel, `START RequestId: ${requestId} Version: ${version.version}`);
     const started = performance.now();
     const timeoutMs = version.timeout * 1000;
@@ -193,7 +196,7 @@ export class FunctionRuntime {
       channel,
       reportLine(requestId, durationMs, version.memorySize, env.maxMemoryUsedMb(), initDurationMs, result.status),
     );
-    const log = channel.capture.join('\n') + '\n';
+    const log = channel.capture.text();
     channel.capture = undefined;
     pool.release(env);
     return { requestId, payload: result.payload, functionError: result.errorType ? 'Unhandled' : undefined, errorType: result.errorType, log };
@@ -202,7 +205,7 @@ export class FunctionRuntime {
   /** Init failed: the invocation that started the environment reports the error, and the environment is gone. */
   private initFailed(env: ExecutionEnvironment, input: InvokeInput, requestId: string, failure: InitFailure): InvokeOutput {
     const channel = this.channels.get(env)!;
-    channel.capture = [];
+    channel.capture = new LogTail(TAIL_KEPT_BYTES);
     const result = describeOutcome(failure.outcome, requestId, input.version.timeout);
     const status = result.status ?? 'error';
     this.log(
@@ -214,21 +217,42 @@ export class FunctionRuntime {
     for (const line of result.logLines) this.log(channel, line);
     this.log(channel, `END RequestId: ${requestId}`);
     this.log(channel, reportLine(requestId, failure.initDurationMs, input.version.memorySize, undefined, undefined, status, result.errorType));
-    const log = channel.capture.join('\n') + '\n';
+    const log = channel.capture.text();
     channel.capture = undefined;
     return { requestId, payload: result.payload, functionError: 'Unhandled', errorType: result.errorType, log };
   }
 
   private log(channel: LogChannel, message: string): void {
-    channel.capture?.push(message);
+    channel.capture?.add(message);
     if (channel.destination) this.logs.append(channel.destination, { timestamp: Date.now(), message });
   }
 }
 
 interface LogChannel {
   destination?: LogDestination;
-  /** Lines of the invocation in progress, for LogType Tail. */
-  capture?: string[];
+  /** The end of the invocation in progress's log, for LogType Tail. */
+  capture?: LogTail;
+}
+
+/** More than LogType Tail's 4 KB, so that the cut falls inside a line rather than at a boundary we chose. */
+const TAIL_KEPT_BYTES = 16 * 1024;
+
+/** The last lines of a log, at most about `maxBytes` of them: a chatty invocation must not grow without bound. */
+class LogTail {
+  private readonly lines: string[] = [];
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  add(line: string): void {
+    this.lines.push(line);
+    this.bytes += Buffer.byteLength(line) + 1;
+    while (this.bytes > this.maxBytes && this.lines.length > 1) this.bytes -= Buffer.byteLength(this.lines.shift()!) + 1;
+  }
+
+  text(): string {
+    return this.lines.join('\n') + '\n';
+  }
 }
 
 export function logGroupFor(fn: { name: string }): string {
