@@ -124,7 +124,11 @@ export function buildReport(
         runs: throughput.runs.map((r) => roundAll(r)),
       },
       latency: latency && { ...roundAll({ ...latency.ms }, 2), rate: latency.rate, seconds: latency.seconds, events: latency.events, unseen: latency.unseen, polls: latency.polls, pollRttMs: num(latency.pollRttMs, 2), drainMs: num(latency.drainMs), firstTenthP50Ms: num(latency.firstTenthP50Ms), lastTenthP50Ms: num(latency.lastTenthP50Ms) },
-      api: api && { ...roundAll({ ...api.ms }, 2), itemsPerAnswer: api.itemsReturned },
+      api: api && {
+        ...roundAll({ ...api.ms }, 2),
+        itemsPerAnswer: api.itemsReturned,
+        handlerMs: api.handler && roundAll({ ...api.handler.durationMs }, 2),
+      },
       dynamoFloor: dynamoFloor && {
         itemsPerSec: summary(dynamoFloor.itemsPerSec),
         serialItemsPerSec: summary(dynamoFloor.serialItemsPerSec),

@@ -21,7 +21,7 @@ export function renderTable(report: BenchReport, paint: Paint): string {
     { label: '  as a share of the DynamoDB floor', value: percent(report.throughputVsDynamoFloor), spread: '', goal: goal('throughputVsDynamoFloor'), goalValue: report.throughputVsDynamoFloor },
     { label: `Latency p50 / p95 (${d.latency?.rate ?? '?'}/s)`, value: `${ms(report.latencyMs.p50)} / ${ms(report.latencyMs.p95)}`, spread: d.latency ? `max ${ms(d.latency.max)}` : '' },
     { label: '  p99', value: ms(report.latencyMs.p99), spread: d.latency ? `poll ${ms(d.latency.pollRttMs)}` : '', goal: goal('latencyMs.p99'), goalValue: report.latencyMs.p99 },
-    { label: 'API warm invoke p50', value: ms(report.apiLatencyMs.p50), spread: '' },
+    { label: 'API warm invoke p50', value: ms(report.apiLatencyMs.p50), spread: d.api?.handlerMs ? `handler ${ms(d.api.handlerMs.p50)}` : '' },
     { label: '  p99', value: ms(report.apiLatencyMs.p99), spread: d.api ? `max ${ms(d.api.max)}` : '', goal: goal('apiLatencyMs.p99'), goalValue: report.apiLatencyMs.p99 },
     { label: 'Memory idle (cloud + functions)', value: mb(report.memoryMb.idle), spread: d.idleMemory ? `${d.idleMemory.processes} processes` : '', goal: goal('memoryMb.idle'), goalValue: report.memoryMb.idle },
     { label: '  peak during throughput', value: mb(report.memoryMb.peak), spread: '' },

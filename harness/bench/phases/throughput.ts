@@ -33,6 +33,7 @@ import { compareSequenceNumbers, putAll } from '../stream-loader.js';
 const TABLE_POLL_MS = 20;
 const ARCHIVE_POLL_MS = 100;
 const METRICS_POLL_MS = 100;
+const WARMUP_EVENTS = 100;
 /** After the fast checks say done, how long the full check may wait for stragglers before counting them lost. */
 const VERIFY_GRACE_MS = 10_000;
 
@@ -85,6 +86,11 @@ export async function measureThroughput({ options, progress }: PhaseContext, sta
   let peakBreakdown: ProcessMemory[] = [];
   try {
     await archive.poll(); // whatever is archived already is not this phase's
+    // The stream functions' first invocations start their execution environments
+    // (Init, ~1 s): a one-off, not throughput. A small unmeasured run takes it.
+    line.update('warming up the stream functions');
+    const warmup = benchEvents('warmup', WARMUP_EVENTS, Math.min(WARMUP_EVENTS, options.sensors));
+    await runOnce(warmup, { kinesis, ddb, cw, archive, outputs, concurrency: options.putConcurrency, sensors: options.sensors, prefix: 'warmup' }, () => {});
     for (let run = 1; run <= options.throughputRuns; run++) {
       const label = options.throughputRuns > 1 ? `run ${run}/${options.throughputRuns}: ` : '';
       line.update(`${label}waiting for the cloud to settle`);
