@@ -21,6 +21,7 @@ import { createChangeSet, deleteChangeSet, summarizeChanges } from './change-set
 import { defaultCodeBucket, ensureBucket, uploadArtifacts } from './code-bucket.js';
 import { followOperation, watchStack } from './operation.js';
 import { rootCause, type WatchedEvent } from './stack-events.js';
+import { assertFixedNamesFree } from './preflight.js';
 import { assertValidStackName } from './stack-name.js';
 import { DEAD_ON_ARRIVAL, describeStack, isInProgress, listResourcesDeep, outputsOf } from './stacks.js';
 
@@ -93,6 +94,7 @@ export async function deployStack(options: DeployOptions): Promise<DeployResult>
       existing = undefined;
     }
     const type = !existing || existing.StackStatus === 'REVIEW_IN_PROGRESS' ? 'CREATE' : 'UPDATE';
+    if (type === 'CREATE') await assertFixedNamesFree(connection, stackName, templateBody);
 
     const changeSet = await createChangeSet(cfn, {
       stackName,

@@ -13,7 +13,8 @@ import { destroyStack } from '../../harness/deploy/destroy.js';
 import { NESTED_TEMPLATE_PATH } from '../../harness/support/paths.js';
 import { UserError } from '../../harness/support/errors.js';
 import { collectingReporter } from '../../harness/support/terminal.js';
-import type { Connection } from '../../harness/targets/index.js';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { clientConfig, type Connection } from '../../harness/targets/index.js';
 import { buildZips, e2eTargetName, openFreshTarget, uniqueName } from './support/target.js';
 
 const targetName = e2eTargetName();
@@ -77,5 +78,23 @@ describe(`a failing deploy (TARGET=${targetName})`, function () {
     const result = await deployStack({ connection: connection!, stackName, codeBucket, codeKeyPrefix, artifactsDir: zips!.dir, reporter });
     expect(result.status).to.equal('CREATE_COMPLETE');
     expect(reporter.lines.some((l) => /ROLLBACK_COMPLETE after a failed first create/.test(l))).to.equal(true);
+  });
+
+  it('refuses a second IoT backend stack up front: the config table name is fixed', async function () {
+    const other = uniqueName('iot-second');
+    let failure: unknown;
+    try {
+      await deployStack({ connection: connection!, stackName: other, codeBucket, codeKeyPrefix, artifactsDir: zips!.dir, reporter: collectingReporter() });
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).to.be.instanceOf(UserError);
+    expect((failure as Error).message).to.match(new RegExp(`stack ${other} cannot be created here: .*IoTRefArchConfig.*already exists`));
+    const cfn = new CloudFormationClient(clientConfig(connection!));
+    const found = await cfn.send(new DescribeStacksCommand({ StackName: other })).then(
+      () => 'exists',
+      (e: Error) => e.message,
+    );
+    expect(found).to.match(/does not exist/);
   });
 });
