@@ -24,7 +24,7 @@ export async function dockerEngineStatus(env: NodeJS.ProcessEnv = process.env): 
   const where = candidates.length > 0 ? candidates.map(describe).join(', ') : 'no Docker socket found';
   const reason = cli.missing
     ? `no Docker engine answers (${where}) and there is no docker CLI`
-    : `no Docker engine answers (${where}); the docker CLI here is only a client`;
+    : `no Docker engine answers (${where}; the docker CLI reaches no server either)`;
   return { available: false, reason };
 }
 
