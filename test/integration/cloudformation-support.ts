@@ -52,12 +52,21 @@ export interface FakeCall {
 
 /**
  * `Test::Thing`: creates nothing real. Properties steer it: `DelayMs` (how
- * long each call takes), `Fail` (create fails with this message),
+ * long each call takes, cut short when the operation is cancelled unless
+ * `IgnoreCancel`), `Fail` (create fails with this message),
  * `FailUpdate`, `FailDelete`; `Name` changes replace it, anything else updates
  * in place. GetAtt `Value` is `value-<Name>`. Every call is logged in `calls`.
  */
 export function registerFakeType(cloud: TestCloud, calls: FakeCall[]): void {
-  const wait = (ms: unknown) => new Promise((resolve) => setTimeout(resolve, Number(ms ?? 0)));
+  // Honours the operation's signal, as a provider's long wait must.
+  const wait = (ms: unknown, signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, Number(ms ?? 0));
+      signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new ResourceFailure('Resource creation cancelled'));
+      }, { once: true });
+    });
   const provider: ResourceProvider = {
     type: 'Test::Thing',
     attributes: ['Value', 'Name'],
@@ -66,7 +75,7 @@ export function registerFakeType(cloud: TestCloud, calls: FakeCall[]): void {
     async create(request) {
       const call: FakeCall = { action: 'create', logicalId: request.logicalId, properties: request.properties, start: Date.now() };
       calls.push(call);
-      await wait(request.properties.DelayMs);
+      await wait(request.properties.DelayMs, request.properties.IgnoreCancel ? undefined : request.signal);
       call.end = Date.now();
       if (request.properties.Fail) throw new ResourceFailure(String(request.properties.Fail));
       const physicalId = request.properties.Name ?? request.physicalName({ maxLength: 64 });
@@ -76,7 +85,7 @@ export function registerFakeType(cloud: TestCloud, calls: FakeCall[]): void {
     async update(request) {
       const call: FakeCall = { action: 'update', logicalId: request.logicalId, physicalId: request.physicalId, properties: request.properties, start: Date.now() };
       calls.push(call);
-      await wait(request.properties.DelayMs);
+      await wait(request.properties.DelayMs, request.properties.IgnoreCancel ? undefined : request.signal);
       call.end = Date.now();
       if (request.properties.FailUpdate) throw new ResourceFailure(String(request.properties.FailUpdate));
       return { physicalId: request.physicalId, attributes: { Value: `value-${request.properties.Name ?? 'unnamed'}`, Name: request.physicalId } };
@@ -84,7 +93,7 @@ export function registerFakeType(cloud: TestCloud, calls: FakeCall[]): void {
     async delete(request) {
       const call: FakeCall = { action: 'delete', logicalId: request.logicalId, physicalId: request.physicalId, properties: request.properties, start: Date.now() };
       calls.push(call);
-      await wait(request.properties.DelayMs);
+      await wait(request.properties.DelayMs, request.properties.IgnoreCancel ? undefined : request.signal);
       call.end = Date.now();
       if (request.properties.FailDelete) throw new ResourceFailure(String(request.properties.FailDelete));
     },

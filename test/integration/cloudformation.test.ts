@@ -33,7 +33,7 @@ import {
 import { CreateBucketCommand, DeleteObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
-import { eventLines, eventsOf, registerFakeType, settledStack, type FakeCall } from './cloudformation-support.js';
+import { cloudFormationService, eventLines, eventsOf, registerFakeType, settledStack, type FakeCall } from './cloudformation-support.js';
 
 const json = (template: unknown) => JSON.stringify(template, null, 2);
 
@@ -417,6 +417,25 @@ describe('CloudFormation', function () {
       expect((await rejection(s3.send(new HeadBucketCommand({ Bucket: bucket })))).$metadata?.httpStatusCode).to.equal(404);
     });
 
+    it('honours TimeoutInMinutes: what is still running is cancelled and the stack rolls back', async () => {
+      const service = cloudFormationService(cloud);
+      service.deployer.minuteMs = 100;
+      try {
+        const stack = await deploy('times-out', { Resources: { Quick: { Type: 'Test::Thing' }, Slow: { Type: 'Test::Thing', Properties: { DelayMs: 10_000 } } } }, { TimeoutInMinutes: 1 });
+        expect(stack.StackStatus).to.equal('ROLLBACK_COMPLETE');
+        const events = await eventsOf(cfn, 'times-out');
+        expect(events.find((e) => e.ResourceStatus === 'ROLLBACK_IN_PROGRESS')!.ResourceStatusReason).to.equal(
+          'Stack creation time exceeded the specified timeout. Rollback requested by user.',
+        );
+        expect(events.find((e) => e.LogicalResourceId === 'Slow' && e.ResourceStatus === 'CREATE_FAILED')!.ResourceStatusReason).to.equal(
+          'Resource creation cancelled',
+        );
+        expect(calls.filter((c) => c.action === 'delete').map((c) => c.logicalId)).to.deep.equal(['Quick']);
+      } finally {
+        service.deployer.minuteMs = 60_000;
+      }
+    });
+
     it('retains resources with DeletionPolicy Retain', async () => {
       const stack = await deploy('retain', {
         Resources: { Kept: { Type: 'Test::Thing', DeletionPolicy: 'Retain' }, Snap: { Type: 'Test::Thing', DeletionPolicy: 'Snapshot' } },
@@ -697,7 +716,8 @@ describe('CloudFormation', function () {
         let persistent = await startTestCloud({ stateDir: state.dir });
         registerFakeType(persistent, []);
         let client = new CloudFormationClient(persistent.clientConfig());
-        const slow = json({ Resources: { Slow: { Type: 'Test::Thing', Properties: { DelayMs: 4000 } } } });
+        // A provider that does not notice the cancellation outlives the stop's grace period, like a crash would.
+        const slow = json({ Resources: { Slow: { Type: 'Test::Thing', Properties: { DelayMs: 4000, IgnoreCancel: true } } } });
         const { StackId } = await client.send(new CreateStackCommand({ StackName: 'cut-short', TemplateBody: slow }));
         client.destroy();
         await persistent.stop();

@@ -36,6 +36,8 @@ export class StackDeployer {
   /** Per stack: how to cancel the phases of its running operation (service stop). */
   private readonly cancellations = new Map<string, Set<() => void>>();
   readonly steps: ResourceSteps;
+  /** How long a TimeoutInMinutes minute lasts: 60 s; tests shorten it to watch a timeout happen. */
+  minuteMs = 60_000;
 
   constructor(
     private readonly ctx: CloudContext,
@@ -285,7 +287,7 @@ export class StackDeployer {
         ? setTimeout(() => {
             timedOut = true;
             controller.abort(new Error('timed out'));
-          }, timeoutInMinutes * 60_000)
+          }, timeoutInMinutes * this.minuteMs)
         : undefined;
     timer?.unref();
     const effectivePlan = plan ?? emptyPlan(stack);

@@ -25,6 +25,8 @@ export interface CloudFormationService extends ServiceProvider {
   readonly store: StackStore;
   /** Resolves when the stack's running operation, if any, has finished. */
   settled(stackId: string): Promise<void>;
+  /** The engine, for tests that need to reach into it (e.g. to shorten TimeoutInMinutes' minute). */
+  readonly deployer: StackDeployer;
 }
 
 export function createCloudFormationService(ctx: CloudContext): CloudFormationService {
@@ -51,6 +53,7 @@ export function createCloudFormationService(ctx: CloudContext): CloudFormationSe
     },
     registry,
     store,
+    deployer,
     settled: (stackId) => deployer.settled(stackId),
     async start() {
       deployer.settleInterrupted();
