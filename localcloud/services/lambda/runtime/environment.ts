@@ -71,10 +71,6 @@ export class ExecutionEnvironment {
     return this.state !== 'dead';
   }
 
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
   onExit(listener: () => void): void {
     this.exitListeners.push(listener);
   }

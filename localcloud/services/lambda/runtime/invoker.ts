@@ -108,11 +108,6 @@ export class FunctionRuntime {
     }
   }
 
-  /** Environments currently running for a function version (for tests and diagnostics). */
-  environmentCount(fn: LambdaFunction, version: string): number {
-    return this.pools.get(poolKey(fn, version))?.environments().length ?? 0;
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.reaper);

@@ -20,15 +20,6 @@ export class EnvironmentPool {
 
   constructor(private limit: number) {}
 
-  get size(): number {
-    return this.members.size + this.starting;
-  }
-
-  /** Every environment of this pool, idle or busy. */
-  environments(): ExecutionEnvironment[] {
-    return [...this.members];
-  }
-
   /** Waits for a warm environment of `revisionId`, or for room to start one (at most `limit` environments). */
   acquire(revisionId: string, limit = this.limit): Promise<Lease> {
     this.limit = Math.max(1, limit);
