@@ -7,6 +7,16 @@ import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, UpdateSta
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  GetPolicyCommand,
+  GetRolePolicyCommand,
+  GetUserPolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListPoliciesCommand,
+  ListRolesCommand,
+  ListUsersCommand,
+} from '@aws-sdk/client-iam';
 import { GetBucketPolicyCommand, GetBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
@@ -154,6 +164,73 @@ describe('CloudFormation resource providers', function () {
       expect(StreamDescriptionSummary!.OpenShardCount).to.equal(2);
     } finally {
       kinesis.destroy();
+    }
+  });
+
+  it('IAM: Role (Arn, RoleId), User with an AccessKey (SecretAccessKey), inline Policy and ManagedPolicy, updated and deleted', async () => {
+    const iam = new IAMClient(cloud.clientConfig());
+    const document = (action: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+    const template = (action: string) => ({
+      Resources: {
+        Role: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+            Policies: [{ PolicyName: 'inline', PolicyDocument: document(action) }],
+            ManagedPolicyArns: [{ Ref: 'Managed' }],
+          },
+        },
+        User: { Type: 'AWS::IAM::User' },
+        Key: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: 'User' } } },
+        UserPolicy: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'user-inline', PolicyDocument: document(action), Users: [{ Ref: 'User' }] } },
+        Managed: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: document(action) } },
+      },
+      Outputs: {
+        RoleName: { Value: { Ref: 'Role' } },
+        RoleArn: { Value: { 'Fn::GetAtt': ['Role', 'Arn'] } },
+        RoleId: { Value: { 'Fn::GetAtt': ['Role', 'RoleId'] } },
+        UserName: { Value: { Ref: 'User' } },
+        KeyId: { Value: { Ref: 'Key' } },
+        Secret: { Value: { 'Fn::GetAtt': ['Key', 'SecretAccessKey'] } },
+        ManagedArn: { Value: { Ref: 'Managed' } },
+      },
+    });
+    const deployIam = async (action: string, update = false) => {
+      const TemplateBody = json(template(action));
+      if (update) await cfn.send(new UpdateStackCommand({ StackName: 'iam', TemplateBody, Capabilities: ['CAPABILITY_IAM'] }));
+      else await cfn.send(new CreateStackCommand({ StackName: 'iam', TemplateBody, Capabilities: ['CAPABILITY_IAM'] }));
+      const stack = await settledStack(cfn, 'iam');
+      const failures = (await eventsOf(cfn, 'iam')).filter((e) => e.ResourceStatus!.endsWith('FAILED')).map((e) => e.ResourceStatusReason);
+      expect(stack.StackStatus, failures.join('\n')).to.equal(update ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE');
+      return stack;
+    };
+    try {
+      const stack = await deployIam('s3:GetObject');
+      const out = outputsOf(stack);
+      expect(out.RoleName).to.match(/^iam-Role-[A-Z0-9]{13}$/);
+      expect(out.RoleArn).to.equal(`arn:aws:iam::000000000000:role/${out.RoleName}`);
+      expect(out.RoleId).to.match(/^AROA/);
+      expect(out.KeyId).to.match(/^AKIA|^LKIA/);
+      expect(out.Secret).to.have.length.greaterThan(20);
+      expect(out.ManagedArn).to.match(/^arn:aws:iam::000000000000:policy\/iam-Managed-/);
+      const { AttachedPolicies } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: out.RoleName }));
+      expect(AttachedPolicies!.map((p) => p.PolicyArn)).to.deep.equal([out.ManagedArn]);
+      const inline = await iam.send(new GetUserPolicyCommand({ UserName: out.UserName, PolicyName: 'user-inline' }));
+      expect(decodeURIComponent(inline.PolicyDocument!)).to.include('s3:GetObject');
+
+      await deployIam('s3:PutObject', true);
+      const rolePolicy = await iam.send(new GetRolePolicyCommand({ RoleName: out.RoleName, PolicyName: 'inline' }));
+      expect(decodeURIComponent(rolePolicy.PolicyDocument!)).to.include('s3:PutObject');
+      const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn: out.ManagedArn }));
+      expect(Policy!.DefaultVersionId).to.equal('v2');
+
+      await cfn.send(new DeleteStackCommand({ StackName: 'iam' }));
+      expect((await settledStack(cfn, stack.StackId!)).StackStatus).to.equal('DELETE_COMPLETE');
+      expect((await iam.send(new ListRolesCommand({}))).Roles!.filter((r) => r.RoleName!.startsWith('iam-'))).to.deep.equal([]);
+      expect((await iam.send(new ListUsersCommand({}))).Users!.filter((u) => u.UserName!.startsWith('iam-'))).to.deep.equal([]);
+      expect((await iam.send(new ListPoliciesCommand({ Scope: 'Local' }))).Policies).to.deep.equal([]);
+    } finally {
+      iam.destroy();
     }
   });
 
