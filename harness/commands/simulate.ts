@@ -98,10 +98,13 @@ export const simulateCommand: Command = {
 function progressPrinter(reporter: Reporter) {
   const tty = Boolean(process.stdout.isTTY);
   let drawn = false;
+  let last = '';
   return {
     update(stats: SimulationStats) {
       const rate = stats.elapsedMs > 0 ? (stats.sent * 1000) / stats.elapsedMs : 0;
       const line = `  sent ${stats.sent} · ${rate.toFixed(1)}/s · failed ${stats.failed} · malformed ${stats.malformed} · ${formatDuration(stats.elapsedMs)}`;
+      if (line === last) return;
+      last = line;
       if (tty) {
         process.stdout.write(`\r\x1b[K${line}`);
         drawn = true;

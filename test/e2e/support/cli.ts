@@ -1,6 +1,6 @@
 /** Runs the harness CLI as `make` does — a separate process — and collects what it printed. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../../harness/support/paths.js';
@@ -17,7 +17,7 @@ export interface CliResult {
  * look-ups, and none of the variables `make` exports.
  */
 export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'iot-cli-home-'));
+  const home = emptyHome();
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(AWS_|TARGET$|STACK$|REGION$|PORT$|CODE_|ENDPOINT_URL$|DESTROY$|DEBUG$|FORCE_COLOR$|STATE_DIR$|OUTPUTS_DIR$)/.test(key)) continue;
@@ -33,6 +33,18 @@ export function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     NO_COLOR: '1',
     ...extra,
   };
+}
+
+let home: string | undefined;
+
+/** One empty HOME per test process, removed when it exits. */
+function emptyHome(): string {
+  if (!home) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'iot-cli-home-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    home = dir;
+  }
+  return home;
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<CliResult> {
