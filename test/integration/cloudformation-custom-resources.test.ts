@@ -6,7 +6,7 @@
  * leading to a Delete of the old one, and an update of a function's code.
  */
 import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetPolicyCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
@@ -170,12 +170,16 @@ describe('CloudFormation custom resources and Lambda functions', function () {
     expect(failed.ResourceStatusReason).to.match(/^CloudFormation did not receive a response from your Custom Resource\. Please check your logs for requestId \[[0-9a-f-]{36}\]/);
   });
 
-  it('updates a function’s code in place', async () => {
+  it('updates a function’s code in place, leaving its permission alone', async () => {
     const code = (answer: string) => `exports.handler = async () => (${JSON.stringify(answer)});`;
     const withCode = (answer: string) =>
       json({
         Resources: {
           Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: code(answer) } } },
+          Invokable: {
+            Type: 'AWS::Lambda::Permission',
+            Properties: { FunctionName: { Ref: 'Fn' }, Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', SourceAccount: { Ref: 'AWS::AccountId' } },
+          },
         },
         Outputs: { Name: { Value: { Ref: 'Fn' } }, Arn: { Value: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
       });
@@ -186,6 +190,8 @@ describe('CloudFormation custom resources and Lambda functions', function () {
     expect(name).to.match(/^function-code-Fn-[A-Z0-9]{13}$/);
     const invoke = async () => JSON.parse(Buffer.from((await lambda.send(new InvokeCommand({ FunctionName: name }))).Payload!).toString());
     expect(await invoke()).to.equal('first');
+    const { Policy } = await lambda.send(new GetPolicyCommand({ FunctionName: name }));
+    expect(JSON.parse(Policy!).Statement[0]).to.deep.include({ Sid: (await eventsOf(cfn, 'function-code')).find((e) => e.LogicalResourceId === 'Invokable' && e.ResourceStatus === 'CREATE_COMPLETE')!.PhysicalResourceId });
 
     await cfn.send(new UpdateStackCommand({ StackName: 'function-code', TemplateBody: withCode('second') }));
     const updated = await settledStack(cfn, 'function-code', 30_000);
@@ -193,6 +199,8 @@ describe('CloudFormation custom resources and Lambda functions', function () {
     expect(updated.Outputs!.find((o) => o.OutputKey === 'Name')!.OutputValue).to.equal(name);
     expect(await invoke()).to.equal('second');
     const events = await eventsOf(cfn, 'function-code');
+    // The permission's properties did not change (the function kept its name): only the function was updated.
+    expect(events.filter((e) => e.LogicalResourceId === 'Invokable').map((e) => e.ResourceStatus)).to.deep.equal(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE']);
     expect(events.filter((e) => e.LogicalResourceId === 'Fn').map((e) => e.ResourceStatus)).to.deep.equal([
       'CREATE_IN_PROGRESS',
       'CREATE_COMPLETE',
