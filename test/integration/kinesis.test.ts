@@ -254,6 +254,17 @@ describe('kinesis', function () {
       expect(all.map((r) => utf8(r.Data))).to.deep.equal(['first', 'second', 'third']);
     });
 
+    it('answers AT_TIMESTAMP past the last record with an iterator at the tip (kinesalite alone never answers)', async () => {
+      await createStream('quiet-since');
+      const shard = { StreamName: 'quiet-since', ShardId: 'shardId-000000000000' } as const;
+      await kinesis.send(new PutRecordCommand({ StreamName: 'quiet-since', PartitionKey: 'p', Data: Buffer.from('old') }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ ...shard, ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date() }));
+      await kinesis.send(new PutRecordCommand({ StreamName: 'quiet-since', PartitionKey: 'p', Data: Buffer.from('new') }));
+      const { Records } = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
+      expect((Records ?? []).map((r) => utf8(r.Data))).to.deep.equal(['new']);
+    });
+
     it('rejects a record over 1 MiB with ValidationException, and a PutRecords over 5 MiB with InvalidArgumentException', async () => {
       const oversized = Buffer.alloc(1024 * 1024 + 1, 0x61);
       const single = await rejection(kinesis.send(new PutRecordCommand({ StreamName: 'sensor-events', PartitionKey: 'k', Data: oversized })), 'ValidationException');

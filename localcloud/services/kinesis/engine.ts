@@ -47,6 +47,7 @@ interface Store {
   db: LevelUp;
   metaDb: MetaDb;
   getStream(name: string, callback: Callback<StreamRecord>): void;
+  getStreamDb(name: string): { createReadStream(range: { gt: string; lt: string }): NodeJS.ReadableStream & { destroy(): void } };
 }
 
 interface ShardRecord {
@@ -71,6 +72,9 @@ const kinesaliteDb: {
   parseSequence(sequenceNumber: string): { shardCreateTime: number };
   stringifySequence(parts: { shardCreateTime: number; shardIx: number; seqIx?: string; seqTime?: number }): string;
   shardIdName(shardIx: number): string;
+  shardIxToHex(shardIx: number): string;
+  resolveShardId(shardId: string): { shardId: string; shardIx: number };
+  createShardIterator(streamName: string, shardId: string, sequenceNumber: string): string;
 } = require('kinesalite/db');
 
 /** kinesalite's marker for "no sequence numbers left" in a closed shard's EndingSequenceNumber. */
@@ -155,14 +159,56 @@ export class KinesaliteEngine {
 
   /** Validates `input` the way Kinesis does and runs the operation; failures come back as AwsErrors. */
   call<T = any>(operation: KinesaliteOperation, input: Record<string, unknown>): Promise<T> {
-    const { action } = operationModule(operation);
-    return this.run<T>((done) => action(this.store, this.validate(operation, input), done));
+    let validated: unknown;
+    try {
+      validated = this.validate(operation, input);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.execute<T>(operation, validated);
   }
 
   /** Runs an operation on input that already went through `validate`. */
-  execute<T = any>(operation: KinesaliteOperation, validated: unknown): Promise<T> {
+  execute<T = any>(operation: KinesaliteOperation, validated: any): Promise<T> {
     const { action } = operationModule(operation);
+    if (operation === 'GetShardIterator' && validated?.ShardIteratorType === 'AT_TIMESTAMP' && validated.Timestamp != null) {
+      return this.run<T>((done) => this.atTimestampIterator(validated, action, done as Callback));
+    }
     return this.run<T>((done) => action(this.store, validated, done));
+  }
+
+  /**
+   * AT_TIMESTAMP iterators. kinesalite's own scan never calls back when no
+   * record of the shard arrived at or after the timestamp, which left the
+   * request (and shutdown) hanging. As on AWS, such an iterator starts at the
+   * shard's tip: the next record to arrive is the first one it returns.
+   */
+  private atTimestampIterator(data: any, action: OperationModule['action'], done: Callback): void {
+    if (data.Timestamp * 1000 > Date.now()) return action(this.store, data, done);
+    let shard: { shardId: string; shardIx: number };
+    try {
+      shard = kinesaliteDb.resolveShardId(data.ShardId);
+    } catch {
+      return action(this.store, data, done);
+    }
+    this.store.getStream(data.StreamName, (err, stream) => {
+      if (err || !stream || shard.shardIx >= stream.Shards.length) return action(this.store, data, done);
+      const records = this.store.getStreamDb(data.StreamName).createReadStream({
+        gt: kinesaliteDb.shardIxToHex(shard.shardIx),
+        lt: kinesaliteDb.shardIxToHex(shard.shardIx + 1),
+      });
+      let found = false;
+      records.on('data', (item: { key: string; value: { ApproximateArrivalTimestamp: number } }) => {
+        if (found || item.value.ApproximateArrivalTimestamp < data.Timestamp) return;
+        found = true;
+        records.destroy();
+        done(null, { ShardIterator: kinesaliteDb.createShardIterator(data.StreamName, shard.shardId, item.key.split('/')[1]) });
+      });
+      records.on('error', (readErr: Error) => done(readErr));
+      records.on('end', () => {
+        if (!found) action(this.store, { ...data, ShardIteratorType: 'LATEST', Timestamp: undefined }, done);
+      });
+    });
   }
 
   /** The stored stream, or ResourceNotFoundException. */
