@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { OUTPUTS_DIR_OPTION, STACK_OPTION, TARGET_OPTION } from '../cli/common.js';
 import type { OptionValues } from '../cli/options.js';
 import { loadOutputs, outputsFile } from '../deploy/outputs.js';
@@ -6,7 +7,6 @@ import { UserError } from '../support/errors.js';
 import { displayPath } from '../support/paths.js';
 import type { Reporter } from '../support/terminal.js';
 import type { Command } from './types.js';
-import path from 'node:path';
 
 export const outputsCommand: Command = {
   name: 'outputs',

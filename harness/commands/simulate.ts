@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { OUTPUTS_DIR_OPTION, STACK_OPTION, TARGET_OPTION } from '../cli/common.js';
 import type { OptionValues } from '../cli/options.js';
@@ -7,7 +8,6 @@ import { UserError, errorMessage } from '../support/errors.js';
 import { takeInterrupts } from '../support/interrupt.js';
 import { formatDuration, type Reporter } from '../support/terminal.js';
 import { isTargetName } from '../targets/index.js';
-import path from 'node:path';
 import type { Command } from './types.js';
 
 export const simulateCommand: Command = {
