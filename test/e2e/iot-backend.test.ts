@@ -210,7 +210,9 @@ describe(`IoT backend end to end (TARGET=${targetName})`, function () {
       }
     });
 
-    it('publishes one Sensor datapoint per stored reading, per SensorId', async function () {
+    // The processor publishes metrics at least once (a batch Lambda retries is
+    // counted again), so a loaded machine may see more; never fewer.
+    it('publishes a Sensor datapoint for every stored reading, per SensorId', async function () {
       const cloudwatch = new CloudWatchClient(config());
       for (const sensor of scenario.metricSensors) {
         const expected = scenario.expected.get(sensor)!.size;
@@ -218,9 +220,12 @@ describe(`IoT backend end to end (TARGET=${targetName})`, function () {
         await waitFor(`SampleCount ${expected} of ${METRIC_NAMESPACE}/${SENSOR_METRIC_NAME} for ${sensor}`, async (note) => {
           const count = await metricTotal(cloudwatch, SENSOR_METRIC_NAME, dimensions, 'SampleCount');
           note(`SampleCount ${count}`);
-          return count === expected ? count : undefined;
+          return count >= expected ? count : undefined;
         });
       }
+      // Nothing for a sensor that never sent.
+      const none = await metricTotal(cloudwatch, SENSOR_METRIC_NAME, [{ Name: SENSOR_DIMENSION, Value: 'e2e-never-sent' }], 'SampleCount');
+      expect(none).to.equal(0);
     });
 
     it('counts malformed records in InvalidEvents, in total and per Reason', async function () {
@@ -229,12 +234,15 @@ describe(`IoT backend end to end (TARGET=${targetName})`, function () {
       await waitFor(`InvalidEvents Sum ${total}`, async (note) => {
         const sum = await metricTotal(cloudwatch, INVALID_EVENTS_METRIC_NAME, [], 'Sum');
         note(`Sum ${sum}`);
-        return sum === total ? sum : undefined;
+        return sum >= total ? sum : undefined;
       });
       for (const [reason, count] of scenario.invalidByReason) {
         const sum = await metricTotal(cloudwatch, INVALID_EVENTS_METRIC_NAME, [{ Name: REASON_DIMENSION, Value: reason }], 'Sum');
-        expect(sum, reason).to.equal(count);
+        expect(sum, reason).to.be.at.least(count);
       }
+      // A reason none of the records had stays at zero.
+      const absent = await metricTotal(cloudwatch, INVALID_EVENTS_METRIC_NAME, [{ Name: REASON_DIMENSION, Value: 'payload-too-large' }], 'Sum');
+      expect(absent).to.equal(0);
     });
 
     describe('query API (invoked with the TestClient keys)', function () {
