@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +20,11 @@ const SDK_SCOPES = ['@aws-sdk', '@smithy'];
 export function prepareRuntimeModules(codeRoot: string): string {
   const modulesDir = path.join(codeRoot, 'node_modules');
   mkdirSync(modulesDir, { recursive: true });
+  // On AWS no package.json lies above /var/task, so a `.js` handler is CommonJS unless the
+  // function's own package.json says otherwise. A state directory inside a project whose
+  // package.json says "type": "module" (this one's does) would otherwise turn every `.js`
+  // handler into an ES module, and `require` would fail at init.
+  writeFileSync(path.join(codeRoot, 'package.json'), '{"type": "commonjs"}\n');
   const projectModules = findProjectModules();
   for (const scope of SDK_SCOPES) {
     const source = path.join(projectModules, scope);
