@@ -1,6 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { AwsError } from '../../core/errors.js';
+import {
+  EngineCalls,
+  engineModule,
+  isGone,
+  operationModules,
+  updateUnderLock,
+  waitBriefly,
+  type EngineCallback,
+  type LockingDb,
+} from '../../core/callback-engine.js';
 
 /**
  * dynalite (github.com/architect/dynalite) as an in-process engine.
@@ -14,8 +22,6 @@ import { AwsError } from '../../core/errors.js';
  * handler calls them — and keep the HTTP side to the gateway.
  */
 
-const require = createRequire(import.meta.url);
-
 /** Operations dynalite implements (one module each under dynalite/actions and dynalite/validations). */
 export const DYNALITE_OPERATIONS = [
   'BatchGetItem', 'BatchWriteItem', 'CreateTable', 'DeleteItem', 'DeleteTable', 'DescribeTable',
@@ -24,52 +30,21 @@ export const DYNALITE_OPERATIONS = [
 ] as const;
 export type DynaliteOperation = (typeof DYNALITE_OPERATIONS)[number];
 
-/** How dynalite reports a failure: an Error carrying the HTTP status and the JSON error body. */
-interface EngineError extends Error {
-  statusCode?: number;
-  body?: { __type?: string; message?: string; Message?: string };
-}
-type Callback<T = any> = (err: EngineError | null | undefined, result?: T) => void;
-type ReleaseLock = <F extends (...args: any[]) => void>(callback: F) => F;
-
-interface TableDb {
-  awsAccountId: string;
-  awsRegion: string;
-  lock(key: string, critical: (release: ReleaseLock) => void): void;
-  put(key: string, value: unknown, callback: Callback): void;
-}
-
 interface Store {
-  db: { open(): Promise<void>; close(callback: Callback): void };
-  tableDb: TableDb;
-  getTable(name: string, checkStatus: boolean, callback: Callback<TableRecord>): void;
+  db: { open(): Promise<void>; close(callback: EngineCallback): void };
+  tableDb: LockingDb & { awsAccountId: string; awsRegion: string };
+  getTable(name: string, checkStatus: boolean, callback: EngineCallback<TableRecord>): void;
 }
 
 /** A table as dynalite stores it: the TableDescription plus whatever we keep next to it. */
 export type TableRecord = Record<string, any> & { TableName: string; TableStatus: string };
 
-interface OperationModule {
-  action(store: Store, data: any, callback: Callback): void;
-  validation: { types: Record<string, unknown>; custom?: (data: any, store: Store) => unknown };
-}
-
-const dynaliteDb: { create(options: Record<string, unknown>): Store } = require('dynalite/db');
-const validations: {
+const dynaliteDb = engineModule<{ create(options: Record<string, unknown>): Store }>('dynalite', 'db');
+const validations = engineModule<{
   checkTypes(data: any, types: Record<string, unknown>): any;
   checkValidations(data: any, types: Record<string, unknown>, custom: unknown, store: Store): void;
-} = require('dynalite/validations');
-
-const operationModules = new Map<DynaliteOperation, OperationModule>();
-
-function operationModule(operation: DynaliteOperation): OperationModule {
-  let module = operationModules.get(operation);
-  if (!module) {
-    const file = operation[0].toLowerCase() + operation.slice(1);
-    module = { action: require(`dynalite/actions/${file}`), validation: require(`dynalite/validations/${file}`) };
-    operationModules.set(operation, module);
-  }
-  return module;
-}
+}>('dynalite', 'validations');
+const operationModule = operationModules<DynaliteOperation, Store>('dynalite');
 
 export interface DynaliteEngineOptions {
   /** LevelDB directory; omit for an in-memory engine. */
@@ -79,9 +54,7 @@ export interface DynaliteEngineOptions {
 }
 
 export class DynaliteEngine {
-  private inFlight = 0;
-  private closing?: Promise<void>;
-  private onIdle?: () => void;
+  private readonly calls = new EngineCalls('DynamoDB', 'InternalServerError');
 
   private constructor(
     private readonly store: Store,
@@ -109,7 +82,7 @@ export class DynaliteEngine {
   /** Validates `input` the way DynamoDB does and runs the operation; failures come back as AwsErrors. */
   call<T = any>(operation: DynaliteOperation, input: Record<string, unknown>): Promise<T> {
     const { action, validation } = operationModule(operation);
-    return this.run<T>((done) => {
+    return this.calls.run<T>((done) => {
       const data = validations.checkTypes(input, validation.types);
       validations.checkValidations(data, validation.types, validation.custom, this.store);
       action(this.store, data, done);
@@ -118,87 +91,28 @@ export class DynaliteEngine {
 
   /** The stored table, or ResourceNotFoundException. */
   readTable(tableName: string): Promise<TableRecord> {
-    return this.run((done) => this.store.getTable(tableName, false, done));
+    return this.calls.run((done) => this.store.getTable(tableName, false, done));
   }
 
   /** Waits (briefly: dynalite finishes on a zero-delay timer) until a created or updated table is ACTIVE. */
-  async untilActive(tableName: string, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while ((await this.readTable(tableName)).TableStatus !== 'ACTIVE' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
+  untilActive(tableName: string): Promise<void> {
+    return waitBriefly(async () => (await this.readTable(tableName)).TableStatus === 'ACTIVE');
   }
 
   /** Waits (briefly, as above) until a deleted table is gone. */
-  async untilDeleted(tableName: string, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      try {
-        await this.readTable(tableName);
-      } catch (err) {
-        if (err instanceof AwsError && err.code === 'ResourceNotFoundException') return;
-        throw err;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
+  untilDeleted(tableName: string): Promise<void> {
+    return waitBriefly(() => isGone(() => this.readTable(tableName)));
   }
 
   /** Changes a stored table under dynalite's own per-table lock, so it cannot race UpdateTable. */
   updateTable(tableName: string, change: (table: TableRecord) => void): Promise<TableRecord> {
-    const tableDb = this.store.tableDb;
-    return this.run((done) => {
-      tableDb.lock(tableName, (release) => {
-        const finish = release(done);
-        this.store.getTable(tableName, false, (err, table) => {
-          if (err || !table) return finish(err);
-          try {
-            change(table);
-          } catch (changeErr) {
-            return finish(changeErr as EngineError);
-          }
-          tableDb.put(tableName, table, (putErr) => finish(putErr, table));
-        });
-      });
-    });
+    return this.calls.run((done) =>
+      updateUnderLock(this.store.tableDb, tableName, (read) => this.store.getTable(tableName, false, read), change, done),
+    );
   }
 
   /** Finishes what is running, lets zero-delay status changes (CREATING → ACTIVE) land, then closes LevelDB. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      if (this.inFlight > 0) await new Promise<void>((resolve) => (this.onIdle = resolve));
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      await new Promise<void>((resolve, reject) => this.store.db.close((err) => (err ? reject(err) : resolve())));
-    })();
-    return this.closing;
+    return this.calls.close((done) => this.store.db.close(done));
   }
-
-  private run<T>(start: (done: Callback<T>) => void): Promise<T> {
-    if (this.closing) return Promise.reject(new AwsError('ServiceUnavailable', 'DynamoDB is shutting down', 503));
-    this.inFlight++;
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const done: Callback<T> = (err, result) => {
-        if (settled) return;
-        settled = true;
-        if (--this.inFlight === 0) this.onIdle?.();
-        if (err) reject(fromEngineError(err));
-        else resolve((result ?? {}) as T);
-      };
-      try {
-        start(done);
-      } catch (err) {
-        done(err as EngineError);
-      }
-    });
-  }
-}
-
-/** dynalite's error bodies carry namespaced types (`com.amazonaws.dynamodb.v20120810#...`); the code is the last part. */
-function fromEngineError(err: EngineError): AwsError {
-  if (err instanceof AwsError) return err;
-  if (err.statusCode && err.body?.__type) {
-    const code = err.body.__type.slice(err.body.__type.lastIndexOf('#') + 1);
-    return new AwsError(code, err.body.message ?? err.body.Message ?? '', err.statusCode);
-  }
-  return new AwsError('InternalServerError', `DynamoDB engine failure: ${err.message ?? String(err)}`, 500);
 }

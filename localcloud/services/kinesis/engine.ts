@@ -1,6 +1,17 @@
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { EventEmitter } from 'node:events';
+import {
+  EngineCalls,
+  engineModule,
+  isGone,
+  operationModules,
+  updateUnderLock,
+  waitBriefly,
+  type EngineCallback,
+  type EngineError,
+  type LockingDb,
+  type OperationModule,
+} from '../../core/callback-engine.js';
 import { AwsError } from '../../core/errors.js';
 
 /**
@@ -14,8 +25,6 @@ import { AwsError } from '../../core/errors.js';
  * to the gateway.
  */
 
-const require = createRequire(import.meta.url);
-
 /** Operations kinesalite implements (one module each under kinesalite/actions and kinesalite/validations). */
 export const KINESALITE_OPERATIONS = [
   'AddTagsToStream', 'CreateStream', 'DecreaseStreamRetentionPeriod', 'DeleteStream', 'DescribeStream',
@@ -24,29 +33,20 @@ export const KINESALITE_OPERATIONS = [
 ] as const;
 export type KinesaliteOperation = (typeof KINESALITE_OPERATIONS)[number];
 
-interface EngineError extends Error {
-  statusCode?: number;
-  body?: { __type?: string; message?: string; Message?: string };
-}
-type Callback<T = any> = (err: EngineError | null | undefined, result?: T) => void;
-type ReleaseLock = <F extends (...args: any[]) => void>(callback: F) => F;
-
 interface LevelUp extends EventEmitter {
   isOpen(): boolean;
-  close(callback: Callback): void;
+  close(callback: EngineCallback): void;
 }
 
-interface MetaDb extends LevelUp {
+interface MetaDb extends LevelUp, LockingDb {
   awsAccountId: string;
   awsRegion: string;
-  lock(key: string, critical: (release: ReleaseLock) => void): void;
-  put(key: string, value: unknown, callback: Callback): void;
 }
 
 interface Store {
   db: LevelUp;
   metaDb: MetaDb;
-  getStream(name: string, callback: Callback<StreamRecord>): void;
+  getStream(name: string, callback: EngineCallback<StreamRecord>): void;
   getStreamDb(name: string): { createReadStream(range: { gt: string; lt: string }): NodeJS.ReadableStream & { destroy(): void } };
 }
 
@@ -61,13 +61,8 @@ interface ShardRecord {
 /** A stream as kinesalite stores it: the StreamDescription plus its hidden `_seqIx`/`_tags`. */
 export type StreamRecord = Record<string, any> & { StreamName: string; StreamStatus: string };
 
-interface OperationModule {
-  action(store: Store, data: any, callback: Callback): void;
-  validation: { types: Record<string, unknown>; custom?: (data: any) => unknown };
-}
-
 /** kinesalite's store factory and the sequence-number helpers its actions use. */
-const kinesaliteDb: {
+const kinesaliteDb = engineModule<{
   create(options: Record<string, unknown>): Store;
   parseSequence(sequenceNumber: string): { shardCreateTime: number };
   stringifySequence(parts: { shardCreateTime: number; shardIx: number; seqIx?: string; seqTime?: number }): string;
@@ -75,27 +70,17 @@ const kinesaliteDb: {
   shardIxToHex(shardIx: number): string;
   resolveShardId(shardId: string): { shardId: string; shardIx: number };
   createShardIterator(streamName: string, shardId: string, sequenceNumber: string): string;
-} = require('kinesalite/db');
+}>('kinesalite', 'db');
+
+const validations = engineModule<{
+  checkTypes(data: any, types: Record<string, unknown>): any;
+  checkValidations(data: any, types: Record<string, unknown>, custom: unknown): void;
+}>('kinesalite', 'validations');
+const operationModule = operationModules<KinesaliteOperation, Store>('kinesalite');
 
 /** kinesalite's marker for "no sequence numbers left" in a closed shard's EndingSequenceNumber. */
 const LAST_SEQUENCE_INDEX = BigInt('0x7fffffffffffffff').toString();
 const HASH_KEY_SPACE = 2n ** 128n;
-const validations: {
-  checkTypes(data: any, types: Record<string, unknown>): any;
-  checkValidations(data: any, types: Record<string, unknown>, custom: unknown): void;
-} = require('kinesalite/validations');
-
-const operationModules = new Map<KinesaliteOperation, OperationModule>();
-
-function operationModule(operation: KinesaliteOperation): OperationModule {
-  let module = operationModules.get(operation);
-  if (!module) {
-    const file = operation[0].toLowerCase() + operation.slice(1);
-    module = { action: require(`kinesalite/actions/${file}`), validation: require(`kinesalite/validations/${file}`) };
-    operationModules.set(operation, module);
-  }
-  return module;
-}
 
 export interface KinesaliteEngineOptions {
   /** LevelDB directory; omit for an in-memory engine. */
@@ -107,9 +92,7 @@ export interface KinesaliteEngineOptions {
 }
 
 export class KinesaliteEngine {
-  private inFlight = 0;
-  private closing?: Promise<void>;
-  private onIdle?: () => void;
+  private readonly calls = new EngineCalls('Kinesis', 'InternalFailure');
 
   private constructor(
     private readonly store: Store,
@@ -153,7 +136,7 @@ export class KinesaliteEngine {
       validations.checkValidations(data, validation.types, validation.custom);
       return data;
     } catch (err) {
-      throw fromEngineError(err as EngineError);
+      throw this.calls.toAwsError(err as EngineError);
     }
   }
 
@@ -172,9 +155,9 @@ export class KinesaliteEngine {
   execute<T = any>(operation: KinesaliteOperation, validated: any): Promise<T> {
     const { action } = operationModule(operation);
     if (operation === 'GetShardIterator' && validated?.ShardIteratorType === 'AT_TIMESTAMP' && validated.Timestamp != null) {
-      return this.run<T>((done) => this.atTimestampIterator(validated, action, done as Callback));
+      return this.calls.run<T>((done) => this.atTimestampIterator(validated, action, done));
     }
-    return this.run<T>((done) => action(this.store, validated, done));
+    return this.calls.run<T>((done) => action(this.store, validated, done));
   }
 
   /**
@@ -183,7 +166,7 @@ export class KinesaliteEngine {
    * request (and shutdown) hanging. As on AWS, such an iterator starts at the
    * shard's tip: the next record to arrive is the first one it returns.
    */
-  private atTimestampIterator(data: any, action: OperationModule['action'], done: Callback): void {
+  private atTimestampIterator(data: any, action: OperationModule<Store>['action'], done: EngineCallback): void {
     if (data.Timestamp * 1000 > Date.now()) return action(this.store, data, done);
     let shard: { shardId: string; shardIx: number };
     try {
@@ -213,7 +196,7 @@ export class KinesaliteEngine {
 
   /** The stored stream, or ResourceNotFoundException. */
   readStream(streamName: string): Promise<StreamRecord> {
-    return this.run((done) => this.store.getStream(streamName, done));
+    return this.calls.run((done) => this.store.getStream(streamName, done));
   }
 
   /**
@@ -222,24 +205,15 @@ export class KinesaliteEngine {
    * the record back whole, which would undo a change made in between.
    */
   updateStream(streamName: string, change: (stream: StreamRecord) => void): Promise<StreamRecord> {
-    const metaDb = this.store.metaDb;
-    return this.run((done) => {
-      metaDb.lock(streamName, (release) => {
-        const finish = release(done);
-        this.store.getStream(streamName, (err, stream) => {
-          if (err || !stream) return finish(err);
-          if (stream.StreamStatus !== 'ACTIVE') {
-            return finish(new AwsError('ResourceInUseException', `Stream ${streamName} under account ${this.accountId} not ACTIVE, instead in state ${stream.StreamStatus}`));
-          }
-          try {
-            change(stream);
-          } catch (changeErr) {
-            return finish(changeErr as EngineError);
-          }
-          metaDb.put(streamName, stream, (putErr) => finish(putErr, stream));
-        });
-      });
-    });
+    const changeIfActive = (stream: StreamRecord) => {
+      if (stream.StreamStatus !== 'ACTIVE') {
+        throw new AwsError('ResourceInUseException', `Stream ${streamName} under account ${this.accountId} not ACTIVE, instead in state ${stream.StreamStatus}`);
+      }
+      change(stream);
+    };
+    return this.calls.run((done) =>
+      updateUnderLock(this.store.metaDb, streamName, (read) => this.store.getStream(streamName, read), changeIfActive, done),
+    );
   }
 
   /**
@@ -282,64 +256,17 @@ export class KinesaliteEngine {
   }
 
   /** Waits (briefly: kinesalite finishes on a zero-delay timer) until a new stream has left CREATING. */
-  async untilCreated(streamName: string, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while ((await this.readStream(streamName)).StreamStatus === 'CREATING' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
+  untilCreated(streamName: string): Promise<void> {
+    return waitBriefly(async () => (await this.readStream(streamName)).StreamStatus !== 'CREATING');
   }
 
   /** Waits (briefly, as above) until a deleted stream is gone. */
-  async untilDeleted(streamName: string, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      try {
-        await this.readStream(streamName);
-      } catch (err) {
-        if (err instanceof AwsError && err.code === 'ResourceNotFoundException') return;
-        throw err;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
+  untilDeleted(streamName: string): Promise<void> {
+    return waitBriefly(() => isGone(() => this.readStream(streamName)));
   }
 
   /** Finishes what is running, lets zero-delay status changes (CREATING → ACTIVE) land, then closes LevelDB. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      if (this.inFlight > 0) await new Promise<void>((resolve) => (this.onIdle = resolve));
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      await new Promise((resolve) => setImmediate(resolve));
-      await new Promise<void>((resolve, reject) => this.store.db.close((err) => (err ? reject(err) : resolve())));
-    })();
-    return this.closing;
+    return this.calls.close((done) => this.store.db.close(done));
   }
-
-  private run<T>(start: (done: Callback<T>) => void): Promise<T> {
-    if (this.closing) return Promise.reject(new AwsError('ServiceUnavailable', 'Kinesis is shutting down', 503));
-    this.inFlight++;
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const done: Callback<T> = (err, result) => {
-        if (settled) return;
-        settled = true;
-        if (--this.inFlight === 0) this.onIdle?.();
-        if (err) reject(fromEngineError(err));
-        else resolve((result ?? {}) as T);
-      };
-      try {
-        start(done);
-      } catch (err) {
-        done(err as EngineError);
-      }
-    });
-  }
-}
-
-function fromEngineError(err: EngineError): AwsError {
-  if (err instanceof AwsError) return err;
-  if (err.statusCode && err.body?.__type) {
-    const code = err.body.__type.slice(err.body.__type.lastIndexOf('#') + 1);
-    return new AwsError(code, err.body.message ?? err.body.Message ?? '', err.statusCode);
-  }
-  return new AwsError('InternalFailure', `Kinesis engine failure: ${err.message ?? String(err)}`, 500);
 }
