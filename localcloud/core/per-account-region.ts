@@ -6,10 +6,16 @@
  */
 export class PerAccountRegion<T> {
   private readonly entries = new Map<string, Promise<T>>();
+  private closed = false;
 
-  constructor(private readonly create: (accountId: string, region: string) => Promise<T>) {}
+  constructor(
+    private readonly create: (accountId: string, region: string) => Promise<T>,
+    /** What `get` fails with once `close` has begun (e.g. the service's ServiceUnavailable). */
+    private readonly closedError: () => Error,
+  ) {}
 
   get(accountId: string, region: string): Promise<T> {
+    if (this.closed) return Promise.reject(this.closedError());
     const key = `${accountId}/${region}`;
     let entry = this.entries.get(key);
     if (!entry) {
@@ -22,14 +28,11 @@ export class PerAccountRegion<T> {
     return entry;
   }
 
-  /** Every entry created successfully so far, e.g. to close them on shutdown. */
-  async created(): Promise<T[]> {
+  /** Refuses further `get`s, then closes every entry created successfully so far. */
+  async close(closeEntry: (entry: T) => Promise<void>): Promise<void> {
+    this.closed = true;
     const settled = await Promise.allSettled(this.entries.values());
-    return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  }
-
-  /** Forgets every entry (after closing them); the next `get` creates afresh. */
-  clear(): void {
     this.entries.clear();
+    await Promise.all(settled.flatMap((s) => (s.status === 'fulfilled' ? [closeEntry(s.value)] : [])));
   }
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AwsError } from '../../core/errors.js';
+import { shuttingDown } from '../../core/callback-engine.js';
 import { PerAccountRegion } from '../../core/per-account-region.js';
 import type { CloudContext, ServiceProvider } from '../../core/types.js';
 import { jsonProtocol } from '../../protocols/json.js';
@@ -12,22 +12,19 @@ import { dynamoDbOperations } from './operations.js';
  * `<stateDir>/dynamodb/<account>/<region>/` or kept in memory.
  */
 export function createDynamoDbService(ctx: CloudContext): ServiceProvider {
-  const engines = new PerAccountRegion((accountId, region) =>
-    DynaliteEngine.open({
-      path: ctx.stateDir ? path.join(ctx.stateDir, 'dynamodb', accountId, region) : undefined,
-      accountId,
-      region,
-    }),
+  const engines = new PerAccountRegion(
+    (accountId, region) =>
+      DynaliteEngine.open({
+        path: ctx.stateDir ? path.join(ctx.stateDir, 'dynamodb', accountId, region) : undefined,
+        accountId,
+        region,
+      }),
+    () => shuttingDown('DynamoDB'),
   );
-  let stopped = false;
   const handle = jsonProtocol({
     targetPrefix: 'DynamoDB_20120810',
     version: '1.0',
-    operations: dynamoDbOperations((req) =>
-      stopped
-        ? Promise.reject(new AwsError('ServiceUnavailable', 'DynamoDB is shutting down', 503))
-        : engines.get(req.accountId, req.region),
-    ),
+    operations: dynamoDbOperations((req) => engines.get(req.accountId, req.region)),
   });
 
   return {
@@ -38,11 +35,6 @@ export function createDynamoDbService(ctx: CloudContext): ServiceProvider {
       // Open the default account's store now, so a locked state directory fails the start, not a request.
       await engines.get(ctx.defaultAccountId, ctx.defaultRegion);
     },
-    async stop() {
-      stopped = true;
-      const opened = await engines.created();
-      engines.clear();
-      await Promise.all(opened.map((engine) => engine.close()));
-    },
+    stop: () => engines.close((engine) => engine.close()),
   };
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { shuttingDown } from '../../core/callback-engine.js';
 import { AwsError } from '../../core/errors.js';
 import { PerAccountRegion } from '../../core/per-account-region.js';
 import type { CloudContext, ServiceProvider, ServiceRequest } from '../../core/types.js';
@@ -34,22 +35,20 @@ const CBOR = 'application/x-amz-cbor-1.1';
  * put emits `kinesis:records` on the bus so Lambda pollers wake at once.
  */
 export function createKinesisService(ctx: CloudContext): KinesisProvider {
-  const engines = new PerAccountRegion((accountId, region) =>
-    KinesaliteEngine.open({
-      path: ctx.stateDir ? path.join(ctx.stateDir, 'kinesis', accountId, region) : undefined,
-      accountId,
-      region,
-      shardLimit: SHARD_LIMIT,
-    }),
+  const engines = new PerAccountRegion(
+    (accountId, region) =>
+      KinesaliteEngine.open({
+        path: ctx.stateDir ? path.join(ctx.stateDir, 'kinesis', accountId, region) : undefined,
+        accountId,
+        region,
+        shardLimit: SHARD_LIMIT,
+      }),
+    () => shuttingDown('Kinesis'),
   );
-  let stopped = false;
   let writeBudget: ShardWriteBudget | undefined;
 
   const operations = kinesisOperations({
-    engineFor: (scope: StreamScope) =>
-      stopped
-        ? Promise.reject(new AwsError('ServiceUnavailable', 'Kinesis is shutting down', 503))
-        : engines.get(scope.accountId, scope.region),
+    engineFor: (scope: StreamScope) => engines.get(scope.accountId, scope.region),
     onRecordsStored(scope, streamName) {
       try {
         ctx.bus.emit('kinesis:records', { accountId: scope.accountId, region: scope.region, streamName });
@@ -81,12 +80,7 @@ export function createKinesisService(ctx: CloudContext): KinesisProvider {
       // Open the default account's store now, so a locked state directory fails the start, not a request.
       await engines.get(ctx.defaultAccountId, ctx.defaultRegion);
     },
-    async stop() {
-      stopped = true;
-      const opened = await engines.created();
-      engines.clear();
-      await Promise.all(opened.map((engine) => engine.close()));
-    },
+    stop: () => engines.close((engine) => engine.close()),
   };
 }
 
