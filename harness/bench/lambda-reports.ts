@@ -36,7 +36,7 @@ export interface InvocationStats {
   batchSize: number;
   invocations: number;
   /** Handler time per invocation (REPORT Duration). */
-  durationMs: { p50: number; p90: number; mean: number; total: number };
+  durationMs: { p50: number; p90: number; p99: number; mean: number; total: number };
   /** First START to last REPORT: how long the function was at it. */
   spanMs: number;
   /** span / invocations: one batch, start to start. */
@@ -81,7 +81,7 @@ export async function invocationStats(logs: CloudWatchLogsClient, consumer: Stre
     functionName: consumer.functionName,
     batchSize: consumer.batchSize,
     invocations,
-    durationMs: { p50: percentile(durations, 50), p90: percentile(durations, 90), mean, total },
+    durationMs: { p50: percentile(durations, 50), p90: percentile(durations, 90), p99: percentile(durations, 99), mean, total },
     spanMs,
     cycleMs,
     outsideHandlerMs: cycleMs - mean,

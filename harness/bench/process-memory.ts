@@ -86,11 +86,12 @@ export interface ProcessMemory {
 export function processTreeBreakdown(rootPid: number): ProcessMemory[] {
   if (process.platform !== 'linux') return [];
   return processTreeMemory(rootPid)
-    .pids.map((pid) => ({ pid, rssMb: (readProc(pid)?.rssKb ?? 0) / 1024, label: pid === rootPid ? 'local cloud' : describe(pid) }))
+    .pids.map((pid) => ({ pid, rssMb: (readProc(pid)?.rssKb ?? 0) / 1024, label: pid === rootPid ? 'local cloud' : describeProcess(pid) }))
     .sort((a, b) => b.rssMb - a.rssMb);
 }
 
-function describe(pid: number): string {
+/** The Lambda function an execution environment runs, or the process's command line. */
+export function describeProcess(pid: number): string {
   try {
     const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     const name = environ.find((e) => e.startsWith('AWS_LAMBDA_FUNCTION_NAME='));

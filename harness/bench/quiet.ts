@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { sleep } from './context.js';
-import { processTreeMemory } from './process-memory.js';
+import { describeProcess, processTreeMemory } from './process-memory.js';
 
 /** Linux reports CPU times in USER_HZ ticks, 100 per second on every mainstream architecture. */
 const TICKS_PER_SECOND = 100;
@@ -38,16 +38,52 @@ export async function waitUntilQuiet(rootPid: number, options: QuietOptions = {}
 
 /** CPU seconds used so far by a process and its live descendants. */
 export function treeCpuSeconds(rootPid: number): number {
-  let ticks = 0;
-  for (const pid of processTreeMemory(rootPid).pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // After "pid (comm)": state is field 3, utime field 14, stime field 15.
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // ended meanwhile
-    }
+  let seconds = 0;
+  for (const pid of processTreeMemory(rootPid).pids) seconds += cpuSeconds(pid);
+  return seconds;
+}
+
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After "pid (comm)": state is field 3, utime field 14, stime field 15.
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0; // ended meanwhile
   }
-  return ticks / TICKS_PER_SECOND;
+}
+
+export interface CpuShare {
+  label: string;
+  /** CPU time used in the interval, as a share of one core (1 = a full core). */
+  cores: number;
+}
+
+/**
+ * CPU use of each process of a tree (and of this process, the bench) between
+ * two points in time: which process was busy — is the cloud's one thread the
+ * bottleneck, or the functions, or the machine?
+ */
+export class CpuMeter {
+  private readonly start = new Map<number, number>();
+  private readonly startedAt = performance.now();
+  private readonly benchStart = process.cpuUsage();
+
+  constructor(private readonly rootPid: number) {
+    for (const pid of processTreeMemory(rootPid).pids) this.start.set(pid, cpuSeconds(pid));
+  }
+
+  /** Shares since construction, busiest first; processes started meanwhile count from zero. */
+  read(): CpuShare[] {
+    const elapsed = (performance.now() - this.startedAt) / 1000;
+    const shares: CpuShare[] = processTreeMemory(this.rootPid).pids.map((pid) => ({
+      label: pid === this.rootPid ? 'local cloud' : describeProcess(pid),
+      cores: (cpuSeconds(pid) - (this.start.get(pid) ?? 0)) / elapsed,
+    }));
+    const bench = process.cpuUsage(this.benchStart);
+    shares.push({ label: 'bench (this process)', cores: (bench.user + bench.system) / 1e6 / elapsed });
+    return shares.filter((s) => s.cores >= 0.005).sort((a, b) => b.cores - a.cores);
+  }
 }

@@ -111,7 +111,13 @@ export function buildReport(
         inProcessMs: summary(coldStart.inProcessMs),
         inProcessFirstImportMs: num(coldStart.inProcessImportMs),
       },
-      deploy: deploy && { deployMs: summary(deploy.deployMs), buildMs: num(deploy.buildMs) },
+      deploy: deploy && {
+        deployMs: summary(deploy.deployMs),
+        buildMs: num(deploy.buildMs),
+        // The last run, from the stack's events: the engine's share of the deploy, and the slowest resources.
+        engineMs: num(deploy.timeline?.engineMs),
+        slowestResources: deploy.timeline?.resources.slice(0, 6).map((r) => ({ ...r, startMs: num(r.startMs), durationMs: num(r.durationMs) })),
+      },
       idleMemory: idleMemory && {
         rssMb: summary(idleMemory.rssMb),
         processes: idleMemory.processes,
@@ -121,7 +127,7 @@ export function buildReport(
         eventsPerSec: summary(throughput.eventsPerSec),
         missingDatapoints: throughput.missingDatapoints,
         peakMemoryByProcess: throughput.peakBreakdown.map((p) => ({ label: p.label, rssMb: num(p.rssMb) })),
-        runs: throughput.runs.map((r) => roundAll(r)),
+        runs: throughput.runs.map((r) => ({ ...roundAll(r), cpu: r.cpu.map((c) => ({ label: c.label, cores: num(c.cores, 2) })) })),
       },
       latency: latency && { ...roundAll({ ...latency.ms }, 2), rate: latency.rate, seconds: latency.seconds, events: latency.events, unseen: latency.unseen, polls: latency.polls, pollRttMs: num(latency.pollRttMs, 2), drainMs: num(latency.drainMs), firstTenthP50Ms: num(latency.firstTenthP50Ms), lastTenthP50Ms: num(latency.lastTenthP50Ms) },
       api: api && {

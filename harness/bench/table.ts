@@ -22,7 +22,7 @@ export function renderTable(report: BenchReport, paint: Paint): string {
     { label: `Latency p50 / p95 (${d.latency?.rate ?? '?'}/s)`, value: `${ms(report.latencyMs.p50)} / ${ms(report.latencyMs.p95)}`, spread: d.latency ? `max ${ms(d.latency.max)}` : '' },
     { label: '  p99', value: ms(report.latencyMs.p99), spread: d.latency ? `poll ${ms(d.latency.pollRttMs)}` : '', goal: goal('latencyMs.p99'), goalValue: report.latencyMs.p99 },
     { label: 'API warm invoke p50', value: ms(report.apiLatencyMs.p50), spread: d.api?.handlerMs ? `handler ${ms(d.api.handlerMs.p50)}` : '' },
-    { label: '  p99', value: ms(report.apiLatencyMs.p99), spread: d.api ? `max ${ms(d.api.max)}` : '', goal: goal('apiLatencyMs.p99'), goalValue: report.apiLatencyMs.p99 },
+    { label: '  p99', value: ms(report.apiLatencyMs.p99), spread: d.api?.handlerMs ? `handler ${ms(d.api.handlerMs.p99)}` : '', goal: goal('apiLatencyMs.p99'), goalValue: report.apiLatencyMs.p99 },
     { label: 'Memory idle (cloud + functions)', value: mb(report.memoryMb.idle), spread: d.idleMemory ? `${d.idleMemory.processes} processes` : '', goal: goal('memoryMb.idle'), goalValue: report.memoryMb.idle },
     { label: '  peak during throughput', value: mb(report.memoryMb.peak), spread: '' },
     { label: 'Lost events', value: report.lostEvents === null ? 'n/a' : String(report.lostEvents), spread: '', goal: goal('lostEvents'), goalValue: report.lostEvents },
@@ -106,7 +106,7 @@ function padStart(text: string, width: number): string {
 export function renderBreakdown(report: BenchReport, paint: Paint): string {
   const d = report.details as Record<string, any>;
   const lines: string[] = [];
-  const runs = d.throughput?.runs as { events: number; elapsedMs: number; functions?: any[] }[] | undefined;
+  const runs = d.throughput?.runs as { events: number; elapsedMs: number; functions?: any[]; cpu?: { label: string; cores: number }[] }[] | undefined;
   const last = runs?.[runs.length - 1];
   if (last?.functions?.length) {
     lines.push(paint('bold', `Pipeline, last throughput run (${count(last.events)} events in ${ms(last.elapsedMs)}):`));
@@ -118,6 +118,14 @@ export function renderBreakdown(report: BenchReport, paint: Paint): string {
           `${ms(f.outsideHandlerMs)} of it outside the handler`,
       );
     }
+    if (last.cpu?.length) {
+      lines.push(`  CPU, in cores busy: ${last.cpu.map((c) => `${shortName(c.label)} ${c.cores.toFixed(2)}`).join(', ')}`);
+    }
+  }
+  const deploy = d.deploy;
+  if (deploy?.slowestResources?.length) {
+    lines.push(paint('bold', `Deploy, last run: ${ms(deploy.engineMs)} from the stack's CREATE_IN_PROGRESS to its CREATE_COMPLETE; slowest resources:`));
+    lines.push(`  ${deploy.slowestResources.map((r: { path: string; durationMs: number }) => `${r.path} ${ms(r.durationMs)}`).join(', ')}`);
   }
   for (const [title, byProcess] of [
     ['Idle memory by process', d.idleMemory?.byProcess],

@@ -11,7 +11,9 @@ import { deployStack } from '../../deploy/deploy.js';
 import { collectingReporter } from '../../support/terminal.js';
 import type { Connection } from '../../targets/types.js';
 import { spawnCloud, type CloudProcess } from '../cloud-process.js';
-import { ADMIN_CREDENTIALS, BENCH_REGION } from '../clients.js';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { ADMIN_CREDENTIALS, BENCH_REGION, clientConfig } from '../clients.js';
+import { stackTimeline, type StackTimeline } from '../stack-timeline.js';
 import { REQUIRED_OUTPUTS, type DeployedStack, type PhaseContext, type StackOutputs } from '../context.js';
 import { summarize, type Summary } from '../stats.js';
 
@@ -26,6 +28,8 @@ const POLL_INTERVAL_MS = 10;
 
 export interface DeployPhaseResult {
   deployMs: Summary;
+  /** The last deploy's engine time and slowest resources, from the stack's events. */
+  timeline?: StackTimeline;
   /** Building the three zips, once, before the deploys. */
   buildMs: number;
   stack: DeployedStack;
@@ -52,8 +56,10 @@ export async function measureDeploy({ options, progress }: PhaseContext): Promis
       outputs = stackOutputs(raw);
     }
     const deployMs = summarize(samples);
+    line.update('reading the stack events');
+    const timeline = await readTimeline(cloud!).catch(() => undefined);
     line.done(`${deployMs.median.toFixed(0)} ms to CREATE_COMPLETE (${deployMs.min.toFixed(0)}–${deployMs.max.toFixed(0)}, ${samples.length} runs)`);
-    return { deployMs, buildMs, stack: { cloud: cloud!, outputs: outputs! } };
+    return { deployMs, buildMs, timeline, stack: { cloud: cloud!, outputs: outputs! } };
   } catch (error) {
     await cloud?.stop();
     line.fail(String(error instanceof Error ? error.message : error).split('\n')[0]!);
@@ -88,6 +94,15 @@ async function deployOnce(cloud: CloudProcess): Promise<{ durationMs: number; ou
   } catch (error) {
     const detail = [...reporter.lines.slice(-15), cloud.output().trim().split('\n').slice(-15).join('\n')].join('\n');
     throw new Error(`deploy failed: ${error instanceof Error ? error.message : error}\n${detail}`);
+  }
+}
+
+async function readTimeline(cloud: CloudProcess): Promise<StackTimeline> {
+  const cfn = new CloudFormationClient(clientConfig(cloud.url));
+  try {
+    return await stackTimeline(cfn, STACK_NAME);
+  } finally {
+    cfn.destroy();
   }
 }
 

@@ -23,7 +23,7 @@ import { invocationStats, streamConsumers, type InvocationStats, type StreamCons
 import { clientConfig } from '../clients.js';
 import { sleep, testClientCredentials, type DeployedStack, type PhaseContext } from '../context.js';
 import { MemorySampler, type ProcessMemory } from '../process-memory.js';
-import { waitUntilQuiet } from '../quiet.js';
+import { CpuMeter, waitUntilQuiet, type CpuShare } from '../quiet.js';
 import { benchEvents, itemKey, sensorId, type BenchEvent } from '../sensor-events.js';
 import { datapointCounts, total } from '../sensor-metrics.js';
 import { itemExists, storedKeys } from '../sensor-table.js';
@@ -54,6 +54,8 @@ export interface ThroughputRun {
   missingDatapoints: number;
   /** Per stream function: invocations, handler time, time between batches (from its REPORT lines). */
   functions: InvocationStats[];
+  /** CPU use per process over the run, in cores (1 = one core busy all the time). */
+  cpu: CpuShare[];
 }
 
 export interface ThroughputResult {
@@ -97,7 +99,8 @@ export async function measureThroughput({ options, progress }: PhaseContext, sta
       await waitUntilQuiet(stack.cloud.pid);
       const events = benchEvents(`tp${run}`, options.events, options.sensors);
       const startedAt = Date.now();
-      const result = await runOnce(events, { kinesis, ddb, cw, archive, outputs, concurrency: options.putConcurrency, sensors: options.sensors, prefix: `tp${run}` }, (s) => line.update(label + s));
+      const meter = new CpuMeter(stack.cloud.pid);
+      const result = await runOnce(events, { kinesis, ddb, cw, archive, outputs, concurrency: options.putConcurrency, sensors: options.sensors, prefix: `tp${run}`, meter }, (s) => line.update(label + s));
       // The functions' REPORT lines reach CloudWatch Logs shortly after: read them once the cloud is quiet.
       line.update(`${label}reading the functions' REPORT lines`);
       await waitUntilQuiet(stack.cloud.pid);
@@ -131,6 +134,8 @@ interface RunDeps {
   concurrency: number;
   sensors: number;
   prefix: string;
+  /** Read when the clock stops: CPU use per process over the timed run. */
+  meter?: CpuMeter;
 }
 
 async function runOnce(events: BenchEvent[], deps: RunDeps, status: (text: string) => void): Promise<ThroughputRun> {
@@ -207,6 +212,7 @@ async function runOnce(events: BenchEvent[], deps: RunDeps, status: (text: strin
     })();
     await Promise.all([tableLoop, metricsLoop, archiveWait]);
     let elapsedMs = Math.max(done.table, done.archive, done.metrics);
+    const cpu = deps.meter?.read() ?? [];
 
     // The full check: every event an item and an archive line, every datapoint counted.
     const verified = await verify(events, sequenceNumbers, sensors, deps, timeFrom, timeTo);
@@ -223,6 +229,7 @@ async function runOnce(events: BenchEvent[], deps: RunDeps, status: (text: strin
       lost: verified.lost,
       missingDatapoints: verified.missingDatapoints,
       functions: [],
+      cpu,
     };
   } finally {
     watching = false;
