@@ -80,11 +80,6 @@ export class ShardPoller {
     const { reader, checkpoints } = this.context;
     const uuid = this.context.mapping().uuid;
     let lastRead = checkpoints.get(uuid).shards[this.shardId]?.sequenceNumber;
-    // AT_TIMESTAMP is read from the shard's start, skipping earlier arrivals: the
-    // same records, without relying on the engine's AT_TIMESTAMP iterator (kinesalite's
-    // never answers when no record is that recent yet).
-    let skipBefore = !lastRead && this.initialPosition.type === 'AT_TIMESTAMP' ? this.initialPosition.timestamp.getTime() : undefined;
-    const start: ShardPosition = skipBefore !== undefined ? { type: 'TRIM_HORIZON' } : this.initialPosition;
     let iterator: string | undefined;
     let shardClosed = false;
     let buffer: _Record[] = [];
@@ -100,19 +95,14 @@ export class ShardPoller {
       if (!shardClosed && buffer.length < mapping.batchSize) {
         try {
           iterator ??= await this.unlessStopped(
-            reader.iterator(this.shardId, lastRead ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: lastRead } : start),
+            reader.iterator(this.shardId, lastRead ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: lastRead } : this.initialPosition),
           );
           this.markPositioned();
           // Anything announced from here on is either in this read or wakes the wait below.
           this.signal.clear();
           const page = await this.unlessStopped(reader.records(iterator!, Math.min(MAX_GET_RECORDS, mapping.batchSize - buffer.length)));
-          let records = page.records;
+          const records = page.records;
           if (records.length > 0) lastRead = records[records.length - 1].SequenceNumber;
-          if (skipBefore !== undefined) {
-            const first = records.findIndex((r) => (r.ApproximateArrivalTimestamp?.getTime() ?? 0) >= skipBefore!);
-            records = first < 0 ? [] : records.slice(first);
-            if (first >= 0) skipBefore = undefined;
-          }
           buffer = buffer.concat(records);
           iterator = page.nextIterator;
           if (!iterator) shardClosed = true;
