@@ -2,6 +2,7 @@
 import { GOALS, describeGoal, goalMet, type Goal } from './goals.js';
 import type { BenchReport } from './report.js';
 import type { Paint } from '../support/terminal.js';
+import { shortName } from './names.js';
 
 interface Row {
   label: string;
@@ -136,12 +137,4 @@ export function renderBreakdown(report: BenchReport, paint: Paint): string {
     lines.push(`  ${byProcess.map((p) => `${shortName(p.label)} ${mb(p.rssMb)}`).join(', ')}`);
   }
   return lines.join('\n');
-}
-
-/** Stack-generated names are long: `iot-backend-DdbCloudWatchEventProcessorFunction-ABC123XYZ` → `DdbCloudWatchEventProcessorFunction`. */
-function shortName(name: string): string {
-  const parts = name.replace(/^function /, '').split('-');
-  if (parts.length < 3) return name;
-  const withoutSuffix = /^[A-Z0-9]{8,}$/.test(parts[parts.length - 1]!) ? parts.slice(0, -1) : parts;
-  return withoutSuffix[withoutSuffix.length - 1] ?? name;
 }

@@ -12,6 +12,7 @@ import { REQUIRED_NUMBERS, buildReport, reportProblems, valueAt, type PhaseResul
 import { percentile, percentiles, summarize } from '../../harness/bench/stats.js';
 import { compareSequenceNumbers } from '../../harness/bench/stream-loader.js';
 import { benchEvents, itemKey } from '../../harness/bench/sensor-events.js';
+import { shortName } from '../../harness/bench/names.js';
 import { renderTable } from '../../harness/bench/table.js';
 
 const plain = Object.assign((_colour: string, text: string) => text, { enabled: false });
@@ -188,5 +189,13 @@ describe('bench: options', () => {
     const quick = parseBenchArgs(['--quick', '--events', '500', '--runs', '2']);
     expect(quick).to.include({ quick: true, events: 500, coldStartRuns: 2, throughputRuns: 2 });
     expect(() => parseBenchArgs(['--events', 'lots'])).to.throw(/--events must be a positive whole number/);
+  });
+});
+
+describe('bench: names', () => {
+  it('shortens stack-generated physical names to their logical part', () => {
+    expect(shortName('iot-backend-DdbCloudWatchEventProcessorFunction-DUHQ0UBUW25JA')).to.equal('DdbCloudWatchEventProcessorFunction');
+    expect(shortName('function iot-backend-ConfigHelperStack-NI8-AddConfigSetting-U786KXLQDAJHP')).to.equal('AddConfigSetting');
+    expect(shortName('local cloud')).to.equal('local cloud');
   });
 });

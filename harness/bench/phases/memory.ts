@@ -5,6 +5,7 @@
  */
 import { processTreeBreakdown, processTreeMemory, type ProcessMemory } from '../process-memory.js';
 import { sleep, type DeployedStack, type PhaseContext } from '../context.js';
+import { shortName } from '../names.js';
 import { summarize, type Summary } from '../stats.js';
 
 const SETTLE_MS = 1000;
@@ -34,7 +35,7 @@ export async function measureIdleMemory({ progress }: PhaseContext, stack: Deplo
   }
   const rssMb = summarize(samples);
   const breakdown = processTreeBreakdown(stack.cloud.pid);
-  const parts = breakdown.map((p) => `${p.label.replace(/^function /, '')} ${p.rssMb.toFixed(0)}`).join(', ');
+  const parts = breakdown.map((p) => `${shortName(p.label)} ${p.rssMb.toFixed(0)} MB`).join(', ');
   line.done(`${rssMb.median.toFixed(0)} MB resident in ${processes} process${processes === 1 ? '' : 'es'}${parts ? ` (${parts})` : ''}`);
   return { rssMb, processes, breakdown };
 }
