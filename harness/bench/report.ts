@@ -140,6 +140,8 @@ export function buildReport(
         serialItemsPerSec: summary(dynamoFloor.serialItemsPerSec),
         // One call of 25 items, one at a time: what the processor's write costs at the least.
         serialCallMs: num((25 / dynamoFloor.serialItemsPerSec.median) * 1000, 2),
+        // The processor writes one call at a time: its throughput against that pace.
+        throughputVsSerial: throughputRate !== undefined ? num(throughputRate / dynamoFloor.serialItemsPerSec.median, 3) : null,
       },
       putMetricData: putMetricData && { callOf25Ms: roundAll({ ...putMetricData }, 2) },
       kinesisPut: kinesisPut && { recordsPerSec: summary(kinesisPut.recordsPerSec), http1RecordsPerSec: summary(kinesisPut.http1RecordsPerSec) },
