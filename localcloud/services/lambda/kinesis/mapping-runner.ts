@@ -1,23 +1,12 @@
-import type { _Record, Shard } from '@aws-sdk/client-kinesis';
+import type { Shard } from '@aws-sdk/client-kinesis';
 import type { EventSourceMapping } from '../model/event-source-mappings.js';
-import type { BatchOutcome } from './batch-delivery.js';
-import type { CheckpointStore } from './checkpoints.js';
-import { ShardPoller } from './shard-poller.js';
-import type { ShardPosition, StreamReader } from './stream-reader.js';
+import { ShardPoller, type PollerContext } from './shard-poller.js';
+import type { ShardPosition } from './stream-reader.js';
 import { WakeSignal } from './wake-signal.js';
 
 const DISCOVERY_RETRY_MS = 2000;
 /** Resharding is rare; looking for new shards this often is plenty. */
 const REDISCOVERY_MS = 30_000;
-
-export interface RunnerContext {
-  reader: StreamReader;
-  checkpoints: CheckpointStore;
-  mapping(): EventSourceMapping;
-  invoke(records: _Record[], shardId: string): Promise<BatchOutcome>;
-  skipped(shardId: string, records: _Record[], reason: string): void;
-  log(message: string): void;
-}
 
 /**
  * Runs one mapping: one poller per open shard, started in lineage order (a
@@ -33,7 +22,8 @@ export class MappingRunner {
   readonly ready: Promise<void>;
   private markReady!: () => void;
 
-  constructor(private readonly context: RunnerContext) {
+  /** What the runner needs is what each of its shard pollers needs: it hands the context on. */
+  constructor(private readonly context: PollerContext) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
   }
 
