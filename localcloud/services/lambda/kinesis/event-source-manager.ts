@@ -1,7 +1,7 @@
 import type { _Record } from '@aws-sdk/client-kinesis';
 import path from 'node:path';
 import { JsonLinesFile } from '../../../core/state-files.js';
-import type { CloudContext } from '../../../core/types.js';
+import type { CloudContext, CloudEvents } from '../../../core/types.js';
 import type { EventSourceMapping, MappingStore } from '../model/event-source-mappings.js';
 import { parseKinesisStreamArn } from '../model/names.js';
 import type { BatchOutcome } from './batch-delivery.js';
@@ -33,12 +33,10 @@ export class EventSourceManager {
   private readonly runners = new Map<string, MappingRunner>();
   private readonly discards?: JsonLinesFile;
   private readonly recentDiscards: DiscardedBatch[] = [];
-  private readonly onRecords = (event: { accountId: string; region: string; streamName: string }) => {
-    for (const [uuid, runner] of this.runners) {
-      const stream = parseKinesisStreamArn(this.store.get(uuid)?.eventSourceArn ?? '');
-      if (stream && stream.streamName === event.streamName && stream.region === event.region && stream.accountId === event.accountId) {
-        runner.wake();
-      }
+  private readonly onRecords = (event: CloudEvents['kinesis:records']) => {
+    for (const runner of this.runners.values()) {
+      const { stream } = runner;
+      if (stream.streamName === event.streamName && stream.region === event.region && stream.accountId === event.accountId) runner.wake();
     }
   };
 

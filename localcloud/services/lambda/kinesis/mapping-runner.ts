@@ -1,7 +1,7 @@
 import type { Shard } from '@aws-sdk/client-kinesis';
 import type { EventSourceMapping } from '../model/event-source-mappings.js';
 import { ShardPoller, type PollerContext } from './shard-poller.js';
-import type { ShardPosition } from './stream-reader.js';
+import type { ShardPosition, StreamLocation } from './stream-reader.js';
 import { WakeSignal } from './wake-signal.js';
 
 const DISCOVERY_RETRY_MS = 2000;
@@ -25,6 +25,11 @@ export class MappingRunner {
   /** What the runner needs is what each of its shard pollers needs: it hands the context on. */
   constructor(private readonly context: PollerContext) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
+  }
+
+  /** The stream this mapping reads. */
+  get stream(): StreamLocation {
+    return this.context.reader.stream;
   }
 
   start(): void {
