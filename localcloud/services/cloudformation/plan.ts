@@ -8,6 +8,7 @@ import { insufficientCapabilities, validationError } from './errors.js';
 import type { ProviderRegistry } from './registry.js';
 import {
   evaluateConditions,
+  getAttArguments,
   parameterValues,
   parseTemplate,
   requiredCapabilities,
@@ -91,19 +92,12 @@ function checkGetAttAttributes(template: Template, registry: ProviderRegistry): 
   for (const [name, output] of Object.entries(template.Outputs ?? {})) visit(output, `/Outputs/${name}`);
 }
 
-/** `{"Fn::GetAtt": ["Id", "Attr"]}` or `{"Fn::GetAtt": "Id.Attr"}` with a literal attribute; the validator has checked the shapes. */
+/** The target of `{"Fn::GetAtt": ...}` when its attribute is a literal (one given by a function is checked at evaluation). */
 function getAttTarget(value: Record<string, unknown>): { logicalId: string; attribute: string } | undefined {
   const keys = Object.keys(value);
   if (keys.length !== 1 || keys[0] !== 'Fn::GetAtt') return undefined;
-  const argument = value['Fn::GetAtt'];
-  if (Array.isArray(argument) && typeof argument[0] === 'string' && typeof argument[1] === 'string') {
-    return { logicalId: argument[0], attribute: argument[1] };
-  }
-  if (typeof argument === 'string' && argument.indexOf('.') > 0) {
-    const dot = argument.indexOf('.');
-    return { logicalId: argument.slice(0, dot), attribute: argument.slice(dot + 1) };
-  }
-  return undefined;
+  const target = getAttArguments(value['Fn::GetAtt']);
+  return target && typeof target.attribute === 'string' ? { logicalId: target.logicalId, attribute: target.attribute } : undefined;
 }
 
 /** TemplateErrors raised while planning become the API's ValidationError. */

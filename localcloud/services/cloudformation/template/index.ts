@@ -35,6 +35,8 @@ export type {
 export { PSEUDO_PARAMETER_NAMES, isPseudoParameter, partitionForRegion, urlSuffixForRegion } from './pseudo.js';
 export type { StackContext } from './pseudo.js';
 
+export { getAttArguments } from './syntax.js';
+
 export { resolve, defaultAvailabilityZones } from './intrinsics.js';
 export type { EvaluationScope, ResolveOptions } from './intrinsics.js';
 export { evaluateConditions } from './conditions.js';
