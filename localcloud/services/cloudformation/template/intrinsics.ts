@@ -22,6 +22,7 @@ import {
   asFunctionCall,
   getAttArguments,
   isSupportedFunction,
+  listArguments,
   subArguments,
   unsupportedFunctionMessage,
   type FunctionName,
@@ -142,13 +143,13 @@ class Evaluator {
       case 'Fn::Select':
         return this.select(argument, path, usage);
       case 'Fn::Split': {
-        const [delimiter, source] = this.listArgument(argument, 2, usage);
+        const [delimiter, source] = this.listArguments(name, argument, usage);
         const text = this.evaluate(source, [...path, 1]);
         if (typeof delimiter !== 'string' || delimiter === '' || typeof text !== 'string') throw usage();
         return text.split(delimiter);
       }
       case 'Fn::If': {
-        const [conditionName, whenTrue, whenFalse] = this.listArgument(argument, 3, usage);
+        const [conditionName, whenTrue, whenFalse] = this.listArguments(name, argument, usage);
         if (typeof conditionName !== 'string') throw usage();
         // Only the chosen branch is evaluated: the other may name a resource that was not created.
         return this.conditionValue(conditionName)
@@ -156,17 +157,17 @@ class Evaluator {
           : this.evaluate(whenFalse, [...path, 2]);
       }
       case 'Fn::Equals': {
-        const [left, right] = this.listArgument(argument, 2, usage);
+        const [left, right] = this.listArguments(name, argument, usage);
         return sameValue(this.evaluate(left, [...path, 0]), this.evaluate(right, [...path, 1]));
       }
       case 'Fn::And':
       case 'Fn::Or': {
-        if (!Array.isArray(argument) || argument.length < 2 || argument.length > 10) throw usage();
-        const results = argument.map((operand, index) => this.condition(operand, [...path, index]));
+        const operands = this.listArguments(name, argument, usage);
+        const results = operands.map((operand, index) => this.condition(operand, [...path, index]));
         return name === 'Fn::And' ? results.every(Boolean) : results.some(Boolean);
       }
       case 'Fn::Not': {
-        const [operand] = this.listArgument(argument, 1, usage);
+        const [operand] = this.listArguments(name, argument, usage);
         return !this.condition(operand, [...path, 0]);
       }
       case 'Fn::FindInMap':
@@ -189,7 +190,7 @@ class Evaluator {
         return this.scope.importValue(exportName);
       }
       case 'Fn::Cidr': {
-        const [block, count, bits] = this.listArgument(argument, 3, usage).map((part, index) =>
+        const [block, count, bits] = this.listArguments(name, argument, usage).map((part, index) =>
           this.evaluate(part, [...path, index]),
         );
         if (typeof block !== 'string' || integerOf(count) === undefined || integerOf(bits) === undefined) throw usage();
@@ -217,7 +218,7 @@ class Evaluator {
   }
 
   private join(argument: unknown, path: (string | number)[], usage: () => TemplateError): string {
-    const [delimiter, list] = this.listArgument(argument, 2, usage);
+    const [delimiter, list] = this.listArguments('Fn::Join', argument, usage);
     const elements = this.evaluate(list, [...path, 1]);
     if (typeof delimiter !== 'string' || !Array.isArray(elements)) throw usage();
     return elements
@@ -258,7 +259,7 @@ class Evaluator {
   }
 
   private select(argument: unknown, path: (string | number)[], usage: () => TemplateError): Evaluated {
-    const [indexArgument, listArgument] = this.listArgument(argument, 2, usage);
+    const [indexArgument, listArgument] = this.listArguments('Fn::Select', argument, usage);
     const index = integerOf(this.evaluate(indexArgument, [...path, 0]));
     const list = this.evaluate(listArgument, [...path, 1]);
     if (index === undefined || !Array.isArray(list)) throw usage();
@@ -269,7 +270,7 @@ class Evaluator {
   }
 
   private findInMap(argument: unknown, path: (string | number)[], usage: () => TemplateError): Evaluated {
-    const keys = this.listArgument(argument, 3, usage).map((part, index) => scalarText(this.evaluate(part, [...path, index])));
+    const keys = this.listArguments('Fn::FindInMap', argument, usage).map((part, index) => scalarText(this.evaluate(part, [...path, index])));
     if (keys.some((key) => key === undefined)) throw usage();
     const [mapName, topKey, secondKey] = keys as [string, string, string];
     const value = this.scope.mappings?.[mapName]?.[topKey]?.[secondKey];
@@ -277,10 +278,11 @@ class Evaluator {
     return value;
   }
 
-  /** Checks a function's argument is a list of exactly `length` elements. */
-  private listArgument(argument: unknown, length: number, usage: () => TemplateError): unknown[] {
-    if (!Array.isArray(argument) || argument.length !== length) throw usage();
-    return argument;
+  /** A list-taking function's argument, checked to be a list of the right length. */
+  private listArguments(name: FunctionName, argument: unknown, usage: () => TemplateError): unknown[] {
+    const list = listArguments(name, argument);
+    if (!list) throw usage();
+    return list;
   }
 }
 

@@ -95,6 +95,27 @@ export const USAGE: Record<FunctionName, string> = {
     'Fn::Cidr requires a list argument with three elements: an address block, the number of subnets and the number of subnet bits',
 };
 
+/** The number of elements, least and most, in the list argument of each function that takes a list. */
+const LIST_LENGTHS: Partial<Record<FunctionName, readonly [number, number]>> = {
+  'Fn::Join': [2, 2],
+  'Fn::Split': [2, 2],
+  'Fn::Select': [2, 2],
+  'Fn::FindInMap': [3, 3],
+  'Fn::Cidr': [3, 3],
+  'Fn::If': [3, 3],
+  'Fn::Equals': [2, 2],
+  'Fn::Not': [1, 1],
+  'Fn::And': [2, 10],
+  'Fn::Or': [2, 10],
+};
+
+/** The elements of a list-taking function's argument; undefined when it is not a list of the right length. */
+export function listArguments(name: FunctionName, argument: unknown): unknown[] | undefined {
+  const lengths = LIST_LENGTHS[name];
+  if (!lengths || !Array.isArray(argument) || argument.length < lengths[0] || argument.length > lengths[1]) return undefined;
+  return argument;
+}
+
 /**
  * Normalises the two spellings of Fn::GetAtt. The string form "A.b.c" splits on
  * the FIRST dot only, because attribute names may contain dots (a nested

@@ -27,6 +27,7 @@ import {
   asFunctionCall,
   getAttArguments,
   isSupportedFunction,
+  listArguments,
   subArguments,
   unsupportedFunctionMessage,
   type FunctionName,
@@ -314,9 +315,11 @@ class TemplateValidator {
     /** Checks an argument; `index` is its place in the argument list, absent for a single argument. */
     const check = (inner: unknown, index?: number | string, asCondition = false) =>
       this.checkValue(inner, section, index === undefined ? here : [...here, index], asCondition, conditionsUsed);
-    const list = (length: number): unknown[] => {
-      if (!Array.isArray(argument) || argument.length !== length) throw usage();
-      return argument;
+    /** The argument's elements, when the function takes a list (of the length it takes). */
+    const list = (): unknown[] => {
+      const elements = listArguments(name, argument);
+      if (!elements) throw usage();
+      return elements;
     };
 
     switch (name) {
@@ -334,40 +337,39 @@ class TemplateValidator {
       case 'Fn::Sub':
         return this.checkSub(argument, section, here, usage, conditionsUsed);
       case 'Fn::Join': {
-        const [delimiter, elements] = list(2);
+        const [delimiter, elements] = list();
         if (typeof delimiter !== 'string' || !isListOrCall(elements)) throw usage();
         return check(elements, 1);
       }
       case 'Fn::Select': {
-        const [index, elements] = list(2);
+        const [index, elements] = list();
         if (!(isIndexLiteral(index) || asFunctionCall(index)) || !isListOrCall(elements)) throw usage();
         check(index, 0);
         return check(elements, 1);
       }
       case 'Fn::Split': {
-        const [delimiter, source] = list(2);
+        const [delimiter, source] = list();
         if (typeof delimiter !== 'string' || delimiter === '' || !(typeof source === 'string' || asFunctionCall(source))) {
           throw usage();
         }
         return check(source, 1);
       }
       case 'Fn::If': {
-        const [conditionName, whenTrue, whenFalse] = list(3);
+        const [conditionName, whenTrue, whenFalse] = list();
         if (typeof conditionName !== 'string') throw usage();
         this.useCondition(conditionName, 'Fn::If', conditionsUsed);
         check(whenTrue, 1);
         return check(whenFalse, 2);
       }
       case 'Fn::Equals':
-        list(2).forEach((operand, index) => check(operand, index));
+        list().forEach((operand, index) => check(operand, index));
         return;
       case 'Fn::And':
       case 'Fn::Or':
-        if (!Array.isArray(argument) || argument.length < 2 || argument.length > 10) throw usage();
-        argument.forEach((operand, index) => this.checkConditionOperand(operand, usage, () => check(operand, index, true)));
+        list().forEach((operand, index) => this.checkConditionOperand(operand, usage, () => check(operand, index, true)));
         return;
       case 'Fn::Not': {
-        const [operand] = list(1);
+        const [operand] = list();
         return this.checkConditionOperand(operand, usage, () => check(operand, 0, true));
       }
       case 'Condition':
@@ -375,7 +377,7 @@ class TemplateValidator {
         this.useCondition(argument, section === 'Conditions' ? `condition ${String(at[1])}` : 'Condition', conditionsUsed);
         return;
       case 'Fn::FindInMap': {
-        const keys = list(3);
+        const keys = list();
         if (keys.some((key) => !isScalar(key) && !asFunctionCall(key))) throw usage();
         const [mapName] = keys;
         if (typeof mapName === 'string' && !Object.hasOwn(this.mappings, mapName)) {
@@ -391,7 +393,7 @@ class TemplateValidator {
         if (name === 'Fn::ImportValue' && argument === '') throw usage();
         return check(argument);
       case 'Fn::Cidr':
-        list(3).forEach((part, index) => {
+        list().forEach((part, index) => {
           if (!isScalar(part) && !asFunctionCall(part)) throw usage();
           check(part, index);
         });
