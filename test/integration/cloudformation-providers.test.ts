@@ -3,10 +3,18 @@
  * AWS documents for each type, generated names, and updates that happen in
  * place or by replacement the way AWS does them for each property.
  */
-import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, UpdateStackCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  UpdateStackCommand,
+  type Capability,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTableCommand, DynamoDBClient, ListTablesCommand, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamSummaryCommand, KinesisClient, ListTagsForStreamCommand } from '@aws-sdk/client-kinesis';
+import { GetFunctionCommand, LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
 import {
   GetPolicyCommand,
   GetRolePolicyCommand,
@@ -15,9 +23,11 @@ import {
   ListAttachedRolePoliciesCommand,
   ListPoliciesCommand,
   ListRolesCommand,
+  ListRoleTagsCommand,
   ListUsersCommand,
+  ListUserTagsCommand,
 } from '@aws-sdk/client-iam';
-import { GetBucketPolicyCommand, GetBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, GetBucketTaggingCommand, GetBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
 import { eventsOf, settledStack } from './cloudformation-support.js';
@@ -39,16 +49,16 @@ describe('CloudFormation resource providers', function () {
     await cloud.stop();
   });
 
-  async function create(stackName: string, template: unknown): Promise<Stack> {
-    await cfn.send(new CreateStackCommand({ StackName: stackName, TemplateBody: json(template) }));
+  async function create(stackName: string, template: unknown, capabilities?: Capability[]): Promise<Stack> {
+    await cfn.send(new CreateStackCommand({ StackName: stackName, TemplateBody: json(template), Capabilities: capabilities }));
     const stack = await settledStack(cfn, stackName);
     const failures = (await eventsOf(cfn, stackName)).filter((e) => e.ResourceStatus!.endsWith('FAILED')).map((e) => e.ResourceStatusReason);
     expect(stack.StackStatus, failures.join('\n')).to.equal('CREATE_COMPLETE');
     return stack;
   }
 
-  async function update(stackName: string, template: unknown): Promise<Stack> {
-    await cfn.send(new UpdateStackCommand({ StackName: stackName, TemplateBody: json(template) }));
+  async function update(stackName: string, template: unknown, capabilities?: Capability[]): Promise<Stack> {
+    await cfn.send(new UpdateStackCommand({ StackName: stackName, TemplateBody: json(template), Capabilities: capabilities }));
     const stack = await settledStack(cfn, stackName);
     const failures = (await eventsOf(cfn, stackName)).filter((e) => e.ResourceStatus!.endsWith('FAILED')).map((e) => e.ResourceStatusReason);
     expect(stack.StackStatus, failures.join('\n')).to.equal('UPDATE_COMPLETE');
@@ -249,6 +259,78 @@ describe('CloudFormation resource providers', function () {
       expect(logGroups![0]!.retentionInDays).to.equal(7);
     } finally {
       logs.destroy();
+    }
+  });
+
+  it('Tags on every provider that takes them: given at creation, changed and removed in place by an update', async () => {
+    const clients = {
+      ddb: new DynamoDBClient(cloud.clientConfig()),
+      kinesis: new KinesisClient(cloud.clientConfig()),
+      iam: new IAMClient(cloud.clientConfig()),
+      logs: new CloudWatchLogsClient(cloud.clientConfig()),
+      lambda: new LambdaClient(cloud.clientConfig()),
+      s3: new S3Client({ ...cloud.clientConfig(), forcePathStyle: true }),
+    };
+    const trust = { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    const template = (tags: { Key: string; Value: unknown }[]) => ({
+      Resources: {
+        Table: {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: {
+            AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+            BillingMode: 'PAY_PER_REQUEST',
+            Tags: tags,
+          },
+        },
+        Stream: { Type: 'AWS::Kinesis::Stream', Properties: { ShardCount: 1, Tags: tags } },
+        User: { Type: 'AWS::IAM::User', Properties: { Tags: tags } },
+        Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust, Tags: tags } },
+        Group: { Type: 'AWS::Logs::LogGroup', Properties: { Tags: tags } },
+        Bucket: { Type: 'AWS::S3::Bucket', Properties: { Tags: tags } },
+        Function: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            Runtime: 'nodejs20.x',
+            Handler: 'index.handler',
+            Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+            Code: { ZipFile: 'exports.handler = async () => ({});' },
+            Tags: tags,
+          },
+        },
+      },
+      Outputs: Object.fromEntries(
+        ['Table', 'Stream', 'User', 'Role', 'Group', 'Bucket', 'Function'].map((id) => [id, { Value: { Ref: id } }]),
+      ),
+    });
+    /** Each resource's tags as a plain map (the Lambda function also carries the CloudFormation tags AWS adds, left out here). */
+    const tagsOf = async (names: Record<string, string>) => {
+      const asMap = (tags: { Key?: string; Value?: string }[] = []) => Object.fromEntries(tags.map((t) => [t.Key!, t.Value!]));
+      const tableArn = (await clients.ddb.send(new DescribeTableCommand({ TableName: names.Table }))).Table!.TableArn!;
+      const functionArn = (await clients.lambda.send(new GetFunctionCommand({ FunctionName: names.Function }))).Configuration!.FunctionArn!;
+      const functionTags = (await clients.lambda.send(new ListTagsCommand({ Resource: functionArn }))).Tags ?? {};
+      return {
+        table: asMap((await clients.ddb.send(new ListTagsOfResourceCommand({ ResourceArn: tableArn }))).Tags),
+        stream: asMap((await clients.kinesis.send(new ListTagsForStreamCommand({ StreamName: names.Stream }))).Tags),
+        user: asMap((await clients.iam.send(new ListUserTagsCommand({ UserName: names.User }))).Tags),
+        role: asMap((await clients.iam.send(new ListRoleTagsCommand({ RoleName: names.Role }))).Tags),
+        group: (await clients.logs.send(new ListTagsForResourceCommand({ resourceArn: `arn:aws:logs:us-east-1:000000000000:log-group:${names.Group}` }))).tags ?? {},
+        bucket: asMap((await clients.s3.send(new GetBucketTaggingCommand({ Bucket: names.Bucket }))).TagSet),
+        function: Object.fromEntries(Object.entries(functionTags).filter(([key]) => !key.startsWith('aws:'))),
+      };
+    };
+    const everywhere = (tags: Record<string, string>) =>
+      Object.fromEntries(['table', 'stream', 'user', 'role', 'group', 'bucket', 'function'].map((kind) => [kind, tags]));
+    try {
+      const stack = await create('tags', template([{ Key: 'team', Value: 'iot' }, { Key: 'tier', Value: 1 }]), ['CAPABILITY_IAM']);
+      const names = outputsOf(stack);
+      expect(await tagsOf(names)).to.deep.equal(everywhere({ team: 'iot', tier: '1' }));
+      await update('tags', template([{ Key: 'tier', Value: 2 }, { Key: 'owner', Value: 'ops' }]), ['CAPABILITY_IAM']);
+      expect(await tagsOf(names)).to.deep.equal(everywhere({ tier: '2', owner: 'ops' }));
+      await cfn.send(new DeleteStackCommand({ StackName: 'tags' }));
+      expect((await settledStack(cfn, stack.StackId!)).StackStatus).to.equal('DELETE_COMPLETE');
+    } finally {
+      for (const client of Object.values(clients)) client.destroy();
     }
   });
 });
