@@ -170,6 +170,23 @@ export async function pollUntil<T>(
   }
 }
 
+/** Waits until `describe` fails with a not-found error: CloudFormation reports DELETE_COMPLETE only once the resource is gone. */
+export function untilGone(describe: () => Promise<unknown>, signal: AbortSignal, what: string): Promise<true> {
+  return pollUntil(
+    async () => {
+      try {
+        await describe();
+        return undefined;
+      } catch (err) {
+        if (isNotFound(err)) return true;
+        throw err;
+      }
+    },
+    signal,
+    { what },
+  );
+}
+
 /** Template values arrive as numbers or (from parameters, YAML, custom input) strings. */
 export function toNumber(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -185,4 +202,22 @@ export function toBoolean(value: unknown): boolean | undefined {
 /** A policy document as IAM/S3 expect it: a JSON string (templates usually give an object). */
 export function policyJson(document: unknown): string {
   return typeof document === 'string' ? document : JSON.stringify(document);
+}
+
+/** Template tags (`[{Key, Value}]`, a value may be a number) as the list most APIs take, values as strings. */
+export function tagList(tags: unknown): { Key: string; Value: string }[] {
+  return ((tags ?? []) as { Key: string; Value: unknown }[]).map((tag) => ({ Key: tag.Key, Value: String(tag.Value) }));
+}
+
+/** The same tags as a map, as Lambda, Kinesis and CloudWatch Logs take them. */
+export function tagMap(tags: unknown): Record<string, string> {
+  return Object.fromEntries(tagList(tags).map((tag) => [tag.Key, tag.Value]));
+}
+
+/** The keys tagged before and not any more: what an update must untag. */
+export function removedTagKeys(next: unknown, previous: unknown): string[] {
+  const kept = new Set(tagList(next).map((tag) => tag.Key));
+  return tagList(previous)
+    .map((tag) => tag.Key)
+    .filter((key) => !kept.has(key));
 }

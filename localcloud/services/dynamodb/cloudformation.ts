@@ -20,10 +20,12 @@ import {
 import { deepEqual } from '../cloudformation/deep-equal.js';
 import {
   ignoreNotFound,
-  isNotFound,
   pollUntil,
+  removedTagKeys,
+  tagList,
   toBoolean,
   toNumber,
+  untilGone,
   type Properties,
   type ResourceProvider,
   type ResourceRequest,
@@ -61,7 +63,7 @@ function createInput(name: string, p: Properties): CreateTableCommandInput {
     ...(p.SSESpecification ? { SSESpecification: { Enabled: toBoolean(p.SSESpecification.SSEEnabled) } } : {}),
     ...(p.TableClass ? { TableClass: p.TableClass } : {}),
     ...(p.DeletionProtectionEnabled !== undefined ? { DeletionProtectionEnabled: toBoolean(p.DeletionProtectionEnabled) } : {}),
-    ...(Array.isArray(p.Tags) && p.Tags.length > 0 ? { Tags: p.Tags.map((t: any) => ({ Key: t.Key, Value: String(t.Value) })) } : {}),
+    ...(Array.isArray(p.Tags) && p.Tags.length > 0 ? { Tags: tagList(p.Tags) } : {}),
   };
 }
 
@@ -154,12 +156,9 @@ const table: ResourceProvider = {
     await applyTimeToLive(request, name, p.TimeToLiveSpecification, old.TimeToLiveSpecification);
     const description = await untilActive(request, name);
     if (!deepEqual(p.Tags, old.Tags)) {
-      const tags = (p.Tags ?? []) as { Key: string; Value: unknown }[];
-      const removed = ((old.Tags ?? []) as { Key: string }[]).map((t) => t.Key).filter((key) => !tags.some((t) => t.Key === key));
+      const [tags, removed] = [tagList(p.Tags), removedTagKeys(p.Tags, old.Tags)];
       if (removed.length > 0) await ddb.send(new UntagResourceCommand({ ResourceArn: description.TableArn, TagKeys: removed }));
-      if (tags.length > 0) {
-        await ddb.send(new TagResourceCommand({ ResourceArn: description.TableArn, Tags: tags.map((t) => ({ Key: t.Key, Value: String(t.Value) })) }));
-      }
+      if (tags.length > 0) await ddb.send(new TagResourceCommand({ ResourceArn: description.TableArn, Tags: tags }));
     }
     return { physicalId: name, attributes: attributesOf(description) };
   },
@@ -171,20 +170,7 @@ const table: ResourceProvider = {
     } catch (err) {
       return ignoreNotFound(err);
     }
-    // CloudFormation reports DELETE_COMPLETE only once the table is gone.
-    await pollUntil(
-      async () => {
-        try {
-          await ddb.send(new DescribeTableCommand({ TableName: name }));
-          return undefined;
-        } catch (err) {
-          if (isNotFound(err)) return true;
-          throw err;
-        }
-      },
-      request.signal,
-      { what: `table ${name} to be deleted` },
-    );
+    await untilGone(() => ddb.send(new DescribeTableCommand({ TableName: name })), request.signal, `table ${name} to be deleted`);
   },
 };
 

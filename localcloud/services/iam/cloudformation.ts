@@ -42,12 +42,13 @@ import {
   UpdateAccessKeyCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
-  type Tag,
 } from '@aws-sdk/client-iam';
 import { deepEqual } from '../cloudformation/deep-equal.js';
 import {
   ignoreNotFound,
   policyJson,
+  removedTagKeys,
+  tagList,
   toNumber,
   type Properties,
   type ResourceProvider,
@@ -56,8 +57,6 @@ import {
 
 type InlinePolicy = { PolicyName: string; PolicyDocument: unknown };
 type Principal = 'User' | 'Role' | 'Group';
-
-const iamTags = (tags: unknown): Tag[] => ((tags as Tag[] | undefined) ?? []).map((t) => ({ Key: t.Key, Value: String(t.Value) }));
 
 /** IAM is global, but its ARNs still name the partition and account of the stack. */
 const policyArn = (request: ResourceRequest, path: string, name: string) => `arn:aws:iam::${request.stack.accountId}:policy${path}${name}`;
@@ -122,7 +121,7 @@ const user: ResourceProvider = {
         UserName: name,
         ...(p.Path ? { Path: p.Path } : {}),
         ...(p.PermissionsBoundary ? { PermissionsBoundary: p.PermissionsBoundary } : {}),
-        ...(iamTags(p.Tags).length > 0 ? { Tags: iamTags(p.Tags) } : {}),
+        ...(tagList(p.Tags).length > 0 ? { Tags: tagList(p.Tags) } : {}),
       }),
     );
     await reconcilePolicies(iam, 'User', name, p);
@@ -133,9 +132,9 @@ const user: ResourceProvider = {
     const iam = request.client(IAMClient);
     await reconcilePolicies(iam, 'User', name, p, old);
     if (!deepEqual(p.Tags, old.Tags)) {
-      const removed = iamTags(old.Tags).map((t) => t.Key!).filter((key) => !iamTags(p.Tags).some((t) => t.Key === key));
+      const [tags, removed] = [tagList(p.Tags), removedTagKeys(p.Tags, old.Tags)];
       if (removed.length > 0) await iam.send(new UntagUserCommand({ UserName: name, TagKeys: removed }));
-      if (iamTags(p.Tags).length > 0) await iam.send(new TagUserCommand({ UserName: name, Tags: iamTags(p.Tags) }));
+      if (tags.length > 0) await iam.send(new TagUserCommand({ UserName: name, Tags: tags }));
     }
     return { physicalId: name, attributes: request.attributes };
   },
@@ -174,7 +173,7 @@ const role: ResourceProvider = {
         ...(p.Description ? { Description: p.Description } : {}),
         ...(p.MaxSessionDuration !== undefined ? { MaxSessionDuration: toNumber(p.MaxSessionDuration) } : {}),
         ...(p.PermissionsBoundary ? { PermissionsBoundary: p.PermissionsBoundary } : {}),
-        ...(iamTags(p.Tags).length > 0 ? { Tags: iamTags(p.Tags) } : {}),
+        ...(tagList(p.Tags).length > 0 ? { Tags: tagList(p.Tags) } : {}),
       }),
     );
     await reconcilePolicies(iam, 'Role', name, p);
@@ -193,9 +192,9 @@ const role: ResourceProvider = {
     }
     await reconcilePolicies(iam, 'Role', name, p, old);
     if (!deepEqual(p.Tags, old.Tags)) {
-      const removed = iamTags(old.Tags).map((t) => t.Key!).filter((key) => !iamTags(p.Tags).some((t) => t.Key === key));
+      const [tags, removed] = [tagList(p.Tags), removedTagKeys(p.Tags, old.Tags)];
       if (removed.length > 0) await iam.send(new UntagRoleCommand({ RoleName: name, TagKeys: removed }));
-      if (iamTags(p.Tags).length > 0) await iam.send(new TagRoleCommand({ RoleName: name, Tags: iamTags(p.Tags) }));
+      if (tags.length > 0) await iam.send(new TagRoleCommand({ RoleName: name, Tags: tags }));
     }
     return { physicalId: name, attributes: request.attributes };
   },

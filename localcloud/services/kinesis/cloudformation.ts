@@ -20,9 +20,11 @@ import {
 import { deepEqual } from '../cloudformation/deep-equal.js';
 import {
   ignoreNotFound,
-  isNotFound,
   pollUntil,
+  removedTagKeys,
+  tagMap,
   toNumber,
+  untilGone,
   type Properties,
   type ResourceProvider,
   type ResourceRequest,
@@ -53,14 +55,13 @@ async function applyRetention(request: ResourceRequest, name: string, next: unkn
   await untilActive(request, name);
 }
 
-async function applyTags(request: ResourceRequest, name: string, next: any[] = [], previous: any[] = []): Promise<void> {
-  if (deepEqual(next, previous)) return;
+async function applyTags(request: ResourceRequest, name: string, next: unknown, previous?: unknown): Promise<void> {
+  if (deepEqual(next ?? [], previous ?? [])) return;
   const kinesis = request.client(KinesisClient);
-  const removed = previous.map((t) => t.Key).filter((key) => !next.some((t) => t.Key === key));
+  const removed = removedTagKeys(next, previous);
   if (removed.length > 0) await kinesis.send(new RemoveTagsFromStreamCommand({ StreamName: name, TagKeys: removed }));
-  if (next.length > 0) {
-    await kinesis.send(new AddTagsToStreamCommand({ StreamName: name, Tags: Object.fromEntries(next.map((t) => [t.Key, String(t.Value)])) }));
-  }
+  const tags = tagMap(next);
+  if (Object.keys(tags).length > 0) await kinesis.send(new AddTagsToStreamCommand({ StreamName: name, Tags: tags }));
 }
 
 const stream: ResourceProvider = {
@@ -129,19 +130,7 @@ const stream: ResourceProvider = {
     } catch (err) {
       return ignoreNotFound(err);
     }
-    await pollUntil(
-      async () => {
-        try {
-          await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-          return undefined;
-        } catch (err) {
-          if (isNotFound(err)) return true;
-          throw err;
-        }
-      },
-      request.signal,
-      { what: `stream ${name} to be deleted` },
-    );
+    await untilGone(() => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name })), request.signal, `stream ${name} to be deleted`);
   },
 };
 

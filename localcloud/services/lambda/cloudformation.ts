@@ -31,7 +31,9 @@ import { deepEqual } from '../cloudformation/deep-equal.js';
 import {
   ignoreNotFound,
   pollUntil,
+  removedTagKeys,
   ResourceFailure,
+  tagMap,
   toBoolean,
   toNumber,
   type Properties,
@@ -114,10 +116,6 @@ function stringMap(value: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
 }
 
-function tagMap(tags: unknown): Record<string, string> {
-  return Object.fromEntries(((tags ?? []) as { Key: string; Value: unknown }[]).map((t) => [t.Key, String(t.Value)]));
-}
-
 /** Lambda accepts no change while a previous one is still being applied: wait for it to settle. */
 async function untilSettled(request: ResourceRequest, name: string): Promise<FunctionConfiguration> {
   const lambda = request.client(LambdaClient);
@@ -190,7 +188,7 @@ const lambdaFunction: ResourceProvider = {
     await applyConcurrency(request, name, p.ReservedConcurrentExecutions, old.ReservedConcurrentExecutions);
     if (!deepEqual(p.Tags, old.Tags)) {
       const arn = request.attributes.Arn as string;
-      const removed = Object.keys(tagMap(old.Tags)).filter((key) => !(key in tagMap(p.Tags)));
+      const removed = removedTagKeys(p.Tags, old.Tags);
       if (removed.length > 0) await lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: removed }));
       if (p.Tags?.length) await lambda.send(new TagResourceCommand({ Resource: arn, Tags: tagMap(p.Tags) }));
     }

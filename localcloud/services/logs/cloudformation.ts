@@ -11,16 +11,10 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { ignoreNotFound, toNumber, type ResourceProvider, type ResourceRequest } from '../cloudformation/provider.js';
-
-type Tag = { Key: string; Value: string };
+import { ignoreNotFound, removedTagKeys, tagMap, toNumber, type ResourceProvider, type ResourceRequest } from '../cloudformation/provider.js';
 
 const logGroupArn = (request: ResourceRequest, name: string) =>
   `arn:aws:logs:${request.stack.region}:${request.stack.accountId}:log-group:${name}:*`;
-
-/** Tags as the Logs API wants them: a map. */
-const tagMap = (tags: unknown): Record<string, string> =>
-  Object.fromEntries(((tags as Tag[] | undefined) ?? []).map((tag) => [tag.Key, String(tag.Value)]));
 
 async function applyRetention(logs: CloudWatchLogsClient, name: string, retention: unknown, previous?: unknown) {
   const days = toNumber(retention);
@@ -52,8 +46,7 @@ const logGroup: ResourceProvider = {
     const { properties: p, previousProperties: old, physicalId: name } = request;
     const logs = request.client(CloudWatchLogsClient);
     if (p.RetentionInDays !== old.RetentionInDays) await applyRetention(logs, name, p.RetentionInDays, old.RetentionInDays);
-    const [tags, oldTags] = [tagMap(p.Tags), tagMap(old.Tags)];
-    const removed = Object.keys(oldTags).filter((key) => !(key in tags));
+    const [tags, removed] = [tagMap(p.Tags), removedTagKeys(p.Tags, old.Tags)];
     const arn = logGroupArn(request, name).replace(/:\*$/, '');
     if (removed.length > 0) await logs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: removed }));
     if (Object.keys(tags).length > 0) await logs.send(new TagResourceCommand({ resourceArn: arn, tags }));

@@ -30,6 +30,7 @@ import { deepEqual } from '../cloudformation/deep-equal.js';
 import {
   ignoreNotFound,
   policyJson,
+  tagList,
   toBoolean,
   toNumber,
   type Properties,
@@ -67,8 +68,7 @@ const CONFIGURATIONS: {
 }[] = [
   {
     property: 'Tags',
-    put: (s3, Bucket, tags: { Key: string; Value: unknown }[]) =>
-      s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: tags.map((t) => ({ Key: t.Key, Value: String(t.Value) })) } })),
+    put: (s3, Bucket, tags) => s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: tagList(tags) } })),
     remove: (s3, Bucket) => s3.send(new DeleteBucketTaggingCommand({ Bucket })),
   },
   {
