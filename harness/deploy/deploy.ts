@@ -19,7 +19,7 @@ import type { Connection } from '../targets/types.js';
 import { collectArtifacts, type Artifact } from './artifacts.js';
 import { createChangeSet, deleteChangeSet, summarizeChanges } from './change-set.js';
 import { defaultCodeBucket, ensureBucket, uploadArtifacts } from './code-bucket.js';
-import { followOperation, watchStack } from './operation.js';
+import { followOperation, watchStack, LOCAL_POLL_INTERVAL_MS } from './operation.js';
 import { rootCause, type WatchedEvent } from './stack-events.js';
 import { assertFixedNamesFree } from './preflight.js';
 import { assertValidStackName } from './stack-name.js';
@@ -67,7 +67,7 @@ export async function deployStack(options: DeployOptions): Promise<DeployResult>
   const templatePath = options.templatePath ?? TEMPLATE_PATH;
   const templateBody = readTemplate(templatePath);
   const artifacts = collectArtifacts(codeKeyPrefix, options.artifactsDir, options.nestedTemplatePath);
-  const pollIntervalMs = options.pollIntervalMs ?? (connection.local ? 250 : 2000);
+  const pollIntervalMs = options.pollIntervalMs ?? (connection.local ? LOCAL_POLL_INTERVAL_MS : 2000);
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
 
   const cfn = new CloudFormationClient(clientConfig(connection));

@@ -13,7 +13,7 @@ import { clientConfig, s3ClientConfig } from '../targets/clients.js';
 import type { Connection } from '../targets/types.js';
 import { FUNCTION_ZIPS, NESTED_TEMPLATE_NAME, codeKey } from './artifacts.js';
 import { bucketExists, defaultCodeBucket, deleteBucketIfEmpty, emptyBucket } from './code-bucket.js';
-import { followOperation, watchStack } from './operation.js';
+import { followOperation, watchStack, LOCAL_POLL_INTERVAL_MS } from './operation.js';
 import { rootCause } from './stack-events.js';
 import { assertValidStackName } from './stack-name.js';
 import { describeStack, listResourcesDeep } from './stacks.js';
@@ -44,7 +44,7 @@ export async function destroyStack(options: DestroyOptions): Promise<DestroyResu
   const { connection, stackName, reporter } = options;
   const { paint } = reporter;
   assertValidStackName(stackName);
-  const pollIntervalMs = options.pollIntervalMs ?? (connection.local ? 250 : 2000);
+  const pollIntervalMs = options.pollIntervalMs ?? (connection.local ? LOCAL_POLL_INTERVAL_MS : 2000);
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const cfn = new CloudFormationClient(clientConfig(connection));
   const s3 = new S3Client(s3ClientConfig(connection));

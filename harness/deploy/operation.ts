@@ -5,6 +5,9 @@ import { StackEventWatcher, formatEvent, type WatchedEvent } from './stack-event
 import { describeStack, isInProgress, sleep } from './stacks.js';
 import { UserError } from '../support/errors.js';
 
+/** How often stack events are polled on a local target: a local stack changes within milliseconds, and every poll adds its interval to what the user waits for. */
+export const LOCAL_POLL_INTERVAL_MS = 50;
+
 export interface FollowOptions {
   pollIntervalMs: number;
   timeoutMs: number;
