@@ -39,8 +39,10 @@ export class LocalCloudContext implements CloudContext {
     return this.services.get(name) as T | undefined;
   }
 
-  clientConfig(region = this.defaultRegion) {
-    return { endpoint: this.endpoint, region, credentials: { ...INTERNAL_CREDENTIALS }, forcePathStyle: true };
+  clientConfig(region = this.defaultRegion, accountId = this.defaultAccountId) {
+    const credentials =
+      accountId === this.defaultAccountId ? { ...INTERNAL_CREDENTIALS } : { accessKeyId: accountId, secretAccessKey: INTERNAL_CREDENTIALS.secretAccessKey };
+    return { endpoint: this.endpoint, region, credentials, forcePathStyle: true };
   }
 
   log(message: string): void {

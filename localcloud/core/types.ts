@@ -79,8 +79,11 @@ export interface CloudContext {
    * Configuration for an AWS SDK v3 client that talks back to this cloud, for
    * services that act as clients of other services (CloudFormation providers,
    * Lambda pollers). Going through the public API keeps validation in one place.
+   * With `accountId`, the credentials act in that account (a 12-digit access
+   * key names its account: LocalStack's convention, which the gateway honours);
+   * without it, in the default account.
    */
-  clientConfig(region?: string): {
+  clientConfig(region?: string, accountId?: string): {
     endpoint: string;
     region: string;
     credentials: { accessKeyId: string; secretAccessKey: string };
