@@ -43,10 +43,7 @@ async function readFromS3(
   accountId: string,
   region: string,
 ): Promise<Buffer> {
-  const config = ctx.clientConfig(region);
-  const credentials =
-    accountId === ctx.defaultAccountId ? config.credentials : { accessKeyId: accountId, secretAccessKey: config.credentials.secretAccessKey };
-  const s3 = new S3Client({ ...config, credentials, maxAttempts: 1 });
+  const s3 = new S3Client({ ...ctx.clientConfig(region, accountId), maxAttempts: 1 });
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
     return Buffer.from(await object.Body!.transformToByteArray());

@@ -160,10 +160,8 @@ export class EventSourceMappingOperations {
     if (kinesis && typeof kinesis.describeStreamSummary === 'function') {
       describe = () => kinesis.describeStreamSummary(scope, { StreamName: stream.streamName });
     } else {
-      const config = this.ctx.clientConfig(stream.region);
-      const credentials =
-        stream.accountId === this.ctx.defaultAccountId ? config.credentials : { accessKeyId: stream.accountId, secretAccessKey: config.credentials.secretAccessKey };
-      const client = new KinesisClient({ endpoint: config.endpoint, region: stream.region, credentials, maxAttempts: 1 });
+      const { endpoint, credentials } = this.ctx.clientConfig(stream.region, stream.accountId);
+      const client = new KinesisClient({ endpoint, region: stream.region, credentials, maxAttempts: 1 });
       describe = () => client.send(new DescribeStreamSummaryCommand({ StreamName: stream.streamName }));
       close = () => client.destroy();
     }

@@ -100,11 +100,9 @@ function inProcessReads(ctx: CloudContext, stream: StreamLocation): KinesisReads
 }
 
 function sdkReads(ctx: CloudContext, stream: StreamLocation): KinesisReads {
-  const config = ctx.clientConfig(stream.region);
-  // A 12-digit access key names its account: read the stream of the mapping's account.
-  const credentials =
-    stream.accountId === ctx.defaultAccountId ? config.credentials : { accessKeyId: stream.accountId, secretAccessKey: config.credentials.secretAccessKey };
-  const client = new KinesisClient({ endpoint: config.endpoint, region: stream.region, credentials, maxAttempts: 1 });
+  // The stream of the mapping's account.
+  const { endpoint, credentials } = ctx.clientConfig(stream.region, stream.accountId);
+  const client = new KinesisClient({ endpoint, region: stream.region, credentials, maxAttempts: 1 });
   return {
     listShards: (input) => client.send(new ListShardsCommand(input)),
     getShardIterator: (input) => client.send(new GetShardIteratorCommand(input)),

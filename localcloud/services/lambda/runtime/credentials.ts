@@ -35,15 +35,16 @@ export class FunctionCredentials {
     try {
       entry = await this.assumeRole(accountId, region, roleArn, sessionName);
     } catch {
-      entry = { credentials: this.fixed(accountId), refreshAt: Date.now() + RETRY_STS_AFTER_MS };
+      // Fixed keys of the function's account: `test` for the default account, the account id itself otherwise.
+      entry = { credentials: this.ctx.clientConfig(region, accountId).credentials, refreshAt: Date.now() + RETRY_STS_AFTER_MS };
     }
     this.cache.set(key, entry);
     return entry.credentials;
   }
 
   private async assumeRole(accountId: string, region: string, roleArn: string, sessionName: string): Promise<Cached> {
-    const config = this.ctx.clientConfig(region);
-    const client = new STSClient({ endpoint: config.endpoint, region, credentials: this.fixed(accountId), maxAttempts: 1 });
+    const { endpoint, credentials } = this.ctx.clientConfig(region, accountId);
+    const client = new STSClient({ endpoint, region, credentials, maxAttempts: 1 });
     try {
       const { Credentials: issued } = await client.send(
         new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName.slice(0, 64), DurationSeconds: 3600 }),
@@ -57,11 +58,5 @@ export class FunctionCredentials {
     } finally {
       client.destroy();
     }
-  }
-
-  /** `test` for the default account; the account id itself otherwise (it names the account). */
-  private fixed(accountId: string): Credentials {
-    const { credentials } = this.ctx.clientConfig();
-    return accountId === this.ctx.defaultAccountId ? { ...credentials } : { accessKeyId: accountId, secretAccessKey: credentials.secretAccessKey };
   }
 }

@@ -104,13 +104,9 @@ export class LogSink {
     const key = `${destination.accountId}/${destination.region}`;
     let client = this.clients.get(key);
     if (!client) {
-      const config = this.ctx.clientConfig(destination.region);
-      // A 12-digit access key names its account (LocalStack's convention): logs land in the function's account.
-      const credentials =
-        destination.accountId === this.ctx.defaultAccountId
-          ? config.credentials
-          : { accessKeyId: destination.accountId, secretAccessKey: config.credentials.secretAccessKey };
-      client = new CloudWatchLogsClient({ endpoint: config.endpoint, region: config.region, credentials, maxAttempts: 2 });
+      // Logs land in the function's account.
+      const { endpoint, region, credentials } = this.ctx.clientConfig(destination.region, destination.accountId);
+      client = new CloudWatchLogsClient({ endpoint, region, credentials, maxAttempts: 2 });
       this.clients.set(key, client);
     }
     return client;
