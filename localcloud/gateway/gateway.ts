@@ -60,10 +60,10 @@ export class Gateway {
 
     const body = await readBody(req);
     const formAction = headers['content-type']?.startsWith('application/x-www-form-urlencoded')
-      ? new URLSearchParams(body.toString('utf8')).get('Action') ?? undefined
+      ? new URLSearchParams(body.toString('utf8')).get('Action')
       : undefined;
-    const service = this.routeByPath(path) ?? this.router.route(headers, query, formAction);
     const scope = credentialScope(headers, query);
+    const service = this.router.route(path, headers, scope, query.get('Action') ?? formAction);
 
     const request: ServiceRequest = {
       method: req.method ?? 'GET',
@@ -107,10 +107,6 @@ export class Gateway {
     if (!accessKeyId) return this.ctx.defaultAccountId;
     if (/^\d{12}$/.test(accessKeyId)) return accessKeyId;
     return this.ctx.accountForAccessKey?.(accessKeyId) ?? this.ctx.defaultAccountId;
-  }
-
-  private routeByPath(path: string): ServiceProvider | undefined {
-    return this.services.find((s) => s.routes.pathPrefixes?.some((p) => path.startsWith(p)));
   }
 
   private health(): string {

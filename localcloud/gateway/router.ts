@@ -1,20 +1,23 @@
-import { credentialScope } from '../core/sigv4.js';
+import type { CredentialScope } from '../core/sigv4.js';
 import type { ServiceProvider } from '../core/types.js';
 
 /**
  * Picks the service for a request the way AWS's own endpoints would tell them
- * apart if they shared one host: by `X-Amz-Target`, then by the SigV4
- * credential scope, then by the query `Action`, and finally S3, which owns
- * every remaining path (as on LocalStack's edge port).
+ * apart if they shared one host: path prefixes a service owns outright (the
+ * Lambda Runtime API), then `X-Amz-Target`, then the SigV4 credential scope,
+ * then the query `Action`, and finally S3, which owns every remaining path (as
+ * on LocalStack's edge port).
  */
 export class ServiceRouter {
   private readonly byTarget = new Map<string, ServiceProvider>();
   private readonly bySigningName = new Map<string, ServiceProvider>();
   private readonly byAction = new Map<string, ServiceProvider>();
+  private readonly byPathPrefix: [string, ServiceProvider][] = [];
   private s3?: ServiceProvider;
 
   constructor(services: ServiceProvider[]) {
     for (const service of services) {
+      for (const prefix of service.routes.pathPrefixes ?? []) this.byPathPrefix.push([prefix, service]);
       for (const prefix of service.routes.targetPrefixes ?? []) this.byTarget.set(prefix, service);
       for (const name of service.routes.signingNames) this.bySigningName.set(name, service);
       for (const action of service.routes.queryActions ?? []) this.byAction.set(action, service);
@@ -22,15 +25,21 @@ export class ServiceRouter {
     }
   }
 
-  route(headers: Record<string, string>, query: URLSearchParams, formAction?: string): ServiceProvider | undefined {
+  route(
+    path: string,
+    headers: Record<string, string>,
+    /** The request's SigV4 credential scope, if it is signed. */
+    scope: CredentialScope | undefined,
+    /** The `Action` of a query-protocol request (from the query string or the form body). */
+    action: string | null | undefined,
+  ): ServiceProvider | undefined {
+    for (const [prefix, service] of this.byPathPrefix) if (path.startsWith(prefix)) return service;
     const target = headers['x-amz-target'];
     if (target) return this.byTarget.get(target.split('.')[0]);
-    const scope = credentialScope(headers, query);
     if (scope) {
       const service = this.bySigningName.get(scope.service);
       if (service) return service;
     }
-    const action = query.get('Action') ?? formAction;
     if (action && this.byAction.has(action)) return this.byAction.get(action);
     return this.s3;
   }
