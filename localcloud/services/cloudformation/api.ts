@@ -60,7 +60,7 @@ import {
 import type { Caller, StackService } from './stack-service.js';
 import type { StackStore } from './store.js';
 import type { TemplateLoader } from './template-source.js';
-import { requiredCapabilities, type Template } from './template/index.js';
+import { requiredCapabilities, type ParameterDeclaration, type Template } from './template/index.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -172,36 +172,24 @@ export function cloudFormationOperations(deps: ApiDependencies): Record<string, 
 
     async ValidateTemplate(input: ValidateTemplateCommandInput, req): Promise<Out<ValidateTemplateCommandOutput>> {
       const template = await templateFrom(req, input);
-      const { capabilities, reason } = requiredCapabilities(template);
       return {
-        Parameters: Object.entries(template.Parameters ?? {}).map(([name, declaration]) => ({
-          ParameterKey: name,
-          DefaultValue: declaration.Default === undefined ? undefined : String(declaration.Default),
-          NoEcho: isNoEcho(declaration.NoEcho),
-          Description: declaration.Description,
-        })),
+        Parameters: Object.entries(template.Parameters ?? {}).map(([name, declaration]) => declaredParameter(name, declaration)),
         Description: template.Description,
-        Capabilities: capabilities.length > 0 ? capabilities : undefined,
-        CapabilitiesReason: reason,
+        ...capabilitiesOf(template),
         DeclaredTransforms: [],
       };
     },
 
     async GetTemplateSummary(input: GetTemplateSummaryCommandInput, req): Promise<Out<GetTemplateSummaryCommandOutput>> {
       const template = await templateFrom(req, input);
-      const { capabilities, reason } = requiredCapabilities(template);
       return {
         Parameters: Object.entries(template.Parameters ?? {}).map(([name, declaration]) => ({
-          ParameterKey: name,
-          DefaultValue: declaration.Default === undefined ? undefined : String(declaration.Default),
+          ...declaredParameter(name, declaration),
           ParameterType: declaration.Type,
-          NoEcho: isNoEcho(declaration.NoEcho),
-          Description: declaration.Description,
           ParameterConstraints: declaration.AllowedValues ? { AllowedValues: declaration.AllowedValues.map(String) } : {},
         })),
         Description: template.Description,
-        Capabilities: capabilities.length > 0 ? capabilities : undefined,
-        CapabilitiesReason: reason,
+        ...capabilitiesOf(template),
         ResourceTypes: [...new Set(Object.values(template.Resources).map((r) => r.Type))],
         Version: template.AWSTemplateFormatVersion,
         Metadata: template.Metadata === undefined ? undefined : JSON.stringify(template.Metadata),
@@ -255,8 +243,24 @@ function newestFirst(stacks: StackRecord[]): StackRecord[] {
   return [...stacks].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
+/** A declared parameter as ValidateTemplate reports it (GetTemplateSummary adds its type and constraints). */
+function declaredParameter(name: string, declaration: ParameterDeclaration) {
+  return {
+    ParameterKey: name,
+    DefaultValue: declaration.Default === undefined ? undefined : String(declaration.Default),
+    NoEcho: isNoEcho(declaration.NoEcho),
+    Description: declaration.Description,
+  };
+}
+
 function isNoEcho(value: unknown): boolean {
   return value === true || String(value).toLowerCase() === 'true';
+}
+
+/** The capabilities a template needs and why, as ValidateTemplate and GetTemplateSummary report them. */
+function capabilitiesOf(template: Template) {
+  const { capabilities, reason } = requiredCapabilities(template);
+  return { Capabilities: capabilities.length > 0 ? capabilities : undefined, CapabilitiesReason: reason };
 }
 
 /** Which properties identify a resource of each type (GetTemplateSummary), for the types that have a name property. */
