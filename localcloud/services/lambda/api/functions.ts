@@ -57,18 +57,8 @@ export class FunctionOperations {
   ) {}
 
   async create(input: WireCreateFunction, caller: Caller): Promise<FunctionConfiguration> {
-    const v = new Validator()
-      .required(input.FunctionName, 'functionName')
-      .required(input.Role, 'role')
-      .required(input.Code, 'code')
-      .pattern(input.Role, 'role', ROLE_PATTERN, ROLE_PATTERN_SHOWN)
-      .length(input.Handler, 'handler', 0, 128)
-      .pattern(input.Handler, 'handler', HANDLER_PATTERN, '[^\\s]+')
-      .length(input.Description, 'description', 0, 256)
-      .range(input.Timeout, 'timeout', 1, 900)
-      .range(input.MemorySize, 'memorySize', 128, 10240)
-      .range(input.EphemeralStorage?.Size, 'ephemeralStorage.size', 512, 10240);
-    v.throwIfInvalid();
+    const required = new Validator().required(input.FunctionName, 'functionName').required(input.Role, 'role').required(input.Code, 'code');
+    checkConfiguration(required, input).throwIfInvalid();
     const ref = parseFunctionRef(input.FunctionName, caller.accountId, caller.region);
     if (ref.qualifier) throw invalidParameter('Function name cannot contain a qualifier when creating a function.');
     if (input.PackageType === 'Image') throw invalidParameter('localcloud runs zip deployment packages only; PackageType Image is not supported');
@@ -187,15 +177,7 @@ export class FunctionOperations {
 
   updateConfiguration(rawName: string, input: UpdateFunctionConfigurationRequest, caller: Caller): FunctionConfiguration {
     const fn = this.functions.require(this.ref(rawName, caller));
-    new Validator()
-      .pattern(input.Role, 'role', ROLE_PATTERN, ROLE_PATTERN_SHOWN)
-      .length(input.Handler, 'handler', 0, 128)
-      .pattern(input.Handler, 'handler', HANDLER_PATTERN, '[^\\s]+')
-      .length(input.Description, 'description', 0, 256)
-      .range(input.Timeout, 'timeout', 1, 900)
-      .range(input.MemorySize, 'memorySize', 128, 10240)
-      .range(input.EphemeralStorage?.Size, 'ephemeralStorage.size', 512, 10240)
-      .throwIfInvalid();
+    checkConfiguration(new Validator(), input).throwIfInvalid();
     if (input.RevisionId && input.RevisionId !== fn.latest.revisionId) throw preconditionFailed();
     if (input.Runtime) assertRunnableRuntime(input.Runtime);
     const environment = input.Environment ? checkedEnvironment(input.Environment.Variables) : fn.latest.environment;
@@ -300,6 +282,21 @@ export function toConfiguration(fn: LambdaFunction, v: FunctionVersion, qualifyL
     SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
     LoggingConfig: { LogFormat: 'Text', LogGroup: logGroupFor(fn) },
   };
+}
+
+/** The constraints on configuration that CreateFunction and UpdateFunctionConfiguration share. */
+function checkConfiguration(
+  v: Validator,
+  input: Pick<UpdateFunctionConfigurationRequest, 'Role' | 'Handler' | 'Description' | 'Timeout' | 'MemorySize' | 'EphemeralStorage'>,
+): Validator {
+  return v
+    .pattern(input.Role, 'role', ROLE_PATTERN, ROLE_PATTERN_SHOWN)
+    .length(input.Handler, 'handler', 0, 128)
+    .pattern(input.Handler, 'handler', HANDLER_PATTERN, '[^\\s]+')
+    .length(input.Description, 'description', 0, 256)
+    .range(input.Timeout, 'timeout', 1, 900)
+    .range(input.MemorySize, 'memorySize', 128, 10240)
+    .range(input.EphemeralStorage?.Size, 'ephemeralStorage.size', 512, 10240);
 }
 
 /** Publishes $LATEST as a new numbered version, unless the newest version already is $LATEST as it stands. */
