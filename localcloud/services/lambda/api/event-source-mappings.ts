@@ -1,4 +1,3 @@
-import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import type {
   CreateEventSourceMappingRequest,
   EventSourceMappingConfiguration,
@@ -8,8 +7,8 @@ import type {
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../../core/errors.js';
 import type { CloudContext } from '../../../core/types.js';
-import type { KinesisProvider } from '../../kinesis/index.js';
 import type { EventSourceManager } from '../kinesis/event-source-manager.js';
+import { StreamReader, type StreamLocation } from '../kinesis/stream-reader.js';
 import type { EventSourceMapping, MappingStore, StartingPosition } from '../model/event-source-mappings.js';
 import { eventSourceMappingArn, functionArn, parseFunctionRef, parseKinesisStreamArn } from '../model/names.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
@@ -52,7 +51,7 @@ export class EventSourceMappingOperations {
         `The event source arn (" ${input.EventSourceArn} ") and function (" ${fn.name} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
       );
     }
-    await this.assertStreamExists(input.EventSourceArn, stream);
+    await this.assertStreamExists({ ...stream, streamArn: input.EventSourceArn });
 
     const mapping: EventSourceMapping = {
       uuid: randomUUID(),
@@ -152,27 +151,16 @@ export class EventSourceMappingOperations {
   }
 
   /** Lambda refuses mappings to streams that do not exist. */
-  private async assertStreamExists(arn: string, stream: { region: string; accountId: string; streamName: string }): Promise<void> {
-    const scope = { accountId: stream.accountId, region: stream.region };
-    const kinesis = this.ctx.service<KinesisProvider>('kinesis');
-    let describe: () => Promise<unknown>;
-    let close = () => {};
-    if (kinesis && typeof kinesis.describeStreamSummary === 'function') {
-      describe = () => kinesis.describeStreamSummary(scope, { StreamName: stream.streamName });
-    } else {
-      const { endpoint, credentials } = this.ctx.clientConfig(stream.region, stream.accountId);
-      const client = new KinesisClient({ endpoint, region: stream.region, credentials, maxAttempts: 1 });
-      describe = () => client.send(new DescribeStreamSummaryCommand({ StreamName: stream.streamName }));
-      close = () => client.destroy();
-    }
+  private async assertStreamExists(stream: StreamLocation): Promise<void> {
+    const reader = new StreamReader(this.ctx, stream);
     try {
-      await describe();
+      await reader.describe();
     } catch (err) {
       const name = (err as { name?: string; code?: string }).code ?? (err as Error).name;
-      if (name === 'ResourceNotFoundException') throw invalidParameter(`Stream not found: ${arn}`);
+      if (name === 'ResourceNotFoundException') throw invalidParameter(`Stream not found: ${stream.streamArn}`);
       // Kinesis unreachable or not answering: the pollers will report it; do not refuse the mapping for that.
     } finally {
-      close();
+      reader.close();
     }
   }
 }

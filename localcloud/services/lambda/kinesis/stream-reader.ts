@@ -1,9 +1,12 @@
 import {
+  DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   KinesisClient,
   ListShardsCommand,
   type _Record,
+  type DescribeStreamSummaryCommandInput,
+  type DescribeStreamSummaryOutput,
   type GetRecordsCommandInput,
   type GetRecordsOutput,
   type GetShardIteratorCommandInput,
@@ -29,8 +32,9 @@ export interface StreamLocation {
   streamArn: string;
 }
 
-/** The three Kinesis reads a poller makes, with the SDK's input and output shapes. */
+/** The Kinesis reads a mapping makes, with the SDK's input and output shapes. */
 interface KinesisReads {
+  describeStreamSummary(input: DescribeStreamSummaryCommandInput): Promise<DescribeStreamSummaryOutput>;
   listShards(input: ListShardsCommandInput): Promise<ListShardsOutput>;
   getShardIterator(input: GetShardIteratorCommandInput): Promise<GetShardIteratorOutput>;
   getRecords(input: GetRecordsCommandInput): Promise<GetRecordsOutput>;
@@ -52,6 +56,11 @@ export class StreamReader {
     readonly stream: StreamLocation,
   ) {
     this.reads = inProcessReads(ctx, stream) ?? sdkReads(ctx, stream);
+  }
+
+  /** Resolves when the stream exists; fails as DescribeStreamSummary does (ResourceNotFoundException) otherwise. */
+  async describe(): Promise<void> {
+    await this.reads.describeStreamSummary({ StreamName: this.stream.streamName });
   }
 
   async listShards(): Promise<Shard[]> {
@@ -92,6 +101,7 @@ function inProcessReads(ctx: CloudContext, stream: StreamLocation): KinesisReads
   if (!kinesis || typeof kinesis.getRecords !== 'function') return undefined;
   const scope = { accountId: stream.accountId, region: stream.region };
   return {
+    describeStreamSummary: (input) => kinesis.describeStreamSummary(scope, input),
     listShards: (input) => kinesis.listShards(scope, input),
     getShardIterator: (input) => kinesis.getShardIterator(scope, input),
     getRecords: (input) => kinesis.getRecords(scope, input),
@@ -104,6 +114,7 @@ function sdkReads(ctx: CloudContext, stream: StreamLocation): KinesisReads {
   const { endpoint, credentials } = ctx.clientConfig(stream.region, stream.accountId);
   const client = new KinesisClient({ endpoint, region: stream.region, credentials, maxAttempts: 1 });
   return {
+    describeStreamSummary: (input) => client.send(new DescribeStreamSummaryCommand(input)),
     listShards: (input) => client.send(new ListShardsCommand(input)),
     getShardIterator: (input) => client.send(new GetShardIteratorCommand(input)),
     getRecords: (input) => client.send(new GetRecordsCommand(input)),
