@@ -52,6 +52,7 @@ export class FunctionRuntime {
   private readonly channels = new WeakMap<ExecutionEnvironment, LogChannel>();
   private readonly credentials: FunctionCredentials;
   readonly logs: LogSink;
+  private readonly maxEnvironments: number;
   private readonly reaper: NodeJS.Timeout;
   private stopped = false;
 
@@ -61,6 +62,7 @@ export class FunctionRuntime {
   ) {
     this.credentials = new FunctionCredentials(ctx);
     this.logs = new LogSink(ctx);
+    this.maxEnvironments = options.maxEnvironmentsPerFunction ?? 10;
     const maxIdleMs = options.maxIdleMs ?? 10 * 60_000;
     this.reaper = setInterval(() => {
       for (const pool of this.pools.values()) pool.reap(maxIdleMs);
@@ -72,8 +74,7 @@ export class FunctionRuntime {
     const { fn, version } = input;
     const requestId = input.requestId ?? randomUUID();
     const pool = this.poolFor(fn, version.version);
-    const maxEnvironments = this.options.maxEnvironmentsPerFunction ?? 10;
-    const lease = await pool.acquire(version.revisionId, Math.min(maxEnvironments, fn.reservedConcurrency ?? maxEnvironments));
+    const lease = await pool.acquire(version.revisionId, Math.min(this.maxEnvironments, fn.reservedConcurrency ?? this.maxEnvironments));
     let env = lease.env;
     let initDurationMs: number | undefined;
     if (!env) {
@@ -121,7 +122,7 @@ export class FunctionRuntime {
     const key = poolKey(fn, version);
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new EnvironmentPool(this.options.maxEnvironmentsPerFunction ?? 10);
+      pool = new EnvironmentPool();
       this.pools.set(key, pool);
     }
     return pool;

@@ -17,11 +17,11 @@ export class EnvironmentPool {
   private readonly waiting: Array<(lease: Lease) => void> = [];
   private revisionId = '';
   private readonly idleSince = new Map<ExecutionEnvironment, number>();
-
-  constructor(private limit: number) {}
+  /** At most this many environments; each acquire states it anew (reserved concurrency can change). */
+  private limit = 1;
 
   /** Waits for a warm environment of `revisionId`, or for room to start one (at most `limit` environments). */
-  acquire(revisionId: string, limit = this.limit): Promise<Lease> {
+  acquire(revisionId: string, limit: number): Promise<Lease> {
     this.limit = Math.max(1, limit);
     if (revisionId !== this.revisionId) {
       this.revisionId = revisionId;
