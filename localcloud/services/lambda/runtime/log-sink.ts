@@ -44,7 +44,7 @@ export class LogSink {
   constructor(private readonly ctx: CloudContext) {}
 
   append(destination: LogDestination, event: LogEvent): void {
-    const key = `${destination.accountId}/${destination.region}/${destination.group}/${destination.stream}`;
+    const key = destinationKey(destination);
     if (this.logsProvider()) {
       let pending = this.inProcess.get(key);
       if (!pending) this.inProcess.set(key, (pending = { destination, events: [] }));
@@ -68,7 +68,7 @@ export class LogSink {
 
   /** Forgets writers of streams that have nothing pending (environments that are gone). */
   forget(destination: LogDestination): void {
-    const key = `${destination.accountId}/${destination.region}/${destination.group}/${destination.stream}`;
+    const key = destinationKey(destination);
     const writer = this.streams.get(key);
     if (writer) writer.flush().then(() => this.streams.delete(key));
   }
@@ -192,6 +192,10 @@ class StreamWriter {
     await ignoring('ResourceAlreadyExistsException', this.client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream })));
     this.created = true;
   }
+}
+
+function destinationKey(d: LogDestination): string {
+  return `${d.accountId}/${d.region}/${d.group}/${d.stream}`;
 }
 
 async function ignoring(errorName: string, call: Promise<unknown>): Promise<void> {
