@@ -32,19 +32,11 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, DeleteObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
+import { rejection } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 import { cloudFormationService, eventLines, eventsOf, registerFakeType, settledStack, type FakeCall } from './cloudformation-support.js';
 
 const json = (template: unknown) => JSON.stringify(template, null, 2);
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { name: string; $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error & { name: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('CloudFormation', function () {
   let cloud: TestCloud;

@@ -11,6 +11,7 @@ import {
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { expect } from 'chai';
+import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 
 const MINUTE = 60_000;
@@ -38,16 +39,8 @@ function baseTime(): number {
   return Math.floor((Date.now() - 3600_000) / MINUTE) * MINUTE;
 }
 
-async function expectError(promise: Promise<unknown>, name: string, status = 400): Promise<any> {
-  try {
-    await promise;
-  } catch (err: any) {
-    expect(err.name, err.message).to.equal(name);
-    expect(err.$metadata?.httpStatusCode).to.equal(status);
-    return err;
-  }
-  expect.fail(`expected ${name}`);
-}
+/** CloudWatch answers its client errors with 400 unless a test says otherwise; the error's query-protocol fields are read too. */
+const expectError = (promise: Promise<unknown>, name: string, status = 400): Promise<any> => expectAwsError(promise, name, status);
 
 describe('CloudWatch metrics', function () {
   let cloud: TestCloud;

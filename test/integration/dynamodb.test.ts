@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand as DocQueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
+import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 
 /** The IoT backend's sensor table: HASH SensorId, RANGE Timestamp. */
@@ -43,17 +44,6 @@ function sensorTable(name: string): CreateTableCommandInput {
     ],
     ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
   };
-}
-
-/** Expects `promise` to reject with an SDK error of that name; returns it for further checks. */
-async function rejection(promise: Promise<unknown>, name: string): Promise<Error & { $metadata: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (err) {
-    expect((err as Error).name, (err as Error).message).to.equal(name);
-    return err as Error & { $metadata: { httpStatusCode?: number } };
-  }
-  expect.fail(`expected ${name}`);
 }
 
 /** A JSON 1.0 request without the SDK, for bodies no SDK would send. */
@@ -95,7 +85,7 @@ describe('dynamodb', function () {
 
       const deleted = await ddb.send(new DeleteTableCommand({ TableName: 'lifecycle' }));
       expect(deleted.TableDescription?.TableStatus).to.equal('DELETING');
-      await rejection(ddb.send(new DescribeTableCommand({ TableName: 'lifecycle' })), 'ResourceNotFoundException');
+      await expectAwsError(ddb.send(new DescribeTableCommand({ TableName: 'lifecycle' })), 'ResourceNotFoundException');
       expect((await ddb.send(new ListTablesCommand({}))).TableNames).to.not.include('lifecycle');
     });
 
@@ -116,20 +106,20 @@ describe('dynamodb', function () {
 
     it('answers ResourceInUseException for a table that exists', async () => {
       await ddb.send(new CreateTableCommand(sensorTable('twice')));
-      const err = await rejection(ddb.send(new CreateTableCommand(sensorTable('twice'))), 'ResourceInUseException');
+      const err = await expectAwsError(ddb.send(new CreateTableCommand(sensorTable('twice'))), 'ResourceInUseException');
       expect(err).to.be.instanceOf(ResourceInUseException);
       expect(err.message).to.equal('Table already exists: twice');
     });
 
     it('answers ResourceNotFoundException for a missing table', async () => {
-      const err = await rejection(ddb.send(new GetItemCommand({ TableName: 'missing', Key: { SensorId: { S: 'a' } } })), 'ResourceNotFoundException');
+      const err = await expectAwsError(ddb.send(new GetItemCommand({ TableName: 'missing', Key: { SensorId: { S: 'a' } } })), 'ResourceNotFoundException');
       expect(err).to.be.instanceOf(ResourceNotFoundException);
       expect(err.$metadata.httpStatusCode).to.equal(400);
     });
 
     it('rejects invalid table names with ValidationException', async () => {
-      await rejection(ddb.send(new CreateTableCommand(sensorTable('ab'))), 'ValidationException');
-      const err = await rejection(ddb.send(new DescribeTableCommand({ TableName: 'bad name!' })), 'ValidationException');
+      await expectAwsError(ddb.send(new CreateTableCommand(sensorTable('ab'))), 'ValidationException');
+      const err = await expectAwsError(ddb.send(new DescribeTableCommand({ TableName: 'bad name!' })), 'ValidationException');
       expect(err.message).to.match(/tableName/);
     });
 
@@ -148,8 +138,8 @@ describe('dynamodb', function () {
       const updated = await ddb.send(new UpdateTimeToLiveCommand({ TableName: 'ttl', TimeToLiveSpecification: { Enabled: true, AttributeName: 'ExpiresAt' } }));
       expect(updated.TimeToLiveSpecification).to.deep.equal({ Enabled: true, AttributeName: 'ExpiresAt' });
       expect((await ddb.send(new DescribeTimeToLiveCommand({ TableName: 'ttl' }))).TimeToLiveDescription).to.deep.equal({ TimeToLiveStatus: 'ENABLED', AttributeName: 'ExpiresAt' });
-      await rejection(ddb.send(new UpdateTimeToLiveCommand({ TableName: 'ttl', TimeToLiveSpecification: { Enabled: true, AttributeName: 'ExpiresAt' } })), 'ValidationException');
-      await rejection(ddb.send(new DescribeTimeToLiveCommand({ TableName: 'no-such-table' })), 'ResourceNotFoundException');
+      await expectAwsError(ddb.send(new UpdateTimeToLiveCommand({ TableName: 'ttl', TimeToLiveSpecification: { Enabled: true, AttributeName: 'ExpiresAt' } })), 'ValidationException');
+      await expectAwsError(ddb.send(new DescribeTimeToLiveCommand({ TableName: 'no-such-table' })), 'ResourceNotFoundException');
       // UpdateTable keeps what dynalite does not know about.
       const { Table } = await ddb.send(new DescribeTableCommand({ TableName: 'ttl' }));
       expect(Table).to.not.have.property('_localcloud');
@@ -202,7 +192,7 @@ describe('dynamodb', function () {
     it('fails a put whose condition does not hold with ConditionalCheckFailedException', async () => {
       const item = { SensorId: { S: 'sensor-c' }, Timestamp: { S: 't' } };
       await ddb.send(new PutItemCommand({ TableName: 'SensorData', Item: item }));
-      const err = await rejection(
+      const err = await expectAwsError(
         ddb.send(new PutItemCommand({ TableName: 'SensorData', Item: item, ConditionExpression: 'attribute_not_exists(SensorId)' })),
         'ConditionalCheckFailedException',
       );
@@ -230,7 +220,7 @@ describe('dynamodb', function () {
 
     it('rejects a batch with the same key twice, as the IoT backend must handle', async () => {
       const item = { SensorId: { S: 'dup' }, Timestamp: { S: 't' } };
-      const err = await rejection(
+      const err = await expectAwsError(
         ddb.send(new BatchWriteItemCommand({ RequestItems: { SensorData: [{ PutRequest: { Item: item } }, { PutRequest: { Item: item } }] } })),
         'ValidationException',
       );

@@ -50,6 +50,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { expect } from 'chai';
 import type { IamProvider } from '../../localcloud/services/iam/index.js';
+import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 
 const ACCOUNT = '000000000000';
@@ -63,18 +64,6 @@ const allowLogs = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Action: ['logs:*'], Resource: 'arn:aws:logs:*:*:*' }],
 });
-
-async function expectError(promise: Promise<unknown>, name: string, status: number, message?: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (err: any) {
-    expect(err.name, err.message).to.equal(name);
-    expect(err.$metadata?.httpStatusCode).to.equal(status);
-    if (message) expect(err.message).to.match(message);
-    return;
-  }
-  expect.fail(`expected ${name}`);
-}
 
 describe('IAM', function () {
   let cloud: TestCloud;
@@ -110,13 +99,13 @@ describe('IAM', function () {
       await iam.send(new TagUserCommand({ UserName: 'bob', Tags: [{ Key: 'a', Value: '1' }] }));
       expect((await iam.send(new ListUserTagsCommand({ UserName: 'bob' }))).Tags).to.deep.equal([{ Key: 'a', Value: '1' }]);
 
-      await expectError(iam.send(new CreateUserCommand({ UserName: 'Alice' })), 'EntityAlreadyExistsException', 409);
-      await expectError(iam.send(new GetUserCommand({ UserName: 'carol' })), 'NoSuchEntityException', 404, /carol cannot be found/);
-      await expectError(iam.send(new CreateUserCommand({ UserName: 'bad name' })), 'ValidationError', 400);
-      await expectError(iam.send(new CreateUserCommand({ UserName: 'x', Path: 'nope' })), 'ValidationError', 400);
+      await expectAwsError(iam.send(new CreateUserCommand({ UserName: 'Alice' })), 'EntityAlreadyExistsException', 409);
+      await expectAwsError(iam.send(new GetUserCommand({ UserName: 'carol' })), 'NoSuchEntityException', 404, /carol cannot be found/);
+      await expectAwsError(iam.send(new CreateUserCommand({ UserName: 'bad name' })), 'ValidationError', 400);
+      await expectAwsError(iam.send(new CreateUserCommand({ UserName: 'x', Path: 'nope' })), 'ValidationError', 400);
 
       await iam.send(new DeleteUserCommand({ UserName: 'bob' }));
-      await expectError(iam.send(new DeleteUserCommand({ UserName: 'bob' })), 'NoSuchEntityException', 404);
+      await expectAwsError(iam.send(new DeleteUserCommand({ UserName: 'bob' })), 'NoSuchEntityException', 404);
     });
   });
 
@@ -128,7 +117,7 @@ describe('IAM', function () {
       expect(key!.SecretAccessKey).to.have.length(40);
       expect(key).to.include({ UserName: 'keyed', Status: 'Active' });
       const second = (await iam.send(new CreateAccessKeyCommand({ UserName: 'keyed' }))).AccessKey!;
-      await expectError(iam.send(new CreateAccessKeyCommand({ UserName: 'keyed' })), 'LimitExceededException', 409);
+      await expectAwsError(iam.send(new CreateAccessKeyCommand({ UserName: 'keyed' })), 'LimitExceededException', 409);
 
       const listed = await iam.send(new ListAccessKeysCommand({ UserName: 'keyed' }));
       expect(listed.AccessKeyMetadata!.map((k) => k.AccessKeyId)).to.have.members([key!.AccessKeyId, second.AccessKeyId]);
@@ -138,10 +127,10 @@ describe('IAM', function () {
       const provider = cloud.cloud.context.service<IamProvider>('iam')!;
       expect(provider.accessKey(second.AccessKeyId!)).to.include({ accountId: ACCOUNT, userName: 'keyed', status: 'Inactive', userArn: `arn:aws:iam::${ACCOUNT}:user/keyed` });
 
-      await expectError(iam.send(new DeleteUserCommand({ UserName: 'keyed' })), 'DeleteConflictException', 409, /access keys/);
+      await expectAwsError(iam.send(new DeleteUserCommand({ UserName: 'keyed' })), 'DeleteConflictException', 409, /access keys/);
       await iam.send(new DeleteAccessKeyCommand({ UserName: 'keyed', AccessKeyId: key!.AccessKeyId }));
       await iam.send(new DeleteAccessKeyCommand({ UserName: 'keyed', AccessKeyId: second.AccessKeyId }));
-      await expectError(iam.send(new DeleteAccessKeyCommand({ UserName: 'keyed', AccessKeyId: second.AccessKeyId })), 'NoSuchEntityException', 404);
+      await expectAwsError(iam.send(new DeleteAccessKeyCommand({ UserName: 'keyed', AccessKeyId: second.AccessKeyId })), 'NoSuchEntityException', 404);
       expect(provider.accessKey(second.AccessKeyId!)).to.equal(undefined);
       await iam.send(new DeleteUserCommand({ UserName: 'keyed' }));
     });
@@ -155,7 +144,7 @@ describe('IAM', function () {
       expect(me.User!.Arn).to.equal('arn:aws:iam::111111111111:user/device');
       expect((await asDevice.send(new ListAccessKeysCommand({}))).AccessKeyMetadata!.map((k) => k.AccessKeyId)).to.deep.equal([key!.AccessKeyId]);
       // The default account does not see the other account's user.
-      await expectError(iam.send(new GetUserCommand({ UserName: 'device' })), 'NoSuchEntityException', 404);
+      await expectAwsError(iam.send(new GetUserCommand({ UserName: 'device' })), 'NoSuchEntityException', 404);
       admin.destroy();
       asDevice.destroy();
     });
@@ -181,11 +170,11 @@ describe('IAM', function () {
       expect(updated.MaxSessionDuration).to.equal(7200);
       expect((await iam.send(new ListRolesCommand({}))).Roles!.map((r) => r.RoleName)).to.include('exec');
 
-      await expectError(iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: trustLambda })), 'EntityAlreadyExistsException', 409);
-      await expectError(iam.send(new CreateRoleCommand({ RoleName: 'r2', AssumeRolePolicyDocument: '{not json' })), 'MalformedPolicyDocumentException', 400, /invalid Json/);
-      await expectError(iam.send(new CreateRoleCommand({ RoleName: 'r2', AssumeRolePolicyDocument: allowLogs })), 'MalformedPolicyDocumentException', 400);
-      await expectError(iam.send(new UpdateRoleCommand({ RoleName: 'exec', MaxSessionDuration: 60 })), 'ValidationError', 400);
-      await expectError(iam.send(new GetRoleCommand({ RoleName: 'nope' })), 'NoSuchEntityException', 404, /role with name nope/);
+      await expectAwsError(iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: trustLambda })), 'EntityAlreadyExistsException', 409);
+      await expectAwsError(iam.send(new CreateRoleCommand({ RoleName: 'r2', AssumeRolePolicyDocument: '{not json' })), 'MalformedPolicyDocumentException', 400, /invalid Json/);
+      await expectAwsError(iam.send(new CreateRoleCommand({ RoleName: 'r2', AssumeRolePolicyDocument: allowLogs })), 'MalformedPolicyDocumentException', 400);
+      await expectAwsError(iam.send(new UpdateRoleCommand({ RoleName: 'exec', MaxSessionDuration: 60 })), 'ValidationError', 400);
+      await expectAwsError(iam.send(new GetRoleCommand({ RoleName: 'nope' })), 'NoSuchEntityException', 404, /role with name nope/);
     });
   });
 
@@ -206,23 +195,23 @@ describe('IAM', function () {
       expect((await iam.send(new ListRolePoliciesCommand({ RoleName: 'inline-role' }))).PolicyNames).to.deep.equal(['IoTAPIExecutionPolicy', 'Second']);
       expect((await iam.send(new ListUserPoliciesCommand({ UserName: 'inline-user' }))).PolicyNames).to.deep.equal(['IotClientPolicy']);
 
-      await expectError(iam.send(new GetRolePolicyCommand({ RoleName: 'inline-role', PolicyName: 'Missing' })), 'NoSuchEntityException', 404, /role policy with name Missing/);
+      await expectAwsError(iam.send(new GetRolePolicyCommand({ RoleName: 'inline-role', PolicyName: 'Missing' })), 'NoSuchEntityException', 404, /role policy with name Missing/);
       const withPrincipal = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }] });
-      await expectError(iam.send(new PutUserPolicyCommand({ UserName: 'inline-user', PolicyName: 'p', PolicyDocument: withPrincipal })), 'MalformedPolicyDocumentException', 400, /principal/);
-      await expectError(iam.send(new PutUserPolicyCommand({ UserName: 'inline-user', PolicyName: 'p', PolicyDocument: '{"Version":"2012-10-17"}' })), 'MalformedPolicyDocumentException', 400, /Statement/);
-      await expectError(iam.send(new PutUserPolicyCommand({ UserName: 'inline-user', PolicyName: 'p', PolicyDocument: '[1,2' })), 'MalformedPolicyDocumentException', 400);
-      await expectError(
+      await expectAwsError(iam.send(new PutUserPolicyCommand({ UserName: 'inline-user', PolicyName: 'p', PolicyDocument: withPrincipal })), 'MalformedPolicyDocumentException', 400, /principal/);
+      await expectAwsError(iam.send(new PutUserPolicyCommand({ UserName: 'inline-user', PolicyName: 'p', PolicyDocument: '{"Version":"2012-10-17"}' })), 'MalformedPolicyDocumentException', 400, /Statement/);
+      await expectAwsError(iam.send(new PutUserPolicyCommand({ UserName: 'inline-user', PolicyName: 'p', PolicyDocument: '[1,2' })), 'MalformedPolicyDocumentException', 400);
+      await expectAwsError(
         iam.send(new PutUserPolicyCommand({ UserName: 'inline-user', PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Action: 's3:*', Resource: '*' }] }) })),
         'MalformedPolicyDocumentException',
         400,
       );
 
-      await expectError(iam.send(new DeleteUserCommand({ UserName: 'inline-user' })), 'DeleteConflictException', 409, /policies/);
-      await expectError(iam.send(new DeleteRoleCommand({ RoleName: 'inline-role' })), 'DeleteConflictException', 409);
+      await expectAwsError(iam.send(new DeleteUserCommand({ UserName: 'inline-user' })), 'DeleteConflictException', 409, /policies/);
+      await expectAwsError(iam.send(new DeleteRoleCommand({ RoleName: 'inline-role' })), 'DeleteConflictException', 409);
       await iam.send(new DeleteUserPolicyCommand({ UserName: 'inline-user', PolicyName: 'IotClientPolicy' }));
       await iam.send(new DeleteRolePolicyCommand({ RoleName: 'inline-role', PolicyName: 'IoTAPIExecutionPolicy' }));
       await iam.send(new DeleteRolePolicyCommand({ RoleName: 'inline-role', PolicyName: 'Second' }));
-      await expectError(iam.send(new DeleteRolePolicyCommand({ RoleName: 'inline-role', PolicyName: 'Second' })), 'NoSuchEntityException', 404);
+      await expectAwsError(iam.send(new DeleteRolePolicyCommand({ RoleName: 'inline-role', PolicyName: 'Second' })), 'NoSuchEntityException', 404);
       await iam.send(new DeleteUserCommand({ UserName: 'inline-user' }));
       await iam.send(new DeleteRoleCommand({ RoleName: 'inline-role' }));
     });
@@ -233,7 +222,7 @@ describe('IAM', function () {
       const created = (await iam.send(new CreatePolicyCommand({ PolicyName: 'Custom', PolicyDocument: allowLogs, Description: 'logs', Path: '/app/' }))).Policy!;
       expect(created).to.include({ PolicyName: 'Custom', Arn: `arn:aws:iam::${ACCOUNT}:policy/app/Custom`, DefaultVersionId: 'v1', AttachmentCount: 0, IsAttachable: true });
       expect(created.PolicyId).to.match(/^ANPA[A-Z0-9]{17}$/);
-      await expectError(iam.send(new CreatePolicyCommand({ PolicyName: 'Custom', PolicyDocument: allowLogs })), 'EntityAlreadyExistsException', 409);
+      await expectAwsError(iam.send(new CreatePolicyCommand({ PolicyName: 'Custom', PolicyDocument: allowLogs })), 'EntityAlreadyExistsException', 409);
 
       const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: created.Arn, VersionId: 'v1' }));
       expect(version.PolicyVersion).to.include({ VersionId: 'v1', IsDefaultVersion: true });
@@ -258,18 +247,18 @@ describe('IAM', function () {
         ['v2', true],
         ['v1', false],
       ]);
-      await expectError(iam.send(new DeletePolicyVersionCommand({ PolicyArn: created.Arn, VersionId: 'v2' })), 'DeleteConflictException', 409);
+      await expectAwsError(iam.send(new DeletePolicyVersionCommand({ PolicyArn: created.Arn, VersionId: 'v2' })), 'DeleteConflictException', 409);
       await iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: created.Arn, VersionId: 'v1' }));
       await iam.send(new DeletePolicyVersionCommand({ PolicyArn: created.Arn, VersionId: 'v2' }));
 
-      await expectError(iam.send(new DeletePolicyCommand({ PolicyArn: created.Arn })), 'DeleteConflictException', 409, /attached/);
-      await expectError(iam.send(new DeleteRoleCommand({ RoleName: 'with-managed' })), 'DeleteConflictException', 409, /detach/);
+      await expectAwsError(iam.send(new DeletePolicyCommand({ PolicyArn: created.Arn })), 'DeleteConflictException', 409, /attached/);
+      await expectAwsError(iam.send(new DeleteRoleCommand({ RoleName: 'with-managed' })), 'DeleteConflictException', 409, /detach/);
       await iam.send(new DetachRolePolicyCommand({ RoleName: 'with-managed', PolicyArn: created.Arn }));
       await iam.send(new DetachUserPolicyCommand({ UserName: 'with-managed', PolicyArn: created.Arn }));
-      await expectError(iam.send(new DetachUserPolicyCommand({ UserName: 'with-managed', PolicyArn: created.Arn })), 'NoSuchEntityException', 404);
+      await expectAwsError(iam.send(new DetachUserPolicyCommand({ UserName: 'with-managed', PolicyArn: created.Arn })), 'NoSuchEntityException', 404);
       await iam.send(new DeletePolicyCommand({ PolicyArn: created.Arn }));
-      await expectError(iam.send(new GetPolicyCommand({ PolicyArn: created.Arn })), 'NoSuchEntityException', 404);
-      await expectError(
+      await expectAwsError(iam.send(new GetPolicyCommand({ PolicyArn: created.Arn })), 'NoSuchEntityException', 404);
+      await expectAwsError(
         iam.send(new AttachRolePolicyCommand({ RoleName: 'with-managed', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/Nope` })),
         'NoSuchEntityException',
         404,
@@ -284,7 +273,7 @@ describe('IAM', function () {
       const version = (await iam.send(new GetPolicyVersionCommand({ PolicyArn: kinesisArn, VersionId: 'v2' }))).PolicyVersion!;
       const document = JSON.parse(decodeURIComponent(version.Document!));
       expect(document.Statement[0].Action).to.include.members(['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStream', 'logs:PutLogEvents']);
-      await expectError(iam.send(new GetPolicyVersionCommand({ PolicyArn: kinesisArn, VersionId: 'v1' })), 'NoSuchEntityException', 404);
+      await expectAwsError(iam.send(new GetPolicyVersionCommand({ PolicyArn: kinesisArn, VersionId: 'v1' })), 'NoSuchEntityException', 404);
 
       for (const [arn, action] of [
         ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole', 'logs:CreateLogStream'],
@@ -305,7 +294,7 @@ describe('IAM', function () {
       await iam.send(new AttachRolePolicyCommand({ RoleName: 'DdbCloudWatchProcessorRole', PolicyArn: kinesisArn }));
       await iam.send(new PutRolePolicyCommand({ RoleName: 'DdbCloudWatchProcessorRole', PolicyName: 'IoTEventProcessorExecutionPolicy', PolicyDocument: allowLogs }));
       expect((await iam.send(new GetPolicyCommand({ PolicyArn: kinesisArn }))).Policy!.AttachmentCount).to.equal(1);
-      await expectError(iam.send(new DeletePolicyCommand({ PolicyArn: kinesisArn })), 'AccessDenied', 403);
+      await expectAwsError(iam.send(new DeletePolicyCommand({ PolicyArn: kinesisArn })), 'AccessDenied', 403);
 
       // What a policy evaluator will read.
       const provider = cloud.cloud.context.service<IamProvider>('iam')!;
@@ -339,8 +328,8 @@ describe('IAM', function () {
         ['managed', 'ReadOnlyAccess', 'devs'],
       ]);
 
-      await expectError(iam.send(new DeleteUserCommand({ UserName: 'member' })), 'DeleteConflictException', 409);
-      await expectError(iam.send(new DeleteGroupCommand({ GroupName: 'devs' })), 'DeleteConflictException', 409);
+      await expectAwsError(iam.send(new DeleteUserCommand({ UserName: 'member' })), 'DeleteConflictException', 409);
+      await expectAwsError(iam.send(new DeleteGroupCommand({ GroupName: 'devs' })), 'DeleteConflictException', 409);
       await iam.send(new RemoveUserFromGroupCommand({ GroupName: 'devs', UserName: 'member' }));
       await iam.send(new DeleteUserCommand({ UserName: 'member' }));
     });

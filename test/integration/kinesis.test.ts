@@ -22,21 +22,11 @@ import {
 import { expect } from 'chai';
 import type { CloudEvents } from '../../localcloud/core/types.js';
 import type { KinesisProvider } from '../../localcloud/services/kinesis/index.js';
+import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 
 const SCOPE = { accountId: '000000000000', region: 'us-east-1' };
 const utf8 = (data: Uint8Array | undefined) => Buffer.from(data ?? []).toString('utf8');
-
-/** Expects `promise` to reject with an SDK error of that name; returns it for further checks. */
-async function rejection(promise: Promise<unknown>, name: string): Promise<Error & { $metadata: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (err) {
-    expect((err as Error).name, (err as Error).message).to.equal(name);
-    return err as Error & { $metadata: { httpStatusCode?: number } };
-  }
-  expect.fail(`expected ${name}`);
-}
 
 /** A JSON 1.1 request without the SDK, for bodies no SDK would send. */
 async function rawKinesis(url: string, operation: string, body: string | number[], contentType = 'application/x-amz-json-1.1') {
@@ -166,21 +156,21 @@ describe('kinesis', function () {
       await kinesis.send(new UpdateShardCountCommand({ StreamName: 'reshard', TargetShardCount: 1, ScalingType: 'UNIFORM_SCALING' }));
       const merged = (await kinesis.send(new ListShardsCommand({ StreamName: 'reshard' }))).Shards!.at(-1)!;
       expect(merged).to.include({ ParentShardId: 'shardId-000000000001', AdjacentParentShardId: 'shardId-000000000002' });
-      await rejection(kinesis.send(new UpdateShardCountCommand({ StreamName: 'reshard', TargetShardCount: 3, ScalingType: 'UNIFORM_SCALING' })), 'LimitExceededException');
+      await expectAwsError(kinesis.send(new UpdateShardCountCommand({ StreamName: 'reshard', TargetShardCount: 3, ScalingType: 'UNIFORM_SCALING' })), 'LimitExceededException');
     });
 
     it('answers ResourceInUseException for a stream that exists and ResourceNotFoundException for one that does not', async () => {
       await createStream('twice');
-      await rejection(kinesis.send(new CreateStreamCommand({ StreamName: 'twice', ShardCount: 1 })), 'ResourceInUseException');
-      const err = await rejection(kinesis.send(new DescribeStreamCommand({ StreamName: 'nope' })), 'ResourceNotFoundException');
+      await expectAwsError(kinesis.send(new CreateStreamCommand({ StreamName: 'twice', ShardCount: 1 })), 'ResourceInUseException');
+      const err = await expectAwsError(kinesis.send(new DescribeStreamCommand({ StreamName: 'nope' })), 'ResourceNotFoundException');
       expect(err.message).to.equal('Stream nope under account 000000000000 not found.');
-      await rejection(kinesis.send(new PutRecordCommand({ StreamName: 'nope', PartitionKey: 'k', Data: Buffer.from('x') })), 'ResourceNotFoundException');
+      await expectAwsError(kinesis.send(new PutRecordCommand({ StreamName: 'nope', PartitionKey: 'k', Data: Buffer.from('x') })), 'ResourceNotFoundException');
     });
 
     it('deletes a stream: gone when DeleteStream answers', async () => {
       await createStream('doomed');
       await kinesis.send(new DeleteStreamCommand({ StreamName: 'doomed' }));
-      await rejection(kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'doomed' })), 'ResourceNotFoundException');
+      await expectAwsError(kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'doomed' })), 'ResourceNotFoundException');
     });
 
     it('keeps each account and region apart', async () => {
@@ -189,7 +179,7 @@ describe('kinesis', function () {
         await inEu.send(new CreateStreamCommand({ StreamName: 'regional', ShardCount: 1 }));
         const { StreamDescriptionSummary } = await inEu.send(new DescribeStreamSummaryCommand({ StreamName: 'regional' }));
         expect(StreamDescriptionSummary?.StreamARN).to.equal('arn:aws:kinesis:eu-west-1:000000000000:stream/regional');
-        await rejection(kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'regional' })), 'ResourceNotFoundException');
+        await expectAwsError(kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'regional' })), 'ResourceNotFoundException');
         // An ARN names the stream fully, whatever region the client is in.
         const viaArn = await kinesis.send(new DescribeStreamSummaryCommand({ StreamARN: StreamDescriptionSummary!.StreamARN }));
         expect(viaArn.StreamDescriptionSummary?.StreamName).to.equal('regional');
@@ -267,18 +257,18 @@ describe('kinesis', function () {
 
     it('rejects a record over 1 MiB with ValidationException, and a PutRecords over 5 MiB with InvalidArgumentException', async () => {
       const oversized = Buffer.alloc(1024 * 1024 + 1, 0x61);
-      const single = await rejection(kinesis.send(new PutRecordCommand({ StreamName: 'sensor-events', PartitionKey: 'k', Data: oversized })), 'ValidationException');
+      const single = await expectAwsError(kinesis.send(new PutRecordCommand({ StreamName: 'sensor-events', PartitionKey: 'k', Data: oversized })), 'ValidationException');
       expect(single.message).to.match(/at 'data' failed to satisfy constraint: Member must have length less than or equal to 1048576/);
       expect(single.$metadata.httpStatusCode).to.equal(400);
 
-      const inBatch = await rejection(kinesis.send(new PutRecordsCommand({
+      const inBatch = await expectAwsError(kinesis.send(new PutRecordsCommand({
         StreamName: 'sensor-events',
         Records: [{ PartitionKey: 'k', Data: Buffer.from('ok') }, { PartitionKey: 'k', Data: oversized }],
       })), 'ValidationException');
       expect(inBatch.message).to.match(/records\.2\.member\.data/);
 
       const chunk = Buffer.alloc(1024 * 1024, 0x62);
-      const tooMuch = await rejection(kinesis.send(new PutRecordsCommand({
+      const tooMuch = await expectAwsError(kinesis.send(new PutRecordsCommand({
         StreamName: 'sensor-events',
         Records: Array.from({ length: 6 }, () => ({ PartitionKey: 'k', Data: chunk })),
       })), 'InvalidArgumentException');
@@ -319,7 +309,7 @@ describe('kinesis', function () {
       try {
         await kinesis.send(new PutRecordCommand({ StreamName: 'sensor-events', PartitionKey: 'k', Data: Buffer.from('a') }));
         await kinesis.send(new PutRecordsCommand({ StreamARN: arn, Records: [{ PartitionKey: 'k', Data: Buffer.from('b') }] }));
-        await rejection(kinesis.send(new PutRecordCommand({ StreamName: 'no-such-stream', PartitionKey: 'k', Data: Buffer.from('c') })), 'ResourceNotFoundException');
+        await expectAwsError(kinesis.send(new PutRecordCommand({ StreamName: 'no-such-stream', PartitionKey: 'k', Data: Buffer.from('c') })), 'ResourceNotFoundException');
       } finally {
         cloud.cloud.context.bus.off('kinesis:records', listener);
       }

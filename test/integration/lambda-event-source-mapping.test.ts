@@ -12,6 +12,7 @@ import {
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 import { assertIncreasing, createStream, putNumbered, readJsonLines, received, waitFor } from '../fixtures/lambda/streams.js';
 import { zipFixture } from '../fixtures/lambda/zip.js';
@@ -77,16 +78,6 @@ describe('Lambda event source mappings (Kinesis)', function () {
     }, `mapping ${uuid} to be ${state}`);
   }
 
-  async function expectError(promise: Promise<unknown>, name: string): Promise<Error> {
-    try {
-      await promise;
-    } catch (err) {
-      expect((err as Error).name, (err as Error).message).to.equal(name);
-      return err as Error;
-    }
-    throw new Error(`expected ${name}`);
-  }
-
   it('manages mappings with the fields and states AWS reports', async () => {
     const { streamArn, functionName } = await pipeline(1);
     const created = await lambda.send(
@@ -115,21 +106,21 @@ describe('Lambda event source mappings (Kinesis)', function () {
     const byStream = await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: streamArn }));
     expect(byStream.EventSourceMappings!.map((m) => m.UUID)).to.deep.equal([created.UUID]);
 
-    await expectError(
+    await expectAwsError(
       lambda.send(new CreateEventSourceMappingCommand({ FunctionName: functionName, EventSourceArn: streamArn, StartingPosition: 'LATEST' })),
       'ResourceConflictException',
     );
-    await expectError(
+    await expectAwsError(
       lambda.send(
         new CreateEventSourceMappingCommand({ FunctionName: functionName, EventSourceArn: `${streamArn}-missing`, StartingPosition: 'LATEST' }),
       ),
       'InvalidParameterValueException',
     );
-    await expectError(
+    await expectAwsError(
       lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'no-such-function', EventSourceArn: streamArn, StartingPosition: 'LATEST' })),
       'ResourceNotFoundException',
     );
-    await expectError(lambda.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, BatchSize: 10001 })), 'ValidationException');
+    await expectAwsError(lambda.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, BatchSize: 10001 })), 'ValidationException');
 
     const updated = await lambda.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, BatchSize: 500, MaximumRetryAttempts: 3 }));
     expect(updated.State).to.equal('Updating');

@@ -25,6 +25,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 import { zipFiles, zipFixture } from '../fixtures/lambda/zip.js';
 
@@ -67,18 +68,6 @@ describe('Lambda', function () {
   function parsePayload(output: InvokeCommandOutput): any {
     const text = Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8');
     return text ? JSON.parse(text) : undefined;
-  }
-
-  async function expectError(promise: Promise<unknown>, name: string, status?: number): Promise<Error & { $metadata: { httpStatusCode?: number } }> {
-    try {
-      await promise;
-    } catch (err) {
-      const e = err as Error & { $metadata: { httpStatusCode?: number } };
-      expect(e.name, e.message).to.equal(name);
-      if (status) expect(e.$metadata.httpStatusCode).to.equal(status);
-      return e;
-    }
-    throw new Error(`expected ${name}, but the call succeeded`);
   }
 
   describe('function API', () => {
@@ -153,18 +142,18 @@ describe('Lambda', function () {
 
     it('answers AWS errors for bad requests', async () => {
       const name = await createFunction('index.echo');
-      await expectError(createFunction('index.echo', { FunctionName: name }), 'ResourceConflictException', 409);
-      const missing = await expectError(lambda.send(new GetFunctionCommand({ FunctionName: 'no-such-function' })), 'ResourceNotFoundException', 404);
+      await expectAwsError(createFunction('index.echo', { FunctionName: name }), 'ResourceConflictException', 409);
+      const missing = await expectAwsError(lambda.send(new GetFunctionCommand({ FunctionName: 'no-such-function' })), 'ResourceNotFoundException', 404);
       expect(missing.message).to.equal('Function not found: arn:aws:lambda:us-east-1:000000000000:function:no-such-function');
-      await expectError(invoke('no-such-function'), 'ResourceNotFoundException', 404);
-      await expectError(createFunction('index.echo', { Role: 'not-a-role' }), 'ValidationException', 400);
-      await expectError(createFunction('index.echo', { Timeout: 901 }), 'ValidationException', 400);
-      await expectError(createFunction('index.echo', { Runtime: 'nodejs6.10' }), 'InvalidParameterValueException', 400);
-      await expectError(createFunction('index.echo', { Runtime: 'python3.12' }), 'InvalidParameterValueException', 400);
-      await expectError(createFunction('index.echo', { Environment: { Variables: { AWS_REGION: 'x' } } }), 'InvalidParameterValueException', 400);
-      await expectError(createFunction('index.echo', {}, Buffer.from('not a zip')), 'InvalidParameterValueException', 400);
-      await expectError(invoke(name, undefined, { Payload: Buffer.from('{not json') }), 'InvalidRequestContentException', 400);
-      await expectError(invoke(name, undefined, { Payload: Buffer.alloc(6 * 1024 * 1024 + 1, 32) }), 'RequestTooLargeException', 413);
+      await expectAwsError(invoke('no-such-function'), 'ResourceNotFoundException', 404);
+      await expectAwsError(createFunction('index.echo', { Role: 'not-a-role' }), 'ValidationException', 400);
+      await expectAwsError(createFunction('index.echo', { Timeout: 901 }), 'ValidationException', 400);
+      await expectAwsError(createFunction('index.echo', { Runtime: 'nodejs6.10' }), 'InvalidParameterValueException', 400);
+      await expectAwsError(createFunction('index.echo', { Runtime: 'python3.12' }), 'InvalidParameterValueException', 400);
+      await expectAwsError(createFunction('index.echo', { Environment: { Variables: { AWS_REGION: 'x' } } }), 'InvalidParameterValueException', 400);
+      await expectAwsError(createFunction('index.echo', {}, Buffer.from('not a zip')), 'InvalidParameterValueException', 400);
+      await expectAwsError(invoke(name, undefined, { Payload: Buffer.from('{not json') }), 'InvalidRequestContentException', 400);
+      await expectAwsError(invoke(name, undefined, { Payload: Buffer.alloc(6 * 1024 * 1024 + 1, 32) }), 'RequestTooLargeException', 413);
     });
 
     it('UpdateFunctionConfiguration takes effect on the next invocation', async () => {
@@ -209,8 +198,8 @@ describe('Lambda', function () {
       await invoke(name);
       const deleted = await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
       expect(deleted.$metadata.httpStatusCode).to.equal(204);
-      await expectError(invoke(name), 'ResourceNotFoundException', 404);
-      await expectError(lambda.send(new DeleteFunctionCommand({ FunctionName: name })), 'ResourceNotFoundException', 404);
+      await expectAwsError(invoke(name), 'ResourceNotFoundException', 404);
+      await expectAwsError(lambda.send(new DeleteFunctionCommand({ FunctionName: name })), 'ResourceNotFoundException', 404);
     });
 
     it('reads code from S3', async () => {
@@ -230,7 +219,7 @@ describe('Lambda', function () {
         );
         expect(created.CodeSha256).to.equal(createHash('sha256').update(behaviours).digest('base64'));
         expect((await invoke(name, { from: 's3' })).body.event).to.deep.equal({ from: 's3' });
-        const err = await expectError(
+        const err = await expectAwsError(
           lambda.send(new CreateFunctionCommand({ FunctionName: uniqueName('from-s3'), Runtime: 'nodejs22.x', Role: ROLE, Handler: 'index.echo', Code: { S3Bucket: 'lambda-code', S3Key: 'missing.zip' } })),
           'InvalidParameterValueException',
         );
@@ -531,7 +520,7 @@ describe('Lambda', function () {
       expect(new Set(results.map((r) => r.body.pid)).size).to.equal(2);
       expect(Date.now() - started).to.be.at.least(600);
       await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 0 }));
-      const throttled = await expectError(invoke(name, { ms: 1 }), 'TooManyRequestsException', 429);
+      const throttled = await expectAwsError(invoke(name, { ms: 1 }), 'TooManyRequestsException', 429);
       expect(throttled.message).to.equal('Rate Exceeded.');
     });
 
@@ -548,7 +537,7 @@ describe('Lambda', function () {
         const dryRun = await lambda.send(new InvokeCommand({ FunctionName: name, InvocationType: 'DryRun' }));
         expect(dryRun.StatusCode).to.equal(204);
         expect(readFileSync(file, 'utf8').trim().split('\n')).to.have.length(1);
-        await expectError(
+        await expectAwsError(
           lambda.send(new InvokeCommand({ FunctionName: name, InvocationType: 'Event', Payload: Buffer.alloc(300 * 1024, 32) })),
           'RequestTooLargeException',
           413,
@@ -610,7 +599,7 @@ describe('Lambda', function () {
         Condition: { StringEquals: { 'AWS:SourceAccount': '000000000000' }, ArnLike: { 'AWS:SourceArn': 'arn:aws:s3:::some-bucket' } },
       });
       await lambda.send(new AddPermissionCommand({ FunctionName: name, StatementId: 'account', Action: 'lambda:*', Principal: '111122223333' }));
-      await expectError(
+      await expectAwsError(
         lambda.send(new AddPermissionCommand({ FunctionName: name, StatementId: 's3-invoke', Action: 'lambda:InvokeFunction', Principal: '*' })),
         'ResourceConflictException',
         409,
@@ -622,8 +611,8 @@ describe('Lambda', function () {
       expect(document.Statement[1].Principal).to.deep.equal({ AWS: 'arn:aws:iam::111122223333:root' });
       await lambda.send(new RemovePermissionCommand({ FunctionName: name, StatementId: 's3-invoke' }));
       await lambda.send(new RemovePermissionCommand({ FunctionName: name, StatementId: 'account' }));
-      await expectError(lambda.send(new RemovePermissionCommand({ FunctionName: name, StatementId: 'account' })), 'ResourceNotFoundException', 404);
-      await expectError(lambda.send(new GetPolicyCommand({ FunctionName: name })), 'ResourceNotFoundException', 404);
+      await expectAwsError(lambda.send(new RemovePermissionCommand({ FunctionName: name, StatementId: 'account' })), 'ResourceNotFoundException', 404);
+      await expectAwsError(lambda.send(new GetPolicyCommand({ FunctionName: name })), 'ResourceNotFoundException', 404);
     });
   });
 });

@@ -20,19 +20,11 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { expect } from 'chai';
 import type { LogsProvider } from '../../localcloud/services/logs/index.js';
+import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 
-async function expectError(promise: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (err: any) {
-    expect(err.name, err.message).to.equal(name);
-    expect(err.$metadata?.httpStatusCode).to.equal(400);
-    if (message) expect(err.message).to.match(message);
-    return;
-  }
-  expect.fail(`expected ${name}`);
-}
+/** Every CloudWatch Logs error these tests meet is a 400. */
+const expectError = (promise: Promise<unknown>, name: string, message?: RegExp) => expectAwsError(promise, name, 400, message);
 
 describe('CloudWatch Logs', function () {
   let cloud: TestCloud;

@@ -55,17 +55,11 @@ import http from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { S3Provider } from '../../localcloud/services/s3/index.js';
+import { rejection } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 
-/** The error an SDK call fails with (the test fails if it succeeds). */
-async function failure(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as S3ServiceException;
-  }
-  throw new Error('expected the call to fail');
-}
+/** The error an S3 call fails with (the test fails if it succeeds). */
+const failure = (promise: Promise<unknown>) => rejection<S3ServiceException>(promise);
 
 interface RawResponse {
   status: number;

@@ -1,6 +1,7 @@
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetAccessKeyInfoCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { expect } from 'chai';
+import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 
 const trustLambda = JSON.stringify({
@@ -9,18 +10,6 @@ const trustLambda = JSON.stringify({
 });
 
 type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-async function expectError(promise: Promise<unknown>, name: string, status: number, message?: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (err: any) {
-    expect(err.name, err.message).to.equal(name);
-    expect(err.$metadata?.httpStatusCode).to.equal(status);
-    if (message) expect(err.message).to.match(message);
-    return;
-  }
-  expect.fail(`expected ${name}`);
-}
 
 describe('STS', function () {
   let cloud: TestCloud;
@@ -91,7 +80,7 @@ describe('STS', function () {
       expect(me).to.include({ Account: '333333333333', Arn: out.AssumedRoleUser!.Arn, UserId: out.AssumedRoleUser!.AssumedRoleId });
       // The session's key resolves to the role's account for every service.
       expect((await iam(session).send(new ListRolesCommand({}))).Roles!.map((r) => r.RoleName)).to.include('ApiExecutionRole');
-      await expectError(sts(session).send(new GetSessionTokenCommand({})), 'AccessDenied', 403);
+      await expectAwsError(sts(session).send(new GetSessionTokenCommand({})), 'AccessDenied', 403);
     });
 
     it('accepts roles with paths and honours their MaxSessionDuration', async () => {
@@ -99,7 +88,7 @@ describe('STS', function () {
         new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::333333333333:role/service-role/Pathed', RoleSessionName: 'ss', DurationSeconds: 7200 }),
       );
       expect(out.AssumedRoleUser!.Arn).to.equal('arn:aws:sts::333333333333:assumed-role/Pathed/ss');
-      await expectError(
+      await expectAwsError(
         sts().send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::333333333333:role/service-role/Pathed', RoleSessionName: 'ss', DurationSeconds: 7201 })),
         'ValidationError',
         400,
@@ -108,20 +97,20 @@ describe('STS', function () {
     });
 
     it('denies roles that do not exist and rejects malformed parameters', async () => {
-      await expectError(
+      await expectAwsError(
         sts().send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::333333333333:role/Nope', RoleSessionName: 'x1' })),
         'AccessDenied',
         403,
         /arn:aws:iam::000000000000:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::333333333333:role\/Nope/,
       );
-      await expectError(sts().send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::333333333333:role/ApiExecutionRole', RoleSessionName: 'bad name' })), 'ValidationError', 400);
-      await expectError(sts().send(new AssumeRoleCommand({ RoleArn: 'short', RoleSessionName: 'ok' })), 'ValidationError', 400);
-      await expectError(
+      await expectAwsError(sts().send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::333333333333:role/ApiExecutionRole', RoleSessionName: 'bad name' })), 'ValidationError', 400);
+      await expectAwsError(sts().send(new AssumeRoleCommand({ RoleArn: 'short', RoleSessionName: 'ok' })), 'ValidationError', 400);
+      await expectAwsError(
         sts().send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::333333333333:role/ApiExecutionRole', RoleSessionName: 'ok', DurationSeconds: 60 })),
         'ValidationError',
         400,
       );
-      await expectError(
+      await expectAwsError(
         sts().send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::333333333333:role/ApiExecutionRole', RoleSessionName: 'ok', Policy: '{oops' })),
         'MalformedPolicyDocumentException',
         400,
@@ -141,7 +130,7 @@ describe('STS', function () {
       expect(await session.send(new GetCallerIdentityCommand({}))).to.include({ Account: '444444444444', Arn: 'arn:aws:iam::444444444444:user/ops' });
       expect((await sts().send(new GetAccessKeyInfoCommand({ AccessKeyId: key!.AccessKeyId }))).Account).to.equal('444444444444');
       expect((await sts().send(new GetAccessKeyInfoCommand({ AccessKeyId: out.Credentials!.AccessKeyId }))).Account).to.equal('444444444444');
-      await expectError(asUser.send(new GetSessionTokenCommand({ DurationSeconds: 10 })), 'ValidationError', 400);
+      await expectAwsError(asUser.send(new GetSessionTokenCommand({ DurationSeconds: 10 })), 'ValidationError', 400);
     });
   });
 
