@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { AwsError } from './errors.js';
 
 /**
@@ -34,6 +35,11 @@ const require = createRequire(import.meta.url);
 /** Requires a module of the engine package, e.g. `engineModule('kinesalite', 'db')`. */
 export function engineModule<T>(packageName: string, module: string): T {
   return require(`${packageName}/${module}`) as T;
+}
+
+/** Requires a dependency of the engine package as the package itself resolves it (the same copy its modules use). */
+export function engineDependency<T>(packageName: string, dependency: string): T {
+  return require(require.resolve(dependency, { paths: [path.dirname(require.resolve(`${packageName}/package.json`))] })) as T;
 }
 
 /** Loads `<package>/actions/<op>` and `<package>/validations/<op>` (camel-cased) on first use of each operation. */

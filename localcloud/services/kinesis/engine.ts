@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { EventEmitter } from 'node:events';
 import {
   EngineCalls,
+  engineDependency,
   engineModule,
   isGone,
   operationModules,
@@ -13,6 +14,7 @@ import {
   type OperationModule,
 } from '../../core/callback-engine.js';
 import { AwsError } from '../../core/errors.js';
+import { installBigIntSequenceHelpers, type SequenceHelpers } from './sequence-numbers.js';
 
 /**
  * kinesalite (github.com/mhart/kinesalite) as an in-process engine.
@@ -62,15 +64,17 @@ interface ShardRecord {
 export type StreamRecord = Record<string, any> & { StreamName: string; StreamStatus: string };
 
 /** kinesalite's store factory and the sequence-number helpers its actions use. */
-const kinesaliteDb = engineModule<{
-  create(options: Record<string, unknown>): Store;
-  parseSequence(sequenceNumber: string): { shardCreateTime: number };
-  stringifySequence(parts: { shardCreateTime: number; shardIx: number; seqIx?: string; seqTime?: number }): string;
-  shardIdName(shardIx: number): string;
-  shardIxToHex(shardIx: number): string;
-  resolveShardId(shardId: string): { shardId: string; shardIx: number };
-  createShardIterator(streamName: string, shardId: string, sequenceNumber: string): string;
-}>('kinesalite', 'db');
+const kinesaliteDb = engineModule<
+  SequenceHelpers & {
+    create(options: Record<string, unknown>): Store;
+    shardIdName(shardIx: number): string;
+    shardIxToHex(shardIx: number): string;
+    resolveShardId(shardId: string): { shardId: string; shardIx: number };
+    createShardIterator(streamName: string, shardId: string, sequenceNumber: string): string;
+  }
+>('kinesalite', 'db');
+// Every record put and read goes through these: BigInt instead of bignumber.js (see sequence-numbers.ts).
+installBigIntSequenceHelpers(kinesaliteDb, engineDependency('kinesalite', 'bignumber.js'));
 
 const validations = engineModule<{
   checkTypes(data: any, types: Record<string, unknown>): any;
