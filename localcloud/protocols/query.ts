@@ -9,6 +9,12 @@ export interface QueryProtocolOptions {
   /** The XML namespace of responses, e.g. `http://cloudformation.amazonaws.com/doc/2010-05-15/`. */
   xmlns: string;
   operations: Record<string, QueryOperation>;
+  /**
+   * Top-level list parameters of the service. The query protocol sends an
+   * empty list as `Name=` with nothing after it (botocore, the AWS CLI), which
+   * reads like an empty string; naming the lists lets them arrive as `[]`.
+   */
+  listParameters?: string[];
 }
 
 /**
@@ -23,7 +29,9 @@ export function queryProtocol(options: QueryProtocolOptions) {
       if (!action) throw new AwsError('MissingAction', 'The request must contain the parameter Action');
       const operation = Object.hasOwn(options.operations, action) ? options.operations[action] : undefined;
       if (!operation) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service`);
-      const result = await operation(decodeQueryParams(params), req);
+      const input = decodeQueryParams(params);
+      for (const name of options.listParameters ?? []) if (input[name] === '') input[name] = [];
+      const result = await operation(input, req);
       const resultXml = result === undefined ? '' : `<${action}Result>${xmlContent(result)}</${action}Result>`;
       return {
         status: 200,
