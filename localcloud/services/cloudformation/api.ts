@@ -74,6 +74,16 @@ export interface ApiDependencies {
 
 const caller = (req: ServiceRequest): Caller => ({ accountId: req.accountId, region: req.region });
 
+/**
+ * How long CreateStack, UpdateStack, DeleteStack and ExecuteChangeSet may
+ * wait for their operation to finish before answering. The operation stays
+ * asynchronous, as on AWS, but a local stack usually settles in well under a
+ * second, and the waiters of the SDKs and the AWS CLI sleep 30 s after a first
+ * look that finds a stack still in progress. LOCALCLOUD_CFN_SETTLE_MS=0 turns
+ * the grace off.
+ */
+const SETTLE_GRACE_MS = Number(process.env.LOCALCLOUD_CFN_SETTLE_MS ?? 1500);
+
 export function cloudFormationOperations(deps: ApiDependencies): Record<string, QueryOperation> {
   const { store, stacks, changeSets, registry, loader } = deps;
 
@@ -97,19 +107,33 @@ export function cloudFormationOperations(deps: ApiDependencies): Record<string, 
     }
   };
 
+  /** Resolves when the stack's operation has finished, or after the grace period, whichever comes first. */
+  async function briefly(stackId: string | undefined): Promise<void> {
+    if (!stackId || !(SETTLE_GRACE_MS > 0)) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      stacks.settled(stackId).catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, SETTLE_GRACE_MS))),
+    ]);
+    clearTimeout(timer);
+  }
+
   return {
     async CreateStack(input: CreateStackCommandInput, req): Promise<Out<CreateStackCommandOutput>> {
       const stack = await stacks.createStack(caller(req), input);
+      await briefly(stack.stackId);
       return { StackId: stack.stackId };
     },
 
     async UpdateStack(input: UpdateStackCommandInput, req): Promise<Out<UpdateStackCommandOutput>> {
       const stack = await stacks.updateStack(caller(req), input);
+      await briefly(stack.stackId);
       return { StackId: stack.stackId };
     },
 
-    DeleteStack(input: DeleteStackCommandInput, req) {
+    async DeleteStack(input: DeleteStackCommandInput, req) {
       stacks.deleteStack(caller(req), input.StackName, input.RetainResources);
+      await briefly(input.StackName ? store.findStack(req.accountId, req.region, input.StackName)?.stackId : undefined);
       return undefined;
     },
 
@@ -207,8 +231,10 @@ export function cloudFormationOperations(deps: ApiDependencies): Record<string, 
       return changeSetShape(changeSets.find(caller(req), input.ChangeSetName, input.StackName));
     },
 
-    ExecuteChangeSet(input: ExecuteChangeSetCommandInput, req) {
+    async ExecuteChangeSet(input: ExecuteChangeSetCommandInput, req) {
+      const { stackId } = changeSets.find(caller(req), input.ChangeSetName, input.StackName);
       changeSets.execute(caller(req), input.ChangeSetName, input.StackName, input.DisableRollback);
+      await briefly(stackId);
       return {};
     },
 

@@ -41,7 +41,11 @@ export function createCloudFormationService(ctx: CloudContext): CloudFormationSe
   registry.register(nestedStackProvider(stacks, store));
   const changeSets = new ChangeSetService(store, stacks, deployer, events, registry, loader);
   const operations = cloudFormationOperations({ store, stacks, changeSets, registry, loader });
-  const handleQuery = queryProtocol({ xmlns: CLOUDFORMATION_XMLNS, operations });
+  const handleQuery = queryProtocol({
+    xmlns: CLOUDFORMATION_XMLNS,
+    operations,
+    listParameters: ['Parameters', 'Capabilities', 'Tags', 'NotificationARNs', 'ResourceTypes', 'RetainResources', 'StackStatusFilter', 'ResourcesToSkip'],
+  });
 
   return {
     name: 'cloudformation',
