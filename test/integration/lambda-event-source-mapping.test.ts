@@ -14,7 +14,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
-import { assertIncreasing, createStream, putNumbered, readJsonLines, received, waitFor } from '../fixtures/lambda/streams.js';
+import { waitFor } from '../support/wait.js';
+import { assertIncreasing, createStream, putNumbered, readJsonLines, received } from '../fixtures/lambda/streams.js';
 import { zipFixture } from '../fixtures/lambda/zip.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/stream-reader';

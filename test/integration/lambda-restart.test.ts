@@ -13,7 +13,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
-import { createStream, putNumbered, received, waitFor } from '../fixtures/lambda/streams.js';
+import { waitFor } from '../support/wait.js';
+import { createStream, putNumbered, received } from '../fixtures/lambda/streams.js';
 import { zipFixture } from '../fixtures/lambda/zip.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/stream-reader';

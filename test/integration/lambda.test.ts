@@ -27,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { waitFor } from '../support/wait.js';
 import { zipFiles, zipFixture } from '../fixtures/lambda/zip.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-test-role';
@@ -616,12 +617,3 @@ describe('Lambda', function () {
     });
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
