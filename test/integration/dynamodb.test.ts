@@ -29,6 +29,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand as DocQuer
 import { expect } from 'chai';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { rawJsonRequest } from '../support/raw-json.js';
 
 /** The IoT backend's sensor table: HASH SensorId, RANGE Timestamp. */
 function sensorTable(name: string): CreateTableCommandInput {
@@ -47,14 +48,8 @@ function sensorTable(name: string): CreateTableCommandInput {
 }
 
 /** A JSON 1.0 request without the SDK, for bodies no SDK would send. */
-async function rawDynamoDb(url: string, operation: string, body: string) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
-    body,
-  });
-  return { status: res.status, body: (await res.json()) as { __type: string; message?: string } };
-}
+const rawDynamoDb = (url: string, operation: string, body: string) =>
+  rawJsonRequest(url, `DynamoDB_20120810.${operation}`, body, 'application/x-amz-json-1.0');
 
 describe('dynamodb', function () {
   let cloud: TestCloud;

@@ -24,19 +24,14 @@ import type { CloudEvents } from '../../localcloud/core/types.js';
 import type { KinesisProvider } from '../../localcloud/services/kinesis/index.js';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { rawJsonRequest } from '../support/raw-json.js';
 
 const SCOPE = { accountId: '000000000000', region: 'us-east-1' };
 const utf8 = (data: Uint8Array | undefined) => Buffer.from(data ?? []).toString('utf8');
 
-/** A JSON 1.1 request without the SDK, for bodies no SDK would send. */
-async function rawKinesis(url: string, operation: string, body: string | number[], contentType = 'application/x-amz-json-1.1') {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': contentType, 'x-amz-target': `Kinesis_20131202.${operation}` },
-    body: typeof body === 'string' ? body : new Uint8Array(body),
-  });
-  return { status: res.status, body: (await res.json()) as { __type: string; message?: string } };
-}
+/** A JSON 1.1 request without the SDK, for bodies no SDK would send (bytes as a list of numbers). */
+const rawKinesis = (url: string, operation: string, body: string | number[], contentType = 'application/x-amz-json-1.1') =>
+  rawJsonRequest(url, `Kinesis_20131202.${operation}`, typeof body === 'string' ? body : new Uint8Array(body), contentType);
 
 describe('kinesis', function () {
   let cloud: TestCloud;
