@@ -66,6 +66,11 @@ describe('make up (the harness CLI, as a user runs it)', function () {
   this.timeout(300_000);
 
   before(function () {
+    const target = process.env.TARGET ?? 'embedded';
+    if (target !== 'embedded') {
+      console.log(`    skipped: this test runs make up on the embedded target (TARGET=${target}); the suites above cover ${target}`);
+      this.skip();
+    }
     const running = readUpState();
     if (running) {
       console.log(`    skipped: a make up is already running here (pid ${running.pid}); stop it with make down to run this test`);
