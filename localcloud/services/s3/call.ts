@@ -20,13 +20,3 @@ export type S3Handler = (call: S3Call) => Promise<ServiceResponse> | ServiceResp
 export function emptyResponse(status = 200, headers: Record<string, string> = {}): ServiceResponse {
   return { status, headers: { 'content-length': '0', ...headers } };
 }
-
-/** Sets only the headers whose value is defined, stringified. */
-export function definedHeaders(entries: Record<string, string | number | boolean | Date | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(entries)) {
-    if (value === undefined) continue;
-    out[name] = value instanceof Date ? value.toUTCString() : String(value);
-  }
-  return out;
-}

@@ -14,8 +14,6 @@ export interface FunctionRef {
 const FUNCTION_REF =
   /^(?:arn:aws[a-zA-Z-]*:lambda:([a-z]{2}(?:-gov)?-[a-z]+-\d):)?(?:(\d{12}):)?(?:function:)?([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
 
-export const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-
 /** Resolves any of Lambda's spellings of a function to an account, region and name. */
 export function parseFunctionRef(value: string | undefined, accountId: string, region: string): FunctionRef {
   const match = value ? FUNCTION_REF.exec(value) : null;
