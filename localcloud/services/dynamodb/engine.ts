@@ -56,10 +56,7 @@ export interface DynaliteEngineOptions {
 export class DynaliteEngine {
   private readonly calls = new EngineCalls('DynamoDB', 'InternalServerError');
 
-  private constructor(
-    private readonly store: Store,
-    readonly location: string,
-  ) {}
+  private constructor(private readonly store: Store) {}
 
   /** Opens (or creates) the engine's store; fails with a clear message when another process holds the LevelDB lock. */
   static async open(options: DynaliteEngineOptions): Promise<DynaliteEngine> {
@@ -76,7 +73,7 @@ export class DynaliteEngine {
       const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
       throw new Error(`cannot open the DynamoDB store in ${location}: ${cause} (is another localcloud using the same state directory?)`);
     }
-    return new DynaliteEngine(store, location);
+    return new DynaliteEngine(store);
   }
 
   /** Validates `input` the way DynamoDB does and runs the operation; failures come back as AwsErrors. */

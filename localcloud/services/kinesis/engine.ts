@@ -100,8 +100,8 @@ export class KinesaliteEngine {
 
   private constructor(
     private readonly store: Store,
-    readonly accountId: string,
-    readonly region: string,
+    /** Named in error messages, as kinesalite's own are. */
+    private readonly accountId: string,
   ) {}
 
   static async open(options: KinesaliteEngineOptions): Promise<KinesaliteEngine> {
@@ -129,7 +129,7 @@ export class KinesaliteEngine {
       if (store.db.isOpen()) resolve();
       else store.db.once('open', () => resolve());
     });
-    return new KinesaliteEngine(store, options.accountId, options.region);
+    return new KinesaliteEngine(store, options.accountId);
   }
 
   /** Checks `input` as Kinesis would and returns it normalised, without running the operation. */
