@@ -75,7 +75,6 @@ export class LambdaProvider implements ServiceProvider {
       invoke: new InvokeOperation(functionOps, this.runtime, this.asyncInvocations),
       permissions: new PermissionOperations(this.functions, functionOps),
       mappings: new EventSourceMappingOperations(ctx, this.mappings, this.eventSources, functionOps),
-      store: this.functions,
     });
   }
 

@@ -1,6 +1,7 @@
 import type {
   CreateFunctionRequest,
   FunctionConfiguration,
+  GetAccountSettingsResponse,
   GetFunctionResponse,
   ListFunctionsResponse,
   ListVersionsByFunctionResponse,
@@ -22,7 +23,7 @@ import { RESERVED_VARIABLES } from '../runtime/environment-variables.js';
 import { logGroupFor, type FunctionRuntime } from '../runtime/invoker.js';
 import { deploymentPackage, type WireCode } from './code-source.js';
 import type { CodeUrls } from './code-urls.js';
-import { conflict, invalidParameter, preconditionFailed } from './errors.js';
+import { conflict, invalidParameter, notFound, preconditionFailed } from './errors.js';
 import { assertRunnableRuntime } from './runtimes.js';
 import { Validator } from './validation.js';
 
@@ -236,6 +237,36 @@ export class FunctionOperations {
     this.runtime.removeFunction(fn);
   }
 
+  /** ListTags: functions are the only taggable resource here. */
+  listTags(arn: string, caller: Caller): Record<string, string> {
+    return { ...this.tagged(arn, caller).tags };
+  }
+
+  tag(arn: string, tags: Record<string, string> | undefined, caller: Caller): void {
+    const fn = this.tagged(arn, caller);
+    fn.tags = { ...fn.tags, ...(tags ?? {}) };
+    this.functions.save(fn);
+  }
+
+  untag(arn: string, keys: string[], caller: Caller): void {
+    const fn = this.tagged(arn, caller);
+    for (const key of keys) delete fn.tags[key];
+    this.functions.save(fn);
+  }
+
+  accountSettings(caller: Caller): GetAccountSettingsResponse {
+    return {
+      AccountLimit: {
+        TotalCodeSize: 80530636800,
+        CodeSizeUnzipped: 262144000,
+        CodeSizeZipped: 52428800,
+        ConcurrentExecutions: 1000,
+        UnreservedConcurrentExecutions: 1000,
+      },
+      AccountUsage: { TotalCodeSize: 0, FunctionCount: this.functions.list(caller.accountId, caller.region).length },
+    };
+  }
+
   /** Resolves a function and the version a qualifier (in the name or the query) selects. */
   resolve(rawName: string, qualifier: string | undefined, caller: Caller): { fn: LambdaFunction; version: FunctionVersion; ref: FunctionRef } {
     const ref = this.ref(rawName, caller, qualifier);
@@ -252,6 +283,12 @@ export class FunctionOperations {
       ref.qualifier = qualifier;
     }
     return ref;
+  }
+
+  private tagged(arn: string, caller: Caller): LambdaFunction {
+    const fn = this.functions.get(parseFunctionRef(arn, caller.accountId, caller.region));
+    if (!fn) throw notFound(`Function not found: ${arn}`);
+    return fn;
   }
 }
 

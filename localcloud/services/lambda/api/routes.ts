@@ -2,9 +2,7 @@ import { AwsError } from '../../../core/errors.js';
 import type { ServiceRequest, ServiceResponse } from '../../../core/types.js';
 import { jsonResponse, parseJsonBody } from '../../../protocols/json.js';
 import { RestRouter } from '../../../protocols/rest.js';
-import type { FunctionStore } from '../model/functions.js';
-import { parseFunctionRef } from '../model/names.js';
-import { lambdaErrorResponse, notFound } from './errors.js';
+import { lambdaErrorResponse } from './errors.js';
 import type { EventSourceMappingOperations } from './event-source-mappings.js';
 import type { Caller, FunctionOperations } from './functions.js';
 import type { InvokeOperation } from './invoke.js';
@@ -16,7 +14,6 @@ export interface LambdaOperations {
   invoke: InvokeOperation;
   permissions: PermissionOperations;
   mappings: EventSourceMappingOperations;
-  store: FunctionStore;
 }
 
 /**
@@ -105,40 +102,17 @@ export function lambdaRouter(ops: LambdaOperations): (req: ServiceRequest) => Pr
     .add('PUT', `${esm}/{UUID}`, (req, p) => json(202, ops.mappings.update(p.UUID, body(req), caller(req))))
     .add('DELETE', `${esm}/{UUID}`, (_req, p) => json(202, ops.mappings.delete(p.UUID)));
 
-  // Tags, on functions (the only taggable resource here).
-  const tagged = (req: ServiceRequest, arn: string) => {
-    const ref = parseFunctionRef(arn, req.accountId, req.region);
-    const fn = ops.store.get(ref);
-    if (!fn) throw notFound(`Function not found: ${arn}`);
-    return fn;
-  };
   router
-    .add('GET', '/2017-03-31/tags/{Resource}', (req, p) => json(200, { Tags: { ...tagged(req, p.Resource).tags } }))
+    .add('GET', '/2017-03-31/tags/{Resource}', (req, p) => json(200, { Tags: ops.functions.listTags(p.Resource, caller(req)) }))
     .add('POST', '/2017-03-31/tags/{Resource}', (req, p) => {
-      const fn = tagged(req, p.Resource);
-      fn.tags = { ...fn.tags, ...(body(req).Tags ?? {}) };
-      ops.store.save(fn);
+      ops.functions.tag(p.Resource, body(req).Tags, caller(req));
       return empty(204);
     })
     .add('DELETE', '/2017-03-31/tags/{Resource}', (req, p) => {
-      const fn = tagged(req, p.Resource);
-      for (const key of req.query.getAll('tagKeys')) delete fn.tags[key];
-      ops.store.save(fn);
+      ops.functions.untag(p.Resource, req.query.getAll('tagKeys'), caller(req));
       return empty(204);
     })
-    .add('GET', '/2016-08-19/account-settings', (req) => {
-      const count = ops.store.list(req.accountId, req.region).length;
-      return json(200, {
-        AccountLimit: {
-          TotalCodeSize: 80530636800,
-          CodeSizeUnzipped: 262144000,
-          CodeSizeZipped: 52428800,
-          ConcurrentExecutions: 1000,
-          UnreservedConcurrentExecutions: 1000,
-        },
-        AccountUsage: { TotalCodeSize: 0, FunctionCount: count },
-      });
-    });
+    .add('GET', '/2016-08-19/account-settings', (req) => json(200, ops.functions.accountSettings(caller(req))));
 
   return async (req) => {
     try {
