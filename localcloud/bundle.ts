@@ -53,7 +53,8 @@ export async function bundleCli({ entry, outfile }: BundleOptions): Promise<void
     external: EXTERNAL_PACKAGES,
     banner: { js: REQUIRE_SHIM },
     // One scope for all modules renames clashing top-level names; this keeps
-    // function and class `.name`s what they are when run from the sources.
+    // function and class `.name`s what they are when run from the sources
+    // (the SDK, for one, tells its NoOpLogger by `constructor.name`).
     keepNames: true,
     // Not loaded unless Node runs with --enable-source-maps (stack traces then show the .ts lines).
     sourcemap: 'linked',
