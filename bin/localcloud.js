@@ -14,8 +14,9 @@
  *
  * Plain JavaScript, so the common case needs neither tsx nor esbuild.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -27,36 +28,55 @@ const CACHE = path.join(PROJECT, 'node_modules', '.cache', 'localcloud');
 const BUILD_INPUTS = ['node_modules/.package-lock.json', 'package-lock.json', 'package.json', 'tsconfig.json'];
 const BUNDLE_NAME = /^cli-[0-9a-f]+\.mjs(\.map)?$/;
 
-if (process.argv[2] === '--prepare') {
+if (process.argv[2] === '--prepare') await prepare();
+else await start();
+
+async function start() {
+  let bundle = currentBundle();
+  if (!existsSync(bundle)) {
+    // Built by `--prepare` in a process of its own, so tsx's loader and esbuild's
+    // service never weigh on the cloud's.
+    const build = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--prepare'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    bundle = currentBundle();
+    if (!existsSync(bundle)) {
+      const why = build.status === 0 ? 'localcloud: the sources changed while they were bundled' : firstLine(build.stderr || build.error || `localcloud: bundling exited with ${build.status}`);
+      return runFromSources(why);
+    }
+  }
   try {
-    const { bundle, builtMs } = await upToDateBundle();
-    const where = path.relative(process.cwd(), bundle);
-    console.log(builtMs === undefined ? `localcloud: ${where} is up to date` : `localcloud: built ${where} in ${builtMs.toFixed(0)} ms`);
+    await import(pathToFileURL(bundle).href);
+  } catch (error) {
+    // The cli's work starts once the import has settled (main() is not awaited
+    // at its top level), so this is the bundle failing to parse, link or initialize.
+    await runFromSources(`localcloud: could not load ${path.relative(process.cwd(), bundle)}: ${firstLine(error)}`);
+  }
+}
+
+/** Builds the bundle of the current sources unless it exists; says which, or why not (exit 1). */
+async function prepare() {
+  const bundle = currentBundle();
+  if (existsSync(bundle)) {
+    console.log(`localcloud: ${path.relative(process.cwd(), bundle)} is up to date`);
+    return;
+  }
+  const started = performance.now();
+  try {
+    // tsx for bundle.ts, and esbuild: a start from an existing bundle loads neither.
+    const { tsImport } = await import('tsx/esm/api');
+    const { bundleCli } = await tsImport('../localcloud/bundle.ts', import.meta.url);
+    await bundleCli({ entry: ENTRY, outfile: bundle });
+    removeOlderBundles(bundle);
   } catch (error) {
     console.error(`localcloud: could not bundle the sources: ${firstLine(error)}`);
     process.exitCode = 1;
+    return;
   }
-} else {
-  let bundle;
-  try {
-    ({ bundle } = await upToDateBundle());
-  } catch (error) {
-    console.error(`localcloud: could not bundle the sources (${firstLine(error)}); running them through tsx, which starts slower`);
-  }
-  if (!bundle || !(await loaded(bundle))) await runFromSources();
+  console.log(`localcloud: built ${path.relative(process.cwd(), bundle)} in ${(performance.now() - started).toFixed(0)} ms`);
 }
 
-/** The bundle of the current sources, built first when there is none. */
-async function upToDateBundle() {
-  const bundle = path.join(CACHE, `cli-${fingerprint()}.mjs`);
-  if (exists(bundle)) return { bundle, builtMs: undefined };
-  const started = performance.now();
-  // Only now load tsx (for bundle.ts) and esbuild: a start from a fresh bundle needs neither.
-  const { tsImport } = await import('tsx/esm/api');
-  const { bundleCli } = await tsImport('../localcloud/bundle.ts', import.meta.url);
-  await bundleCli({ entry: ENTRY, outfile: bundle });
-  removeOlderBundles(bundle);
-  return { bundle, builtMs: performance.now() - started };
+/** Where the bundle of the sources as they are now is, or would be. */
+function currentBundle() {
+  return path.join(CACHE, `cli-${fingerprint()}.mjs`);
 }
 
 /** A short hash of every build input's path, size and mtime, and of where the project is. */
@@ -83,31 +103,14 @@ function removeOlderBundles(current) {
   }
 }
 
-/**
- * Runs the bundle; false, with a warning, when it does not load. The cli's
- * work starts as the import settles (its main() is not awaited at top level),
- * so a failed import is the bundle failing to parse, link or initialize.
- */
-async function loaded(bundle) {
-  try {
-    await import(pathToFileURL(bundle).href);
-    return true;
-  } catch (error) {
-    console.error(`localcloud: could not load ${path.relative(process.cwd(), bundle)} (${firstLine(error)}); running the sources through tsx, which starts slower`);
-    return false;
-  }
-}
-
-async function runFromSources() {
+/** What `npx localcloud` always did, and does when the bundle fails: `why`, on one line, says so. */
+async function runFromSources(why) {
+  console.error(`${why} — running the sources through tsx, which starts slower`);
   const { register } = await import('tsx/esm/api');
   register();
   await import(pathToFileURL(ENTRY).href);
 }
 
-function exists(file) {
-  return statSync(file, { throwIfNoEntry: false }) !== undefined;
-}
-
 function firstLine(error) {
-  return String(error instanceof Error ? error.message : error).split('\n')[0];
+  return String(error instanceof Error ? error.message : error).trim().split('\n')[0];
 }

@@ -253,12 +253,22 @@ describe('localcloud CLI (bin/localcloud.js)', function () {
       expect(help.code).to.equal(0);
       expect(help.stdout).to.include('usage: localcloud start');
       expect(help.stderr.trimEnd().split('\n')).to.have.length(1);
-      expect(help.stderr).to.match(/^localcloud: could not bundle the sources \(.+\); running them through tsx/);
+      expect(help.stderr).to.match(/^localcloud: could not bundle the sources: .+ — running the sources through tsx, which starts slower\n$/);
 
       const prepare = await run(['--prepare'], copy.dir);
       expect(prepare.code).to.equal(1);
       expect(prepare.stderr.trimEnd().split('\n')).to.have.length(1);
       expect(prepare.stderr).to.match(/^localcloud: could not bundle the sources: /);
+    });
+
+    it('runs the sources through tsx, with one warning line, when the bundle does not load', async () => {
+      expect((await run(['--prepare'], copy.dir)).code).to.equal(0);
+      const [bundle] = bundlesIn(copy.dir);
+      writeFileSync(path.join(copy.dir, 'node_modules', '.cache', 'localcloud', bundle), 'export {');
+      const help = await run(['--help'], copy.dir);
+      expect(help.code).to.equal(0);
+      expect(help.stdout).to.include('usage: localcloud start');
+      expect(help.stderr).to.match(/^localcloud: could not load node_modules\/\.cache\/localcloud\/cli-[0-9a-f]+\.mjs: .+ — running the sources through tsx, which starts slower\n$/);
     });
   });
 });
