@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
- * `npx localcloud`: runs localcloud/cli.ts from one esbuild bundle
- * (localcloud/bundle.ts says how and why), cached in
- * node_modules/.cache/localcloud/ — inside the project, so the packages it
- * leaves as imports resolve. The bundle's file name is a fingerprint of what
- * it was built from (every file under localcloud/ by path, size and mtime,
- * the installed packages, tsconfig.json, the project's path): after any
- * change the name differs, so a stale bundle is never run. Building takes
- * about a second, once per change; if it fails, the sources run through tsx
- * as they always could.
+ * `npx localcloud`: runs localcloud/cli.ts from one esbuild bundle of it and
+ * the packages it uses (localcloud/bundle.ts says how and why), cached in
+ * node_modules/.cache/localcloud/ — inside the project, so what the bundle
+ * leaves to Node (dynalite, kinesalite) resolves from node_modules. The
+ * bundle's file name is a fingerprint of what it was built from (every file
+ * under localcloud/ by path, size and mtime, the installed packages,
+ * tsconfig.json, the project's path): after any change the name differs, so
+ * a stale bundle is never run. Building takes one to two seconds, once per
+ * change; if it fails, the sources run through tsx as they always could, with
+ * one warning line.
  *
  *   node bin/localcloud.js --prepare   builds the bundle if needed, and exits
  *
