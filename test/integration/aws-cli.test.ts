@@ -111,11 +111,16 @@ describe('AWS CLI against localcloud', function () {
       Resources: { Logs: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: retention } } },
       Outputs: { GroupName: { Value: { Ref: 'Logs' } } },
     });
+    // The CLI names each change set after the current second; a local stack settles well
+    // within one, so two deploys in a row would reuse a name (AlreadyExistsException).
+    const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
     const file = path.join(scratch, 'stack.json');
     writeFileSync(file, template(7));
     expect(await awsText(['cloudformation', 'deploy', '--stack-name', 'cli-stack', '--template-file', file])).to.match(/Successfully created\/updated stack - cli-stack/);
     writeFileSync(file, template(14));
+    await nextSecond();
     expect(await awsText(['cloudformation', 'deploy', '--stack-name', 'cli-stack', '--template-file', file])).to.match(/Successfully created\/updated stack - cli-stack/);
+    await nextSecond();
     expect(await awsText(['cloudformation', 'deploy', '--stack-name', 'cli-stack', '--template-file', file, '--no-fail-on-empty-changeset'])).to.match(/No changes to deploy/);
     const { Stacks } = await aws('cloudformation', 'describe-stacks', '--stack-name', 'cli-stack');
     expect(Stacks[0].StackStatus).to.equal('UPDATE_COMPLETE');
