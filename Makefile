@@ -33,8 +33,9 @@ $(DEPS): package-lock.json package.json
 
 deps: $(DEPS) ## Install dependencies (npm ci) if missing or stale
 
-build: $(DEPS) ## Bundle the three functions into deterministic zips in dist/functions/
+build: $(DEPS) ## Bundle the three functions into deterministic zips in dist/functions/ (and the local cloud)
 	@$(TSX) harness/build/cli.ts
+	@node bin/localcloud.js --prepare
 
 typecheck: $(DEPS) ## TypeScript strict check of the whole project
 	@node_modules/.bin/tsc -p . --noEmit
