@@ -66,7 +66,7 @@ export class LambdaProvider implements ServiceProvider {
     this.codeUrls = new CodeUrls(this.code);
     this.runtime = new FunctionRuntime(ctx, { codeStore: this.code, runtimeModulesDir: prepareRuntimeModules(codeRoot) });
     this.asyncInvocations = new AsyncInvocations((m) => ctx.log(m));
-    const checkpoints = new CheckpointStore(stateRoot && path.join(stateRoot, 'checkpoints'));
+    const checkpoints = new CheckpointStore(stateRoot && path.join(stateRoot, 'checkpoints'), (m) => ctx.log(`lambda: ${m}`));
     this.eventSources = new EventSourceManager(ctx, this.mappings, checkpoints, (m, shardId, records) => this.invokeWithBatch(m, shardId, records), stateRoot);
 
     const functionOps = new FunctionOperations(ctx, this.functions, this.code, this.runtime, this.codeUrls);

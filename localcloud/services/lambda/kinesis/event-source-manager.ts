@@ -63,6 +63,7 @@ export class EventSourceManager {
     const runners = [...this.runners.values()];
     this.runners.clear();
     await Promise.all(runners.map((r) => r.stop()));
+    await this.checkpoints.flush();
     this.discards?.close();
   }
 

@@ -56,7 +56,11 @@ export class MappingRunner {
     // A LATEST mapping remembers when it first polled, so that after a restart
     // shards without a checkpoint resume from then rather than from "now".
     const resumed = this.context.checkpoints.get(uuid).latestSince !== undefined;
-    if (!resumed) this.context.checkpoints.update(uuid, (c) => (c.latestSince = Date.now()));
+    if (!resumed) {
+      this.context.checkpoints.update(uuid, (c) => (c.latestSince = Date.now()));
+      // On disk before the first read: a crash must not turn it into a LATEST from the restart on.
+      await this.context.checkpoints.written(uuid);
+    }
 
     while (!this.stopped) {
       let shards: Shard[];
