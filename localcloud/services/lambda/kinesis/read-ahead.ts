@@ -10,9 +10,9 @@ export const FALLBACK_POLL_MS = 5000;
 const ERROR_BACKOFF_MS = 1000;
 /** GetRecords returns at most 10,000 records per call. */
 const MAX_GET_RECORDS = 10_000;
-/** Records held ahead of delivery: at least this many, or two batches when batches are larger. */
+/** Records held ahead of delivery: this many, or two batches when batches are larger. */
 const READ_AHEAD_RECORDS = 500;
-/** Past this much buffered data, read only what the next batch still lacks. */
+/** Past this much held data, read only what the next batch still lacks. */
 const READ_AHEAD_BYTES = 8 * 1024 * 1024;
 
 export interface ReadAheadSource {
@@ -22,7 +22,7 @@ export interface ReadAheadSource {
   batchSize(): number;
   enabled(): boolean;
   log(message: string): void;
-  /** What the read-ahead holds may have changed: records arrived, the shard ended, or a read finished. */
+  /** Records arrived, or the shard ended, or the reader stopped. */
   onChange(): void;
 }
 
@@ -34,16 +34,15 @@ export interface ReadAheadSource {
  * nothing is skipped or reordered, and a stop simply drops what was read
  * ahead (the checkpoint, which only delivery moves, is where a restart resumes).
  *
- * Reads continue while fewer than half of the read-ahead is held (at most
- * about READ_AHEAD_RECORDS, fewer when records are large), so a backlog is
- * fetched in a few large reads rather than one per batch.
+ * The reader tops the read-ahead up whenever records are taken: kinesalite
+ * hands records over one event-loop turn apiece, so on a busy cloud a read
+ * takes a while, and a read-ahead kept full gives it that while.
  */
 export class ShardReadAhead {
   private held: _Record[] = [];
   private heldBytes = 0;
   private iterator?: string;
   private closed = false;
-  private inFlight = false;
   /** The reader sleeps because it holds enough: taking records must wake it. */
   private full = false;
   private stopped = false;
@@ -81,11 +80,6 @@ export class ShardReadAhead {
     return this.closed;
   }
 
-  /** A GetRecords call is under way: more records may be about to arrive. */
-  get reading(): boolean {
-    return this.inFlight;
-  }
-
   /** Removes and returns up to `max` records from the front, in shard order. */
   take(max: number): _Record[] {
     const taken = this.held.splice(0, max);
@@ -119,13 +113,10 @@ export class ShardReadAhead {
   /** How many records to ask for now; 0 when enough are held. */
   private wanted(): number {
     const batchSize = this.source.batchSize();
-    const missing = batchSize - this.held.length;
     const capacity = Math.max(2 * batchSize, READ_AHEAD_RECORDS);
-    if (this.held.length <= capacity / 2 && this.heldBytes < READ_AHEAD_BYTES) {
-      return Math.min(MAX_GET_RECORDS, capacity - this.held.length);
-    }
-    // Whatever the read-ahead holds, the next batch may always be completed.
-    return missing > 0 ? Math.min(MAX_GET_RECORDS, missing) : 0;
+    // Past the byte budget, only what the next batch still lacks: a batch can always be completed.
+    const room = this.heldBytes < READ_AHEAD_BYTES ? capacity - this.held.length : batchSize - this.held.length;
+    return Math.max(0, Math.min(MAX_GET_RECORDS, room));
   }
 
   private async run(): Promise<void> {
@@ -146,7 +137,6 @@ export class ShardReadAhead {
         this.markPositioned();
         // Anything announced from here on is either in this read or wakes the wait below.
         this.signal.clear();
-        this.inFlight = true;
         const page = await this.unlessStopped(reader.records(this.iterator!, limit));
         found = page.records.length;
         if (found > 0) {
@@ -164,21 +154,13 @@ export class ShardReadAhead {
         this.iterator = undefined;
         if ((err as Error).name !== 'ExpiredIteratorException') {
           this.source.log(`reading ${shardId} of ${reader.stream.streamArn}: ${(err as Error).message}`);
-          this.endRead();
           await this.signal.wait(ERROR_BACKOFF_MS);
         }
         continue;
-      } finally {
-        this.endRead();
       }
-      if (found === 0 && !this.closed) await this.signal.wait(FALLBACK_POLL_MS);
+      if (found > 0 || this.closed) this.source.onChange();
+      else await this.signal.wait(FALLBACK_POLL_MS);
     }
-  }
-
-  private endRead(): void {
-    if (!this.inFlight) return;
-    this.inFlight = false;
-    this.source.onChange();
   }
 }
 

@@ -97,12 +97,6 @@ export class ShardPoller {
         await this.signal.wait(FALLBACK_POLL_MS);
         continue;
       }
-      // A batch takes what the shard holds when it leaves: a read under way may still fill it.
-      if (held < mapping.batchSize && readAhead.reading) {
-        await this.signal.wait(FALLBACK_POLL_MS);
-        continue;
-      }
-
       // MaximumBatchingWindowInSeconds: gather records until the batch is full or the window closes.
       const windowMs = mapping.maximumBatchingWindowInSeconds * 1000;
       if (windowMs > 0 && held < mapping.batchSize && !readAhead.complete) {
