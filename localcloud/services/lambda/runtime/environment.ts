@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { environmentVariables, type EnvironmentIdentity } from './environment-variables.js';
 import { LineSplitter } from './line-splitter.js';
@@ -8,6 +8,9 @@ import { RuntimeApiServer, type RuntimeInvocation, type RuntimeResult } from './
 
 const BOOTSTRAP = fileURLToPath(new URL('./bootstrap/bootstrap.mjs', import.meta.url));
 export const RUNTIME_DIR = fileURLToPath(new URL('./bootstrap/', import.meta.url));
+
+/** Room for all of `/proc/<pid>/status` (about 1.5 KB). */
+const statusBuffer = Buffer.alloc(8192);
 
 /** How one invocation ended, from the emulator's point of view. */
 export type InvocationOutcome =
@@ -51,6 +54,8 @@ export class ExecutionEnvironment {
   private settle?: (event: RuntimeEvent) => void;
   private exitReason?: string;
   private readonly exitListeners: Array<() => void> = [];
+  /** `/proc/<pid>/status`, open for maxMemoryUsedMb. */
+  private statusFd?: number;
 
   constructor(
     private readonly settings: EnvironmentSettings,
@@ -139,8 +144,11 @@ export class ExecutionEnvironment {
   maxMemoryUsedMb(): number | undefined {
     if (!this.child?.pid) return undefined;
     try {
-      const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-      const match = /VmHWM:\s+(\d+) kB/.exec(status);
+      // Every invocation reads it: kept open, and read again from the start (which
+      // regenerates it), it costs half of an open-read-close each time.
+      this.statusFd ??= openSync(`/proc/${this.child.pid}/status`, 'r');
+      const length = readSync(this.statusFd, statusBuffer, 0, statusBuffer.length, 0);
+      const match = /VmHWM:\s+(\d+) kB/.exec(statusBuffer.toString('latin1', 0, length));
       return match ? Math.ceil(Number(match[1]) / 1024) : undefined;
     } catch {
       return undefined;
@@ -152,6 +160,8 @@ export class ExecutionEnvironment {
     if (this.state === 'dead') return;
     this.state = 'dead';
     this.api.close();
+    if (this.statusFd !== undefined) closeSync(this.statusFd);
+    this.statusFd = undefined;
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     for (const listener of this.exitListeners.splice(0)) listener();
   }
