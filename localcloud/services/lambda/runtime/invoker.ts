@@ -38,6 +38,15 @@ export interface RuntimeOptions {
   maxIdleMs?: number;
 }
 
+/**
+ * How long a warm environment may sit unused before it is stopped. AWS keeps
+ * them for minutes; on a laptop each one is a ~60 MB Node process, and the ones
+ * a deploy starts (custom-resource functions) are never used again, so the
+ * local default is one minute (LOCALCLOUD_LAMBDA_IDLE_SECONDS overrides it).
+ * A stopped environment costs the next invocation a cold start (~0.1 s).
+ */
+const DEFAULT_MAX_IDLE_MS = 1000 * (Number(process.env.LOCALCLOUD_LAMBDA_IDLE_SECONDS) || 60);
+
 /** The slowest an environment may be to reach `GET /next` (AWS allows 10 s of init, then retries within the invoke). */
 const MIN_INIT_TIMEOUT_MS = 10_000;
 
@@ -63,10 +72,10 @@ export class FunctionRuntime {
     this.credentials = new FunctionCredentials(ctx);
     this.logs = new LogSink(ctx);
     this.maxEnvironments = options.maxEnvironmentsPerFunction ?? 10;
-    const maxIdleMs = options.maxIdleMs ?? 10 * 60_000;
+    const maxIdleMs = options.maxIdleMs ?? DEFAULT_MAX_IDLE_MS;
     this.reaper = setInterval(() => {
       for (const pool of this.pools.values()) pool.reap(maxIdleMs);
-    }, Math.min(maxIdleMs, 60_000)).unref();
+    }, Math.max(1000, Math.min(maxIdleMs / 4, 15_000))).unref();
   }
 
   async invoke(input: InvokeInput): Promise<InvokeOutput> {
