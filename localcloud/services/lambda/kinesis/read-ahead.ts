@@ -12,6 +12,12 @@ const ERROR_BACKOFF_MS = 1000;
 const MAX_GET_RECORDS = 10_000;
 /** Records held ahead of delivery: this many, or two batches when batches are larger. */
 const READ_AHEAD_RECORDS = 500;
+/**
+ * The least a top-up reads (or a batch, when larger): each GetRecords has a
+ * fixed cost (iterator, stream lookup) that reads of 25 pay about as much
+ * for as for the records themselves.
+ */
+const READ_AHEAD_CHUNK = 100;
 /** Past this much held data, read only what the next batch still lacks. */
 const READ_AHEAD_BYTES = 8 * 1024 * 1024;
 
@@ -34,9 +40,10 @@ export interface ReadAheadSource {
  * nothing is skipped or reordered, and a stop simply drops what was read
  * ahead (the checkpoint, which only delivery moves, is where a restart resumes).
  *
- * The reader tops the read-ahead up whenever records are taken: kinesalite
- * hands records over one event-loop turn apiece, so on a busy cloud a read
- * takes a while, and a read-ahead kept full gives it that while.
+ * The reader tops the read-ahead up once there is room for a chunk (100
+ * records, or a batch when larger): kinesalite hands records over one
+ * event-loop turn apiece, so on a busy cloud a read takes a while, and a
+ * read-ahead kept nearly full gives it that while.
  */
 export class ShardReadAhead {
   private held: _Record[] = [];
@@ -113,10 +120,10 @@ export class ShardReadAhead {
   /** How many records to ask for now; 0 when enough are held. */
   private wanted(): number {
     const batchSize = this.source.batchSize();
-    const capacity = Math.max(2 * batchSize, READ_AHEAD_RECORDS);
     // Past the byte budget, only what the next batch still lacks: a batch can always be completed.
-    const room = this.heldBytes < READ_AHEAD_BYTES ? capacity - this.held.length : batchSize - this.held.length;
-    return Math.max(0, Math.min(MAX_GET_RECORDS, room));
+    if (this.heldBytes >= READ_AHEAD_BYTES) return Math.max(0, Math.min(MAX_GET_RECORDS, batchSize - this.held.length));
+    const room = Math.max(2 * batchSize, READ_AHEAD_RECORDS) - this.held.length;
+    return room >= Math.max(batchSize, READ_AHEAD_CHUNK) ? Math.min(MAX_GET_RECORDS, room) : 0;
   }
 
   private async run(): Promise<void> {
