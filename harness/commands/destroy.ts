@@ -1,4 +1,4 @@
-import { CODE_OPTIONS, TARGET_OPTIONS, commonSettings, connect } from '../cli/common.js';
+import { CODE_OPTIONS, TARGET_OPTIONS, commonSettings, connect, type CommonSettings } from '../cli/common.js';
 import type { OptionSpec, OptionValues } from '../cli/options.js';
 import { destroyStack } from '../deploy/destroy.js';
 import { removeOutputs } from '../deploy/outputs.js';
@@ -27,22 +27,27 @@ export const destroyCommand: Command = {
   async run(values: OptionValues, reporter: Reporter): Promise<number> {
     const settings = commonSettings(values);
     assertValidStackName(settings.stackName);
-    const connection = await connect(settings);
-    const forgetCleanup = cleanupOnInterrupt(() => connection.stop());
-    try {
-      await destroyStack({
-        connection,
-        stackName: settings.stackName,
-        codeBucket: values.codeBucket as string | undefined,
-        codeKeyPrefix: String(values.codeKeyPrefix),
-        keepCode: Boolean(values.keepCode),
-        reporter,
-      });
-      removeOutputs(settings.targetName, settings.stackName, settings.outputsDir);
-      return 0;
-    } finally {
-      forgetCleanup();
-      await connection.stop();
-    }
+    await destroyOnTarget(settings, values, reporter);
+    return 0;
   },
 };
+
+/** Connects to the target, destroys the stack there, forgets its saved outputs, and disconnects. */
+export async function destroyOnTarget(settings: CommonSettings, values: OptionValues, reporter: Reporter): Promise<void> {
+  const connection = await connect(settings);
+  const forgetCleanup = cleanupOnInterrupt(() => connection.stop());
+  try {
+    await destroyStack({
+      connection,
+      stackName: settings.stackName,
+      codeBucket: values.codeBucket as string | undefined,
+      codeKeyPrefix: String(values.codeKeyPrefix),
+      keepCode: Boolean(values.keepCode),
+      reporter,
+    });
+    removeOutputs(settings.targetName, settings.stackName, settings.outputsDir);
+  } finally {
+    forgetCleanup();
+    await connection.stop();
+  }
+}

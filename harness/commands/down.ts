@@ -1,13 +1,10 @@
-import { CODE_OPTIONS, TARGET_OPTIONS, commonSettings, connect } from '../cli/common.js';
+import { CODE_OPTIONS, TARGET_OPTIONS, commonSettings } from '../cli/common.js';
 import type { OptionValues } from '../cli/options.js';
-import { destroyStack } from '../deploy/destroy.js';
-import { removeOutputs } from '../deploy/outputs.js';
 import { sleep } from '../deploy/stacks.js';
 import { UserError } from '../support/errors.js';
-import { cleanupOnInterrupt } from '../support/interrupt.js';
 import type { Reporter } from '../support/terminal.js';
 import { processAlive } from '../targets/state-lock.js';
-import { KEEP_CODE_OPTION } from './destroy.js';
+import { KEEP_CODE_OPTION, destroyOnTarget } from './destroy.js';
 import type { Command } from './types.js';
 import { readUpState } from './up-state.js';
 
@@ -37,22 +34,7 @@ export const downCommand: Command = {
         settings.region = running.region;
         if (running.target === 'endpoint' && running.endpoint) settings.target.endpointUrl = running.endpoint;
       }
-      const connection = await connect(settings);
-      const forgetCleanup = cleanupOnInterrupt(() => connection.stop());
-      try {
-        await destroyStack({
-          connection,
-          stackName: settings.stackName,
-          codeBucket: values.codeBucket as string | undefined,
-          codeKeyPrefix: String(values.codeKeyPrefix),
-          keepCode: Boolean(values.keepCode),
-          reporter,
-        });
-        removeOutputs(settings.targetName, settings.stackName, settings.outputsDir);
-      } finally {
-        forgetCleanup();
-        await connection.stop();
-      }
+      await destroyOnTarget(settings, values, reporter);
     }
     if (!running) {
       reporter.info('Nothing to stop: no make up is running.');
