@@ -15,6 +15,8 @@ export interface LocalCloudOptions {
   stateDir?: string;
   accountId?: string;
   region?: string;
+  /** Largest request body the gateway buffers (default 1 GiB); larger ones get a 413. */
+  maxBodyBytes?: number;
   /** Where diagnostics go; default stderr. */
   log?: (message: string) => void;
 }
@@ -38,7 +40,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const services: ServiceProvider[] = createServices(context);
   for (const service of services) context.register(service);
 
-  const server = new DualProtocolServer(new Gateway(context, services).listener);
+  const server = new DualProtocolServer(new Gateway(context, services, options.maxBodyBytes).listener);
   let address;
   try {
     address = await server.listen(options.port ?? 4566, host);

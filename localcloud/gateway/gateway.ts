@@ -27,6 +27,7 @@ export class Gateway {
   constructor(
     private readonly ctx: CloudContext,
     private readonly services: ServiceProvider[],
+    private readonly maxBodyBytes = MAX_BODY_BYTES,
   ) {
     this.router = new ServiceRouter(services);
   }
@@ -58,7 +59,14 @@ export class Gateway {
       return send(res, { status: 200, headers: { ...cors, 'content-type': 'application/json' }, body: this.health() });
     }
 
-    const body = await readBody(req);
+    let body: Buffer;
+    try {
+      body = await readBody(req, this.maxBodyBytes);
+    } catch (err) {
+      if (!(err instanceof AwsError)) throw err;
+      const response = req.headers['x-amz-target'] ? jsonError(err) : queryError(err, requestId);
+      return send(res, { ...response, headers: { ...response.headers, ...cors, connection: 'close' } });
+    }
     const formAction = headers['content-type']?.startsWith('application/x-www-form-urlencoded')
       ? new URLSearchParams(body.toString('utf8')).get('Action')
       : undefined;
@@ -129,10 +137,28 @@ function lowerCaseHeaders(raw: Record<string, string | string[] | undefined>): R
   return out;
 }
 
-function readBody(req: AnyRequest): Promise<Buffer> {
+/**
+ * Bodies are buffered whole, so one is capped well below what a Buffer can
+ * hold: past it the request gets a 413 instead of taking the process down.
+ * (S3 itself accepts 5 GB in one PUT; locally, use multipart for more.)
+ */
+export const MAX_BODY_BYTES = 1024 * 1024 * 1024;
+
+function readBody(req: AnyRequest, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) {
+        req.removeAllListeners('data');
+        req.resume();
+        chunks.length = 0;
+        reject(new AwsError('EntityTooLarge', `The request body exceeds localcloud's limit of ${maxBytes} bytes; upload large objects in parts (multipart upload)`, 413));
+        return;
+      }
+      chunks.push(c);
+    });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     req.on('error', reject);
     req.on('aborted', () => reject(new Error('client aborted the request')));

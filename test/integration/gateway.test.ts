@@ -80,6 +80,18 @@ describe('gateway', () => {
     expect(res.status).to.equal(200);
   });
 
+  it('refuses a body over the limit with a 413 and keeps serving', async () => {
+    const small = await startLocalCloud({ port: 0, maxBodyBytes: 1024, log: () => {} });
+    try {
+      const res = await fetch(`${small.url}/some-bucket/key`, { method: 'PUT', body: Buffer.alloc(64 * 1024, 1) });
+      expect(res.status).to.equal(413);
+      expect(await res.text()).to.match(/<Code>EntityTooLarge<\/Code>.*1024 bytes/s);
+      expect((await fetch(`${small.url}/_localstack/health`)).status).to.equal(200);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('tells a user clearly when the port is already taken', async () => {
     const port = Number(new URL(cloud.url).port);
     let error: Error | undefined;
