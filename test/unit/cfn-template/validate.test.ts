@@ -166,6 +166,12 @@ Outputs:
       );
     });
 
+    it('names the resources that hold a reference to nothing', () => {
+      const yaml = 'Resources:\n  Queue: { Type: AWS::S3::Bucket, Properties: { Name: !Ref Missing } }\n' +
+        '  Waiter: { Type: AWS::S3::Bucket, DependsOn: Missing }\n  Fine: { Type: AWS::S3::Bucket }\n';
+      expectTemplateError(() => validateYaml(yaml), 'Unresolved resource dependencies [Missing] in the Resources block of the template (referenced by Queue, Waiter)');
+    });
+
     it('reports a Ref to nothing in the Outputs block', () => {
       expectTemplateError(
         () => validateYaml('Resources: { A: { Type: T::T::T } }\nOutputs:\n  X: { Value: !Ref Gone }\n'),

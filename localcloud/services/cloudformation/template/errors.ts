@@ -42,8 +42,10 @@ function located(problem: string, at: TemplatePath | undefined): string {
 
 // Messages more than one module raises, in CloudFormation's words.
 
-export function unresolvedResourceDependencies(names: readonly string[], section: string): TemplateError {
-  return formatError(`Unresolved resource dependencies [${names.join(', ')}] in the ${section} block of the template`);
+/** CloudFormation's words, plus (unlike AWS) which resources or outputs hold the references, when known. */
+export function unresolvedResourceDependencies(names: readonly string[], section: string, referencedBy: readonly string[] = []): TemplateError {
+  const holders = referencedBy.length > 0 ? ` (referenced by ${referencedBy.join(', ')})` : '';
+  return formatError(`Unresolved resource dependencies [${names.join(', ')}] in the ${section} block of the template${holders}`);
 }
 
 export function unresolvedGetAtt(logicalId: string, at?: TemplatePath): TemplateError {

@@ -98,7 +98,10 @@ class TemplateValidator {
   private readonly conditions: JsonObject;
   private readonly mappings: JsonObject;
   /** Refs to nothing are gathered per section and reported together, as AWS does. */
-  private readonly unresolved = new Map<Section, Set<string>>();
+  /** Names referenced but not defined, per section, with the resources/outputs that reference them. */
+  private readonly unresolved = new Map<Section, Map<string, Set<string>>>();
+  /** The resource or output being checked, to name it when one of its references leads nowhere. */
+  private referrer?: string;
 
   constructor(
     private readonly template: JsonObject,
@@ -194,7 +197,7 @@ class TemplateValidator {
     const cycles = findCycles(uses);
     if (cycles.length > 0) throw circularDependency('conditions', cycles.flat());
     const named = this.unresolved.get('Conditions');
-    if (named?.size) throw resourceInConditions([...named]);
+    if (named?.size) throw resourceInConditions([...named.keys()]);
   }
 
   private checkResources(): void {
@@ -219,6 +222,7 @@ class TemplateValidator {
         throw formatError('Properties must be an object', [...at, 'Properties']);
       }
       this.checkConditionName(resource.Condition, `resource ${logicalId}`, [...at, 'Condition']);
+      this.referrer = logicalId;
       this.checkDependsOn(resource.DependsOn, [...at, 'DependsOn']);
       if (this.options.isSupportedType && !this.options.isSupportedType(resource.Type)) {
         unsupportedTypes.add(resource.Type);
@@ -229,6 +233,7 @@ class TemplateValidator {
     }
     for (const [logicalId, resource] of entries) {
       const { Type: _type, Condition: _condition, DependsOn: _dependsOn, ...rest } = resource as JsonObject;
+      this.referrer = logicalId;
       for (const [attribute, value] of Object.entries(rest)) {
         this.checkValue(value, 'Resources', ['Resources', logicalId, attribute], false);
       }
@@ -254,6 +259,7 @@ class TemplateValidator {
       const unknown = Object.keys(output).find((key) => !OUTPUT_ATTRIBUTES.has(key));
       if (unknown) throw formatError(`Invalid template output property '${unknown}'`, at);
       this.checkConditionName(output.Condition, `output ${name}`, [...at, 'Condition']);
+      this.referrer = name;
       this.checkValue(output.Value, 'Outputs', [...at, 'Value'], false);
       if (output.Export !== undefined) {
         if (!isPlainObject(output.Export) || output.Export.Name === undefined) {
@@ -271,15 +277,21 @@ class TemplateValidator {
   }
 
   private addUnresolved(section: Section, name: string): void {
-    const names = this.unresolved.get(section) ?? new Set<string>();
-    names.add(name);
+    const names = this.unresolved.get(section) ?? new Map<string, Set<string>>();
+    const referrers = names.get(name) ?? new Set<string>();
+    if (this.referrer && section !== 'Conditions') referrers.add(this.referrer);
+    names.set(name, referrers);
     this.unresolved.set(section, names);
   }
 
   private reportUnresolved(): void {
     for (const section of ['Resources', 'Outputs'] as const) {
       const names = this.unresolved.get(section);
-      if (names?.size) throw unresolvedResourceDependencies([...names], section);
+      if (names?.size) {
+        const inTemplateOrder = [...Object.keys(this.resources), ...Object.keys(sectionObject(this.template, 'Outputs'))];
+        const referrers = new Set([...names.values()].flatMap((r) => [...r]));
+        throw unresolvedResourceDependencies([...names.keys()], section, inTemplateOrder.filter((id) => referrers.has(id)));
+      }
     }
   }
 
