@@ -588,6 +588,9 @@ describe('CloudFormation', function () {
       expect(calls.some((c) => c.action === 'create' && c.logicalId === 'Third')).to.equal(true);
       const executed = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: update.Id }));
       expect(executed.ExecutionStatus).to.equal('EXECUTE_COMPLETE');
+      // Executing a change set deletes the stack's other change sets, as on AWS.
+      const after = await cfn.send(new ListChangeSetsCommand({ StackName: 'changes' }));
+      expect(after.Summaries!.map((s) => s.ChangeSetName)).to.deep.equal(['second']);
     });
 
     it('reports an empty change set as FAILED with AWS’s reason, and deletes change sets', async () => {

@@ -163,10 +163,11 @@ export class ChangeSetService {
         notificationArns: changeSet.notificationArns,
       });
     }
-    // The executed change set is spent; every other one of the stack was computed against the old state.
+    // As on AWS, executing a change set deletes every other change set of the stack: they were
+    // computed against the stack as it was. The executed one stays, to be described.
     for (const other of this.store.changeSetsOf(stack.stackId)) {
-      const executionStatus = other === changeSet ? 'EXECUTE_IN_PROGRESS' : 'OBSOLETE';
-      this.store.saveChangeSet({ ...other, executionStatus });
+      if (other === changeSet) this.store.saveChangeSet({ ...other, executionStatus: 'EXECUTE_IN_PROGRESS' });
+      else this.store.removeChangeSet(other.changeSetId);
     }
     void this.deployer.settled(stack.stackId).then(() => {
       const current = this.store.changeSetById(changeSet.changeSetId);
