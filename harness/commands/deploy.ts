@@ -1,11 +1,12 @@
-import { CODE_OPTIONS, TARGET_OPTIONS, commonSettings, connect, printableOutputs } from '../cli/common.js';
+import { CODE_OPTIONS, TARGET_OPTIONS, commonSettings, connect, printableOutputs, type CommonSettings } from '../cli/common.js';
 import type { OptionValues } from '../cli/options.js';
-import { deployStack } from '../deploy/deploy.js';
+import { deployStack, type DeployResult } from '../deploy/deploy.js';
 import { saveOutputs } from '../deploy/outputs.js';
 import { assertValidStackName } from '../deploy/stack-name.js';
 import { displayPath } from '../support/paths.js';
 import { cleanupOnInterrupt } from '../support/interrupt.js';
 import type { Reporter } from '../support/terminal.js';
+import type { Connection } from '../targets/types.js';
 import { SKIP_BUILD_OPTION, buildStep } from './build-step.js';
 import type { Command } from './types.js';
 
@@ -27,26 +28,7 @@ export const deployCommand: Command = {
     const forgetCleanup = cleanupOnInterrupt(() => connection.stop());
     try {
       if (!values.skipBuild) await buildStep(reporter);
-      const result = await deployStack({
-        connection,
-        stackName: settings.stackName,
-        codeBucket: values.codeBucket as string | undefined,
-        codeKeyPrefix: String(values.codeKeyPrefix),
-        reporter,
-      });
-      const file = saveOutputs(
-        {
-          target: settings.targetName,
-          stackName: result.stackName,
-          stackId: result.stackId,
-          region: connection.region,
-          ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
-          codeBucket: result.codeBucket,
-          outputs: result.outputs,
-          updatedAt: new Date().toISOString(),
-        },
-        settings.outputsDir,
-      );
+      const { result, file } = await deployAndSaveOutputs(settings, connection, values, reporter);
       reporter.info('Outputs:');
       for (const line of printableOutputs(result.outputs)) reporter.info(line);
       reporter.info(`  saved to ${displayPath(file)}`);
@@ -57,3 +39,33 @@ export const deployCommand: Command = {
     }
   },
 };
+
+/** Deploys the stack on a connected target and saves its outputs as JSON; `up` and `deploy` both start here. */
+export async function deployAndSaveOutputs(
+  settings: CommonSettings,
+  connection: Connection,
+  values: OptionValues,
+  reporter: Reporter,
+): Promise<{ result: DeployResult; file: string }> {
+  const result = await deployStack({
+    connection,
+    stackName: settings.stackName,
+    codeBucket: values.codeBucket as string | undefined,
+    codeKeyPrefix: String(values.codeKeyPrefix),
+    reporter,
+  });
+  const file = saveOutputs(
+    {
+      target: settings.targetName,
+      stackName: result.stackName,
+      stackId: result.stackId,
+      region: connection.region,
+      ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
+      codeBucket: result.codeBucket,
+      outputs: result.outputs,
+      updatedAt: new Date().toISOString(),
+    },
+    settings.outputsDir,
+  );
+  return { result, file };
+}

@@ -1,7 +1,5 @@
 import { CODE_OPTIONS, TARGET_OPTIONS, commonSettings, connect, printableOutputs } from '../cli/common.js';
 import { port as parsePort, type OptionValues } from '../cli/options.js';
-import { deployStack } from '../deploy/deploy.js';
-import { outputsFile, saveOutputs } from '../deploy/outputs.js';
 import { assertValidStackName } from '../deploy/stack-name.js';
 import { UserError } from '../support/errors.js';
 import { cleanupOnInterrupt, takeInterrupts } from '../support/interrupt.js';
@@ -11,6 +9,7 @@ import { formatDuration, type Reporter } from '../support/terminal.js';
 import { resolveCredentials } from '../targets/clients.js';
 import type { Connection } from '../targets/types.js';
 import { SKIP_BUILD_OPTION, buildStep } from './build-step.js';
+import { deployAndSaveOutputs } from './deploy.js';
 import type { Command } from './types.js';
 import { readUpState, removeUpState, writeUpState } from './up-state.js';
 
@@ -55,24 +54,7 @@ export const upCommand: Command = {
       reporter.info(`${connection.owned ? 'Started' : 'Using'} ${connection.description}`);
       if (connection.owned) settings.target.cloudLog?.(`make up started ${connection.description}`);
       if (!values.skipBuild) await buildStep(reporter);
-      const result = await deployStack({
-        connection,
-        stackName: settings.stackName,
-        codeBucket: values.codeBucket as string | undefined,
-        codeKeyPrefix: String(values.codeKeyPrefix),
-        reporter,
-      });
-      const saved = {
-        target: settings.targetName,
-        stackName: result.stackName,
-        stackId: result.stackId,
-        region: connection.region,
-        ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
-        codeBucket: result.codeBucket,
-        outputs: result.outputs,
-        updatedAt: new Date().toISOString(),
-      };
-      saveOutputs(saved, settings.outputsDir);
+      const { result, file: outputsPath } = await deployAndSaveOutputs(settings, connection, values, reporter);
 
       const { startTestPageServer } = await import('../../web/server.js');
       page = await startTestPageServer(
@@ -102,7 +84,7 @@ export const upCommand: Command = {
         status: result.status,
         changed: result.changed,
         outputs: result.outputs,
-        outputsPath: displayPath(outputsFile(settings.targetName, result.stackName, settings.outputsDir)),
+        outputsPath: displayPath(outputsPath),
         pageUrl: page.url,
         elapsedMs: Date.now() - startedAt,
       });
