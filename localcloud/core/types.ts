@@ -23,6 +23,14 @@ export interface ServiceRequest {
   /** Base URL of this local cloud, as the client reached it (e.g. http://127.0.0.1:4566). */
   endpoint: string;
   requestId: string;
+  /**
+   * Set by the gateway when IAM is on: checks that the caller may run
+   * `operation` with this parsed `input`, and throws the service's
+   * AccessDenied error when not. Protocol layers (or a service's own
+   * dispatch, for REST services) call it once the operation is known and its
+   * input parsed, before the service acts. Absent: everything is allowed.
+   */
+  authorize?: (operation: string, input: unknown) => Promise<void> | void;
 }
 
 export interface ServiceResponse {
