@@ -1,11 +1,22 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { IAM_MODE_ENV, parseIamMode } from './auth/mode.js';
+import { formatIamReport, type IamReport } from './auth/report.js';
+import { IAM_REPORT_PATH } from './gateway/gateway.js';
 import { startLocalCloud } from './localcloud.js';
 
-const USAGE = `usage: localcloud start [--port 4566] [--host 127.0.0.1] [--state DIR]
+const USAGE = `usage: localcloud start [--port 4566] [--host 127.0.0.1] [--state DIR] [--iam enforce|report|off]
+       localcloud iam report [--endpoint http://127.0.0.1:4566] [--json]
 
-Runs the embedded local AWS cloud in the foreground. Point any AWS SDK or the
-AWS CLI at it with AWS_ENDPOINT_URL=http://127.0.0.1:4566 (any credentials).`;
+start       Runs the embedded local AWS cloud in the foreground. Point any AWS SDK or
+            the AWS CLI at it with AWS_ENDPOINT_URL=http://127.0.0.1:4566 and the
+            account root's keys AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test.
+            --iam (or ${IAM_MODE_ENV}): enforce (default) verifies signatures and applies
+            IAM policies as AWS does; report allows what IAM would deny and logs it;
+            off checks nothing.
+iam report  Per principal of a running cloud: the actions it used on which resources,
+            what was denied and why, a least-privilege policy for what ran, and
+            permissions granted but never used. Check it before make deploy-aws.`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -15,22 +26,40 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string', default: process.env.LOCALCLOUD_PORT ?? '4566' },
       host: { type: 'string', default: process.env.LOCALCLOUD_HOST ?? '127.0.0.1' },
       state: { type: 'string', default: process.env.LOCALCLOUD_STATE },
+      iam: { type: 'string' },
+      endpoint: { type: 'string', default: process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help || positionals[0] !== 'start') {
+  if (values.help) {
     console.log(USAGE);
-    return values.help ? 0 : 2;
+    return 0;
+  }
+  if (positionals[0] === 'iam' && positionals[1] === 'report') return iamReport(values.endpoint!, values.json ?? false);
+  if (positionals[0] !== 'start') {
+    console.log(USAGE);
+    return 2;
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`localcloud: --port must be a number between 0 and 65535, got '${values.port}'`);
     return 2;
   }
+  let iam;
+  try {
+    iam = parseIamMode(values.iam, '--iam');
+  } catch (err) {
+    console.error(`localcloud: ${(err as Error).message}`);
+    return 2;
+  }
   const started = process.hrtime.bigint();
-  const cloud = await startLocalCloud({ port, host: values.host, stateDir: values.state });
+  const cloud = await startLocalCloud({ port, host: values.host, stateDir: values.state, iam });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  console.log(`localcloud ready on ${cloud.url} (${values.state ? `state in ${values.state}` : 'in-memory'}, started in ${ms.toFixed(0)} ms)`);
+  const mode = cloud.context.trust?.mode ?? 'off';
+  console.log(
+    `localcloud ready on ${cloud.url} (${values.state ? `state in ${values.state}` : 'in-memory'}, IAM ${mode}, started in ${ms.toFixed(0)} ms)`,
+  );
 
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
@@ -42,6 +71,26 @@ async function main(argv: string[]): Promise<number> {
   });
   return 0;
 }
+
+/** Reads the running cloud's report and prints it (as text, or the JSON itself with --json). */
+async function iamReport(endpoint: string, json: boolean): Promise<number> {
+  const url = new URL(IAM_REPORT_PATH, endpoint);
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    console.error(`localcloud: no local cloud answers at ${endpoint} (${(err as Error).message}); start one with 'make up' or 'npx localcloud start', or pass --endpoint`);
+    return 1;
+  }
+  if (!response.ok) {
+    console.error(`localcloud: ${url} answered ${response.status}: is this a localcloud (LocalStack has no IAM report)?`);
+    return 1;
+  }
+  const report = (await response.json()) as IamReport;
+  console.log(json ? JSON.stringify(report, null, 2) : formatIamReport(report));
+  return 0;
+}
+
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

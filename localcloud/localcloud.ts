@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { TrustBoundary } from './auth/index.js';
+import { resolveIamMode, type IamMode } from './auth/mode.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalCloudContext } from './core/context.js';
 import type { ServiceProvider } from './core/types.js';
 import { Gateway } from './gateway/gateway.js';
@@ -9,7 +11,7 @@ import { createServices } from './services/registry.js';
 export interface LocalCloudOptions {
   /** 0 picks a free port. Default 4566, LocalStack's edge port. */
   port?: number;
-  /** Default 127.0.0.1: a development cloud accepts any credentials, so it stays on loopback unless told otherwise. */
+  /** Default 127.0.0.1: the account roots' keys are public conventions (`test`), so the cloud stays on loopback unless told otherwise. */
   host?: string;
   /** Persist state here; omit for an in-memory cloud. */
   stateDir?: string;
@@ -17,6 +19,8 @@ export interface LocalCloudOptions {
   region?: string;
   /** Largest request body the gateway buffers (default 1 GiB); larger ones get a 413. */
   maxBodyBytes?: number;
+  /** IAM: enforce (default; or $LOCALCLOUD_IAM), report, or off. See localcloud/auth/mode.ts. */
+  iam?: IamMode;
   /** Where diagnostics go; default stderr. */
   log?: (message: string) => void;
 }
@@ -36,6 +40,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   if (stateDir) mkdirSync(stateDir, { recursive: true });
   const log = options.log ?? ((m: string) => process.stderr.write(`localcloud: ${m}\n`));
   const context = new LocalCloudContext(stateDir, options.accountId ?? DEFAULT_ACCOUNT_ID, options.region ?? DEFAULT_REGION, log);
+
+  // Before the services: IAM and STS register their keys with it as they are created.
+  context.trust = new TrustBoundary(context, resolveIamMode(options.iam));
 
   const services: ServiceProvider[] = createServices(context);
   for (const service of services) context.register(service);

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { TrustBoundary } from '../auth/index.js';
+import type { Principal } from '../auth/types.js';
 import type { AccessKeyResolver, CloudContext, ServiceProvider, TypedBus } from './types.js';
 
 export const DEFAULT_ACCOUNT_ID = '000000000000';
@@ -8,6 +10,7 @@ export const INTERNAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'tes
 
 export class LocalCloudContext implements CloudContext {
   endpoint = '';
+  trust?: TrustBoundary;
   readonly bus: TypedBus = new EventEmitter().setMaxListeners(0) as TypedBus;
   private readonly services = new Map<string, ServiceProvider>();
   private readonly accessKeyResolvers: AccessKeyResolver[] = [];
@@ -39,9 +42,13 @@ export class LocalCloudContext implements CloudContext {
     return this.services.get(name) as T | undefined;
   }
 
-  clientConfig(region = this.defaultRegion, accountId = this.defaultAccountId) {
+  clientConfig(region = this.defaultRegion, accountId = this.defaultAccountId, actAs?: Principal) {
     const credentials =
-      accountId === this.defaultAccountId ? { ...INTERNAL_CREDENTIALS } : { accessKeyId: accountId, secretAccessKey: INTERNAL_CREDENTIALS.secretAccessKey };
+      actAs && this.trust
+        ? this.trust.credentials.delegate(actAs)
+        : accountId === this.defaultAccountId
+          ? { ...INTERNAL_CREDENTIALS }
+          : { accessKeyId: accountId, secretAccessKey: INTERNAL_CREDENTIALS.secretAccessKey };
     return { endpoint: this.endpoint, region, credentials, forcePathStyle: true };
   }
 

@@ -1,5 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
+import type { TrustBoundary } from '../auth/index.js';
+import type { Principal } from '../auth/types.js';
+import type { AwsError } from './errors.js';
 
 /**
  * A request as a service sees it: already buffered, already attributed to an
@@ -18,6 +21,8 @@ export interface ServiceRequest {
   accountId: string;
   /** The access key id the request was signed with, when it was signed. */
   accessKeyId?: string;
+  /** Who signed the request, once authenticated (absent for internal paths such as the Lambda Runtime API). */
+  principal?: Principal;
   /** The host header as the client sent it (virtual-host S3 routing reads it). */
   host: string;
   /** Base URL of this local cloud, as the client reached it (e.g. http://127.0.0.1:4566). */
@@ -58,6 +63,12 @@ export interface ServiceProvider {
   start?(): Promise<void>;
   stop?(): Promise<void>;
   handle(req: ServiceRequest): Promise<ServiceResponse>;
+  /**
+   * Renders an error the gateway raised before the service saw the request
+   * (a failed signature check) in the service's own wire format. Without it,
+   * the gateway picks JSON for `X-Amz-Target` requests and query XML otherwise.
+   */
+  errorResponse?(error: AwsError, req: ServiceRequest): ServiceResponse;
 }
 
 /** Events services publish for each other (e.g. Kinesis wakes Lambda pollers). */
@@ -83,15 +94,18 @@ export interface CloudContext {
   readonly defaultAccountId: string;
   readonly defaultRegion: string;
   readonly bus: TypedBus;
+  /** Credentials, authentication and IAM authorization (see localcloud/auth). */
+  readonly trust?: TrustBoundary;
   /**
    * Configuration for an AWS SDK v3 client that talks back to this cloud, for
    * services that act as clients of other services (CloudFormation providers,
    * Lambda pollers). Going through the public API keeps validation in one place.
    * With `accountId`, the credentials act in that account (a 12-digit access
    * key names its account: LocalStack's convention, which the gateway honours);
-   * without it, in the default account.
+   * without it, in the default account. With `actAs`, they act as that
+   * principal (CloudFormation provisioning as its caller), so IAM applies.
    */
-  clientConfig(region?: string, accountId?: string): {
+  clientConfig(region?: string, accountId?: string, actAs?: Principal): {
     endpoint: string;
     region: string;
     credentials: { accessKeyId: string; secretAccessKey: string };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type http2 from 'node:http2';
 import { Readable } from 'node:stream';
+import { buildIamReport } from '../auth/report.js';
 import { AwsError, toAwsError } from '../core/errors.js';
 import { credentialScope } from '../core/sigv4.js';
 import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } from '../core/types.js';
@@ -9,6 +10,9 @@ import { jsonError } from '../protocols/json.js';
 import { queryError } from '../protocols/query.js';
 import { corsHeaders } from './cors.js';
 import { ServiceRouter } from './router.js';
+
+/** Where `localcloud iam report` reads the running cloud's IAM usage. */
+export const IAM_REPORT_PATH = '/_localcloud/iam/report';
 
 type AnyRequest = http.IncomingMessage | http2.Http2ServerRequest;
 type AnyResponse = http.ServerResponse | http2.Http2ServerResponse;
@@ -58,6 +62,10 @@ export class Gateway {
     if (path === '/_localstack/health' || path === '/_localcloud/health') {
       return send(res, { status: 200, headers: { ...cors, 'content-type': 'application/json' }, body: this.health() });
     }
+    if (path === IAM_REPORT_PATH && req.method === 'GET' && this.ctx.trust) {
+      const report = buildIamReport(this.ctx, this.ctx.trust.mode, this.ctx.trust.usage);
+      return send(res, { status: 200, headers: { ...cors, 'content-type': 'application/json' }, body: JSON.stringify(report, null, 2) });
+    }
 
     let body: Buffer;
     try {
@@ -86,6 +94,26 @@ export class Gateway {
       endpoint: this.ctx.endpoint,
       requestId,
     };
+
+    const trust = this.ctx.trust;
+    // Paths a service owns outright (code download links, custom-resource answers) carry their own proof.
+    const ownAuth = service?.routes.pathPrefixes?.some((prefix) => path.startsWith(prefix)) ?? false;
+    if (service && trust && !ownAuth) {
+      try {
+        const rawQuery = queryStart < 0 ? '' : rawUrl.slice(queryStart + 1);
+        const { principal } = trust.authenticator.authenticate({ method: request.method, rawPath: path, rawQuery, headers: { ...headers, host }, body }, service.name);
+        request.principal = principal;
+        request.accountId = principal.accountId ?? this.ctx.defaultAccountId;
+        if (trust.mode !== 'off') {
+          request.authorize = (operation, input) => trust.authorizer.authorize(principal, service.name, operation, input, request);
+        }
+      } catch (err) {
+        const error = toAwsError(err);
+        const response = service.errorResponse?.(error, request) ?? errorFor(request, error);
+        response.headers = { 'x-amzn-requestid': requestId, 'x-amz-request-id': requestId, ...response.headers, ...cors };
+        return send(res, response);
+      }
+    }
 
     let response: ServiceResponse;
     if (!service) {

@@ -72,7 +72,7 @@ export interface ApiDependencies {
   loader: TemplateLoader;
 }
 
-const caller = (req: ServiceRequest): Caller => ({ accountId: req.accountId, region: req.region });
+const caller = (req: ServiceRequest): Caller => ({ accountId: req.accountId, region: req.region, principal: req.principal });
 
 /**
  * How long CreateStack, UpdateStack, DeleteStack and ExecuteChangeSet may

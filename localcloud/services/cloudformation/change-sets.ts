@@ -136,6 +136,7 @@ export class ChangeSetService {
       );
     }
     const stack = this.store.stackById(changeSet.stackId)!;
+    stack.actingAs = caller.principal ?? stack.actingAs;
     const plan = this.stacks.plan(stack, changeSet.templateBody, changeSet.suppliedParameters);
     if (changeSet.changeSetType === 'CREATE') {
       Object.assign(stack, {

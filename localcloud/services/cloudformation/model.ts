@@ -4,6 +4,7 @@
  * them as they are and the API layer can shape them into the SDK's types.
  */
 import type { Change, ResourceStatus, StackStatus, Tag } from '@aws-sdk/client-cloudformation';
+import type { Principal } from '../../auth/types.js';
 
 export type { ResourceStatus, StackStatus, Tag };
 
@@ -55,6 +56,8 @@ export interface StackRecord {
   timeoutInMinutes?: number;
   disableRollback: boolean;
   roleArn?: string;
+  /** Who the stack's last operation was started by; CloudFormation provisions as them (unless roleArn is set). */
+  actingAs?: Principal;
   enableTerminationProtection: boolean;
   createdAt: string;
   lastUpdatedAt?: string;

@@ -3,6 +3,7 @@
  * provider, and record every status transition as an event. The deployer
  * decides which step runs when; the steps decide what each looks like.
  */
+import type { Principal } from '../../auth/types.js';
 import type { CloudContext } from '../../core/types.js';
 import { changedProperties, deepEqual } from './deep-equal.js';
 import type { EventRecorder } from './events.js';
@@ -249,18 +250,34 @@ export class ResourceSteps {
     record.metadata = declaration.Metadata;
   }
 
-  private client<C>(Client: new (config: ReturnType<CloudContext['clientConfig']>) => C, region: string): C {
-    let byRegion = this.clients.get(Client);
-    if (!byRegion) this.clients.set(Client, (byRegion = new Map()));
-    let client = byRegion.get(region) as C | undefined;
-    if (!client) byRegion.set(region, (client = new Client(this.ctx.clientConfig(region))));
+  /**
+   * A client that acts for the stack: as the stack's service role when it has
+   * one, else as whoever started its last operation (AWS's rule), so IAM
+   * decides what a deployment may create exactly as it would for the caller.
+   */
+  private client<C>(Client: new (config: ReturnType<CloudContext['clientConfig']>) => C, stack: StackRecord): C {
+    let byActor = this.clients.get(Client);
+    if (!byActor) this.clients.set(Client, (byActor = new Map()));
+    const actor = actingPrincipal(stack);
+    const key = `${stack.region}/${stack.accountId}/${actor?.arn ?? 'root'}`;
+    let client = byActor.get(key) as C | undefined;
+    if (!client) {
+      if (byActor.size >= MAX_CLIENTS_PER_CLASS) this.evictOldest(byActor);
+      byActor.set(key, (client = new Client(this.ctx.clientConfig(stack.region, stack.accountId, actor))));
+    }
     return client;
+  }
+
+  private evictOldest(clients: Map<string, unknown>): void {
+    const [oldestKey, oldest] = clients.entries().next().value!;
+    clients.delete(oldestKey);
+    (oldest as { destroy?: () => void }).destroy?.();
   }
 
   /** Closes the shared clients' connections (service stop). */
   destroyClients(): void {
-    for (const byRegion of this.clients.values()) {
-      for (const client of byRegion.values()) (client as { destroy?: () => void }).destroy?.();
+    for (const byActor of this.clients.values()) {
+      for (const client of byActor.values()) (client as { destroy?: () => void }).destroy?.();
     }
     this.clients.clear();
   }
@@ -272,8 +289,8 @@ export class ResourceSteps {
       resourceType: record.type,
       properties,
       stack: { stackId: stack.stackId, stackName: stack.stackName, region: stack.region, accountId: stack.accountId },
-      clientConfig: this.ctx.clientConfig(stack.region),
-      client: (Client) => this.client(Client, stack.region),
+      clientConfig: this.ctx.clientConfig(stack.region, stack.accountId, actingPrincipal(stack)),
+      client: (Client) => this.client(Client, stack),
       cloud: this.ctx,
       physicalName: (options) => generatePhysicalName(stack.stackName, record.logicalId, options),
       signal: op.signal,
@@ -283,4 +300,26 @@ export class ResourceSteps {
       },
     };
   }
+}
+
+/** Distinct (region, account, principal) clients kept per SDK client class. */
+const MAX_CLIENTS_PER_CLASS = 50;
+
+/** Who CloudFormation acts as for a stack: a session of its service role, or the caller of its last operation. */
+export function actingPrincipal(stack: StackRecord): Principal | undefined {
+  if (stack.roleArn) {
+    const match = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]{1,64})$/.exec(stack.roleArn);
+    if (match) {
+      return {
+        kind: 'assumed-role',
+        accountId: match[1],
+        arn: `arn:aws:sts::${match[1]}:assumed-role/${match[2]}/AWSCloudFormation`,
+        roleArn: stack.roleArn,
+        roleName: match[2],
+        sessionName: 'AWSCloudFormation',
+        userId: `${match[2]}:AWSCloudFormation`,
+      };
+    }
+  }
+  return stack.actingAs;
 }

@@ -4,6 +4,7 @@
  * template, parameters, capabilities), records the stack, and hands the work
  * to the deployer, which runs it in the background as AWS does.
  */
+import type { Principal } from '../../auth/types.js';
 import { deepEqual } from './deep-equal.js';
 import type { StackDeployer, OnFailure } from './deployer.js';
 import { alreadyExists, stackNotFound, validationError } from './errors.js';
@@ -21,6 +22,8 @@ import { describeParameters } from './template/index.js';
 export interface Caller {
   accountId: string;
   region: string;
+  /** Who asked: CloudFormation provisions as the caller unless the stack has a service role. */
+  principal?: Principal;
 }
 
 export interface ParameterInput {
@@ -70,6 +73,7 @@ export class StackService {
     stack.description = plan.template.Description;
     // Checked again after the template was fetched: another CreateStack may have taken the name meanwhile.
     this.assertNameFree(caller, stackName);
+    stack.actingAs = caller.principal ?? parent?.actingAs;
     this.store.saveStack(stack);
     this.deployer.startCreate(stack, plan, onFailure);
     return stack;
@@ -123,6 +127,7 @@ export class StackService {
       throw validationError('No updates are to be performed.');
     }
     this.assertUpdatable(stack);
+    stack.actingAs = caller.principal ?? stack.actingAs;
     this.startUpdate(stack, plan, { body, supplied, capabilities, tags, notificationArns: input.NotificationARNs });
     return stack;
   }
@@ -152,6 +157,7 @@ export class StackService {
     const stack = this.store.findStack(caller.accountId, caller.region, nameOrId);
     // Deleting what is gone (or going) is not an error on AWS.
     if (!stack || isDeleted(stack) || stack.status === 'DELETE_IN_PROGRESS') return;
+    stack.actingAs = caller.principal ?? stack.actingAs;
     if (stack.enableTerminationProtection) {
       throw validationError(`Stack [${stack.stackName}] cannot be deleted while TerminationProtection is enabled`);
     }

@@ -51,7 +51,19 @@ export interface PrincipalPolicies {
   permissionsBoundaryArn?: string;
 }
 
+/** A principal's identity-based policies as the documents' text, for the policy evaluator. */
+export interface PrincipalPolicyTexts {
+  principalArn: string;
+  /** `id` names the policy in reports: a managed policy's ARN, or `inline:<user|role|group>/<entity>/<policy>`. */
+  policies: { id: string; document: string }[];
+  permissionsBoundary?: { id: string; document: string };
+}
+
 export interface IamProvider extends ServiceProvider {
+  /** Changes whenever any IAM state changes (cache key for readers). */
+  generation(): number;
+  /** Identity policies of a user (with its groups') or a role, as text; undefined when the entity does not exist. */
+  policyTexts(accountId: string, principal: { type: 'user' | 'role'; name: string }): PrincipalPolicyTexts | undefined;
   /** Owner of an access key this IAM issued (any account), for the gateway, STS and a future policy evaluator. */
   accessKey(accessKeyId: string): IssuedAccessKey | undefined;
   role(accountId: string, roleName: string): RoleInfo | undefined;
@@ -79,6 +91,17 @@ export function createIamService(ctx: CloudContext): IamProvider {
 
   // Keys issued here belong to the account that created them.
   ctx.addAccessKeyResolver?.((accessKeyId) => store.accessKey(accessKeyId)?.accountId);
+  // ... and act as their user, verified against their secret.
+  ctx.trust?.credentials.addSource((accessKeyId) => {
+    const found = store.accessKey(accessKeyId);
+    const user = found && store.account(found.accountId).users.get(found.key.userName);
+    if (!found || !user) return undefined;
+    return {
+      principal: { kind: 'user', accountId: found.accountId, arn: userArn(found.accountId, user), userName: user.name, userId: user.id },
+      secretAccessKey: found.key.secretAccessKey,
+      active: found.key.status === 'Active',
+    };
+  });
 
   return {
     name: 'iam',
@@ -87,6 +110,35 @@ export function createIamService(ctx: CloudContext): IamProvider {
       store.load();
     },
     handle,
+
+    generation: () => store.generation,
+
+    policyTexts(accountId, principal) {
+      const account = store.account(accountId);
+      const entity = principal.type === 'user' ? account.users.get(principal.name) : account.roles.get(principal.name);
+      if (!entity) return undefined;
+      const result: PrincipalPolicyTexts = {
+        principalArn: principal.type === 'user' ? userArn(accountId, entity) : roleArn(accountId, entity),
+        policies: [],
+      };
+      const collect = (owner: string, source: { inlinePolicies: Record<string, string>; attachedPolicies: string[] }) => {
+        for (const [name, document] of Object.entries(source.inlinePolicies)) result.policies.push({ id: `inline:${owner}/${name}`, document });
+        for (const arn of source.attachedPolicies) {
+          const policy = findPolicy(account, arn);
+          if (policy) result.policies.push({ id: arn, document: policy.document });
+        }
+      };
+      collect(`${principal.type}/${entity.name}`, entity);
+      if (principal.type === 'user') {
+        for (const group of account.groups.values()) if (group.members.includes(entity.name)) collect(`group/${group.name}`, group);
+      }
+      if (entity.permissionsBoundary) {
+        const boundary = findPolicy(account, entity.permissionsBoundary);
+        // A boundary that names a policy which no longer exists allows nothing, as on AWS.
+        result.permissionsBoundary = { id: entity.permissionsBoundary, document: boundary?.document ?? '{"Version":"2012-10-17","Statement":[]}' };
+      }
+      return result;
+    },
 
     accessKey(accessKeyId) {
       const found = store.accessKey(accessKeyId);

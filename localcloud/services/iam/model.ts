@@ -147,6 +147,8 @@ export class IamAccount {
 export class IamStore {
   private readonly accounts = new Map<string, IamAccount>();
   private readonly keyIndex = new Map<string, string>();
+  /** Bumped by every change, so readers (the policy evaluator's cache) know when to look again. */
+  generation = 0;
 
   constructor(private readonly dir: string | undefined) {}
 
@@ -174,6 +176,7 @@ export class IamStore {
 
   /** Writes an account's state through to disk (no-op in memory). */
   save(accountId: string): void {
+    this.generation++;
     if (!this.dir) return;
     writeJsonAtomic(path.join(this.dir, `${safePathSegment(accountId)}.json`), this.account(accountId).snapshot());
   }

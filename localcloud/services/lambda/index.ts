@@ -2,8 +2,11 @@ import type { _Record } from '@aws-sdk/client-kinesis';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Principal } from '../../auth/types.js';
+import type { AwsError } from '../../core/errors.js';
 import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } from '../../core/types.js';
 import { CODE_PATH_PREFIX, CodeUrls } from './api/code-urls.js';
+import { lambdaErrorResponse } from './api/errors.js';
 import { EventSourceMappingOperations } from './api/event-source-mappings.js';
 import { FunctionOperations } from './api/functions.js';
 import { InvokeOperation } from './api/invoke.js';
@@ -21,6 +24,7 @@ import { parseFunctionRef } from './model/names.js';
 import { AsyncInvocations } from './runtime/async-invocations.js';
 import { FunctionRuntime } from './runtime/invoker.js';
 import { prepareRuntimeModules } from './runtime/runtime-modules.js';
+import { executionRolePrincipal } from './runtime/credentials.js';
 
 /**
  * AWS Lambda: the API (functions, invocations, permissions, event source
@@ -42,6 +46,7 @@ export function createLambdaService(ctx: CloudContext): ServiceProvider {
 export class LambdaProvider implements ServiceProvider {
   readonly name = 'lambda';
   readonly routes = { signingNames: ['lambda'], pathPrefixes: [CODE_PATH_PREFIX] };
+  readonly errorResponse = (error: AwsError): ServiceResponse => lambdaErrorResponse(error);
 
   readonly functions: FunctionStore;
   readonly runtime: FunctionRuntime;
@@ -67,7 +72,14 @@ export class LambdaProvider implements ServiceProvider {
     this.runtime = new FunctionRuntime(ctx, { codeStore: this.code, runtimeModulesDir: prepareRuntimeModules(codeRoot) });
     this.asyncInvocations = new AsyncInvocations((m) => ctx.log(m));
     const checkpoints = new CheckpointStore(stateRoot && path.join(stateRoot, 'checkpoints'), (m) => ctx.log(`lambda: ${m}`));
-    this.eventSources = new EventSourceManager(ctx, this.mappings, checkpoints, (m, shardId, records) => this.invokeWithBatch(m, shardId, records), stateRoot);
+    this.eventSources = new EventSourceManager(
+      ctx,
+      this.mappings,
+      checkpoints,
+      (m, shardId, records) => this.invokeWithBatch(m, shardId, records),
+      (functionArn) => this.executionRoleOf(functionArn),
+      stateRoot,
+    );
 
     const functionOps = new FunctionOperations(ctx, this.functions, this.code, this.runtime, this.codeUrls);
     this.route = lambdaRouter({
@@ -76,6 +88,15 @@ export class LambdaProvider implements ServiceProvider {
       permissions: new PermissionOperations(this.functions, functionOps),
       mappings: new EventSourceMappingOperations(ctx, this.mappings, this.eventSources, functionOps),
     });
+  }
+
+  /** The role session a function's mappings read their stream as (its qualified version's role). */
+  private executionRoleOf(functionArn: string): Principal | undefined {
+    const ref = parseFunctionRef(functionArn, this.ctx.defaultAccountId, this.ctx.defaultRegion);
+    const fn = this.functions.get(ref);
+    if (!fn) return undefined;
+    const version = fn.versions.find((v) => v.version === ref.qualifier) ?? fn.latest;
+    return executionRolePrincipal(this.ctx, version.role, fn.name);
   }
 
   async start(): Promise<void> {

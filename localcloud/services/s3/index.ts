@@ -58,6 +58,8 @@ export function createS3Service(ctx: CloudContext): S3Provider {
       }
     },
 
+    errorResponse: (error, req) => s3ErrorResponse(error, req.method, req.requestId),
+
     async getObjectBytes(bucket, key) {
       return (await ready().readObject(bucket, key)).data;
     },

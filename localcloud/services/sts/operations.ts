@@ -9,9 +9,8 @@ import { AwsError } from '../../core/errors.js';
 import type { CloudContext, ServiceRequest } from '../../core/types.js';
 import type { QueryOperation } from '../../protocols/query.js';
 import type { IamProvider } from '../iam/index.js';
-import { accessKeyId, secretAccessKey, sessionToken } from '../iam/ids.js';
 import { parsePolicyDocument } from '../iam/policy-document.js';
-import type { Session, SessionStore } from './sessions.js';
+import { issueSession, type Session, type SessionIdentity, type SessionStore } from './sessions.js';
 
 type Output<T> = Omit<T, '$metadata'>;
 
@@ -42,25 +41,13 @@ export function stsOperations(ctx: CloudContext, sessions: SessionStore): Record
     if (session) return { accountId: session.accountId, arn: session.arn, userId: session.userId, session };
     const key = req.accessKeyId ? iam()?.accessKey(req.accessKeyId) : undefined;
     if (key) return { accountId: key.accountId, arn: key.userArn, userId: key.userId };
+    // Keys the cloud minted for a component acting on someone's behalf carry their principal.
+    const principal = req.principal;
+    if (principal?.kind === 'user' || principal?.kind === 'assumed-role') return { accountId: principal.accountId, arn: principal.arn, userId: principal.userId };
     return { accountId: req.accountId, arn: `arn:aws:iam::${req.accountId}:root`, userId: req.accountId };
   }
 
-  function issue(identity: Omit<Session, 'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'expiration'>, durationSeconds: number): Credentials {
-    const session: Session = {
-      ...identity,
-      accessKeyId: accessKeyId('ASIA'),
-      secretAccessKey: secretAccessKey(),
-      sessionToken: sessionToken(),
-      expiration: new Date(Date.now() + durationSeconds * 1000).toISOString(),
-    };
-    sessions.add(session);
-    return {
-      AccessKeyId: session.accessKeyId,
-      SecretAccessKey: session.secretAccessKey,
-      SessionToken: session.sessionToken,
-      Expiration: new Date(session.expiration),
-    };
-  }
+  const issue = (identity: SessionIdentity, durationSeconds: number): Credentials => issueSession(sessions, identity, durationSeconds);
 
   return {
     GetCallerIdentity(_input, req): Output<GetCallerIdentityCommandOutput> {

@@ -1,6 +1,7 @@
 import type { _Record } from '@aws-sdk/client-kinesis';
 import path from 'node:path';
 import { JsonLinesFile } from '../../../core/state-files.js';
+import type { Principal } from '../../../auth/types.js';
 import type { CloudContext, CloudEvents } from '../../../core/types.js';
 import type { EventSourceMapping, MappingStore } from '../model/event-source-mappings.js';
 import { parseKinesisStreamArn } from '../model/names.js';
@@ -45,6 +46,8 @@ export class EventSourceManager {
     private readonly store: MappingStore,
     private readonly checkpoints: CheckpointStore,
     private readonly invoke: BatchInvoker,
+    /** Who a mapping reads its stream as: its function's execution role. */
+    private readonly readerOf: (functionArn: string) => Principal | undefined,
     stateDir: string | undefined,
   ) {
     if (stateDir) this.discards = new JsonLinesFile(path.join(stateDir, 'discarded-batches.jsonl'));
@@ -99,7 +102,7 @@ export class EventSourceManager {
     const stream = parseKinesisStreamArn(mapping.eventSourceArn)!;
     const uuid = mapping.uuid;
     const runner = new MappingRunner({
-      reader: new StreamReader(this.ctx, { ...stream, streamArn: mapping.eventSourceArn }),
+      reader: new StreamReader(this.ctx, { ...stream, streamArn: mapping.eventSourceArn }, () => this.readerOf((this.store.get(uuid) ?? mapping).functionArn)),
       checkpoints: this.checkpoints,
       mapping: () => this.store.get(uuid) ?? mapping,
       invoke: (records, shardId) => this.invokeAndRecord(uuid, shardId, records),

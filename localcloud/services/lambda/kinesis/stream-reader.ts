@@ -16,6 +16,7 @@ import {
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
+import type { Principal } from '../../../auth/types.js';
 import type { CloudContext } from '../../../core/types.js';
 import type { KinesisProvider } from '../../kinesis/index.js';
 
@@ -54,8 +55,14 @@ export class StreamReader {
   constructor(
     ctx: CloudContext,
     readonly stream: StreamLocation,
+    /**
+     * Who reads: on AWS a mapping polls with its function's execution role,
+     * so a role without kinesis:GetRecords & co. cannot feed its function.
+     * Undefined: the cloud itself (IAM does not apply).
+     */
+    actingAs?: () => Principal | undefined,
   ) {
-    this.reads = inProcessReads(ctx, stream) ?? sdkReads(ctx, stream);
+    this.reads = inProcessReads(ctx, stream, actingAs) ?? sdkReads(ctx, stream);
   }
 
   /** Resolves when the stream exists; fails as DescribeStreamSummary does (ResourceNotFoundException) otherwise. */
@@ -96,15 +103,21 @@ export class StreamReader {
   }
 }
 
-function inProcessReads(ctx: CloudContext, stream: StreamLocation): KinesisReads | undefined {
+function inProcessReads(ctx: CloudContext, stream: StreamLocation, actingAs?: () => Principal | undefined): KinesisReads | undefined {
   const kinesis = ctx.service<KinesisProvider>('kinesis');
   if (!kinesis || typeof kinesis.getRecords !== 'function') return undefined;
   const scope = { accountId: stream.accountId, region: stream.region };
+  /** The in-process path skips the gateway, so it asks IAM itself, as the HTTP path would. */
+  const allowed = async (operation: string): Promise<void> => {
+    const principal = actingAs?.();
+    const authorizer = ctx.trust?.authorizer;
+    if (principal && authorizer) await authorizer.check(principal, 'kinesis', { action: `kinesis:${operation}`, resource: stream.streamArn }, { region: stream.region });
+  };
   return {
-    describeStreamSummary: (input) => kinesis.describeStreamSummary(scope, input),
-    listShards: (input) => kinesis.listShards(scope, input),
-    getShardIterator: (input) => kinesis.getShardIterator(scope, input),
-    getRecords: (input) => kinesis.getRecords(scope, input),
+    describeStreamSummary: async (input) => (await allowed('DescribeStreamSummary'), kinesis.describeStreamSummary(scope, input)),
+    listShards: async (input) => (await allowed('ListShards'), kinesis.listShards(scope, input)),
+    getShardIterator: async (input) => (await allowed('GetShardIterator'), kinesis.getShardIterator(scope, input)),
+    getRecords: async (input) => (await allowed('GetRecords'), kinesis.getRecords(scope, input)),
     close: () => undefined,
   };
 }

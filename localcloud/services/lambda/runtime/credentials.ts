@@ -1,5 +1,7 @@
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { Principal } from '../../../auth/types.js';
 import type { CloudContext } from '../../../core/types.js';
+import type { IamProvider } from '../../iam/index.js';
+import type { StsProvider } from '../../sts/index.js';
 
 export interface Credentials {
   accessKeyId: string;
@@ -9,54 +11,66 @@ export interface Credentials {
 
 interface Cached {
   credentials: Credentials;
-  /** When to ask again: before the session expires, or soon after STS failed. */
+  /** When to ask again: before the session expires. */
   refreshAt: number;
 }
 
+const SESSION_SECONDS = 3600;
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
-const RETRY_STS_AFTER_MS = 60_000;
 
 /**
- * Credentials for a function's environments. On AWS they are a session of the
- * function's execution role; here too when localcloud's STS answers
- * AssumeRole, so whatever IAM later enforces sees the role. Until then (or if
- * STS refuses), fixed test keys that resolve to the function's account.
+ * Credentials for a function's environments: as on AWS, a session of the
+ * function's execution role that Lambda obtains through the role's trust
+ * policy (which must allow `lambda.amazonaws.com`). So whatever the function
+ * does is decided by its role's policies, exactly as after `make deploy-aws`.
+ *
+ * With IAM off, a role that cannot be assumed falls back to the account's
+ * root keys, as localcloud did before it enforced IAM.
  */
 export class FunctionCredentials {
   private readonly cache = new Map<string, Cached>();
 
   constructor(private readonly ctx: CloudContext) {}
 
-  async forRole(accountId: string, region: string, roleArn: string, sessionName: string): Promise<Credentials> {
+  forRole(accountId: string, region: string, roleArn: string, sessionName: string): Credentials {
     const key = `${accountId}/${roleArn}`;
     const cached = this.cache.get(key);
     if (cached && cached.refreshAt > Date.now()) return cached.credentials;
+    const sts = this.ctx.service<StsProvider>('sts');
     let entry: Cached;
     try {
-      entry = await this.assumeRole(accountId, region, roleArn, sessionName);
-    } catch {
-      // Fixed keys of the function's account: `test` for the default account, the account id itself otherwise.
-      entry = { credentials: this.ctx.clientConfig(region, accountId).credentials, refreshAt: Date.now() + RETRY_STS_AFTER_MS };
+      if (!sts) throw new Error('STS is not running');
+      const issued = sts.assumeRoleForService({ roleArn, sessionName, servicePrincipal: 'lambda.amazonaws.com', durationSeconds: SESSION_SECONDS });
+      entry = {
+        credentials: { accessKeyId: issued.AccessKeyId!, secretAccessKey: issued.SecretAccessKey!, sessionToken: issued.SessionToken },
+        refreshAt: issued.Expiration!.getTime() - REFRESH_BEFORE_EXPIRY_MS,
+      };
+    } catch (err) {
+      if (this.ctx.trust && this.ctx.trust.mode !== 'off') throw err;
+      entry = { credentials: this.ctx.clientConfig(region, accountId).credentials, refreshAt: Date.now() + 60_000 };
     }
+    if (this.cache.size > 1000) this.cache.clear();
     this.cache.set(key, entry);
     return entry.credentials;
   }
+}
 
-  private async assumeRole(accountId: string, region: string, roleArn: string, sessionName: string): Promise<Cached> {
-    const { endpoint, credentials } = this.ctx.clientConfig(region, accountId);
-    const client = new STSClient({ endpoint, region, credentials, maxAttempts: 1 });
-    try {
-      const { Credentials: issued } = await client.send(
-        new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName.slice(0, 64), DurationSeconds: 3600 }),
-      );
-      if (!issued?.AccessKeyId || !issued.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
-      const expires = issued.Expiration ? issued.Expiration.getTime() : Date.now() + 3_600_000;
-      return {
-        credentials: { accessKeyId: issued.AccessKeyId, secretAccessKey: issued.SecretAccessKey, sessionToken: issued.SessionToken },
-        refreshAt: expires - REFRESH_BEFORE_EXPIRY_MS,
-      };
-    } finally {
-      client.destroy();
-    }
-  }
+/**
+ * The principal a function's role session acts as, for the work Lambda does
+ * in-process with that role (event source mappings polling their stream).
+ */
+export function executionRolePrincipal(ctx: CloudContext, roleArn: string, functionName: string): Principal | undefined {
+  const match = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]{1,64})$/.exec(roleArn);
+  if (!match) return undefined;
+  const role = ctx.service<IamProvider>('iam')?.role(match[1], match[2]);
+  const sessionName = functionName.slice(0, 64);
+  return {
+    kind: 'assumed-role',
+    accountId: match[1],
+    arn: `arn:aws:sts::${match[1]}:assumed-role/${match[2]}/${sessionName}`,
+    roleArn: role?.arn ?? roleArn,
+    roleName: match[2],
+    sessionName,
+    userId: `${role?.id ?? 'AROAUNKNOWN'}:${sessionName}`,
+  };
 }

@@ -1,0 +1,105 @@
+import { AwsError } from '../core/errors.js';
+import { rootPrincipal, type CredentialDirectory, type IssuedCredential } from './credentials.js';
+import type { IamMode } from './mode.js';
+import { AuthFailure, authError, readAuth, verify, type AuthInfo, type SignedRequest } from './sigv4/index.js';
+import type { Principal } from './types.js';
+
+/** How each service spells its authentication errors. */
+export type AuthProtocol = 'json' | 'query' | 'rest-json' | 's3';
+
+const PROTOCOL_OF: Record<string, AuthProtocol> = {
+  s3: 's3',
+  lambda: 'rest-json',
+  dynamodb: 'json',
+  kinesis: 'json',
+  logs: 'json',
+  // CloudWatch speaks JSON 1.0 but keeps its query-era error codes (awsQueryCompatible).
+  cloudwatch: 'query',
+  iam: 'query',
+  sts: 'query',
+  cloudformation: 'query',
+};
+
+export interface Authenticated {
+  principal: Principal;
+  /** The access key the request was signed with, when it was signed. */
+  accessKeyId?: string;
+  /** The credential scope's region, when the request carries one. */
+  region?: string;
+}
+
+/**
+ * Turns a request's signature into a principal: the access key must be one
+ * the cloud knows, the signature must verify against its secret, the time
+ * must be within AWS's limits, and temporary credentials must carry their
+ * live session token. Failures are thrown as the service's own AWS error.
+ *
+ * In `report` mode a failure is logged and the request goes on as its key's
+ * owner (or the default account's root); in `off` mode nothing is checked.
+ */
+export class Authenticator {
+  constructor(
+    private readonly directory: CredentialDirectory,
+    private readonly mode: IamMode,
+    private readonly defaultAccountId: string,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  authenticate(req: SignedRequest, service: string, now = new Date()): Authenticated {
+    const protocol = PROTOCOL_OF[service] ?? 'query';
+    let auth: AuthInfo;
+    try {
+      auth = readAuth(req);
+    } catch (err) {
+      return this.fail(err, protocol, undefined, req);
+    }
+    if (auth.kind === 'none') {
+      if (this.mode === 'off') return { principal: rootPrincipal(this.defaultAccountId) };
+      // S3 serves anonymous requests where a bucket policy allows them; everything else needs a signature.
+      if (protocol === 's3') return { principal: { kind: 'anonymous', arn: '*' } };
+      return this.fail({ reason: 'MissingAuthentication' }, protocol, undefined, req);
+    }
+    const region = 'region' in auth ? auth.region : undefined;
+    const credential = this.directory.resolve(auth.accessKeyId);
+    const lenient = (): Authenticated => ({
+      principal: credential?.principal ?? rootPrincipal(this.defaultAccountId),
+      accessKeyId: auth.accessKeyId,
+      region,
+    });
+    if (this.mode === 'off') return lenient();
+    try {
+      this.check(req, auth, credential, protocol, now);
+    } catch (err) {
+      if (this.mode === 'report') {
+        this.log(`iam report: would refuse a request signed with ${auth.accessKeyId}: ${err instanceof Error ? err.message : err}`);
+        return lenient();
+      }
+      throw err;
+    }
+    return { principal: credential!.principal, accessKeyId: auth.accessKeyId, region };
+  }
+
+  private check(req: SignedRequest, auth: Exclude<AuthInfo, { kind: 'none' }>, credential: IssuedCredential | undefined, protocol: AuthProtocol, now: Date): void {
+    if (!credential || !credential.active) throw authError({ reason: 'UnknownAccessKey', accessKeyId: auth.accessKeyId }, protocol);
+    if (credential.sessionToken !== undefined) {
+      const token = req.headers['x-amz-security-token'] ?? new URLSearchParams(req.rawQuery).get('X-Amz-Security-Token') ?? undefined;
+      if (token !== credential.sessionToken) throw authError({ reason: 'InvalidToken', accessKeyId: auth.accessKeyId }, protocol);
+      if (credential.expiration && credential.expiration.getTime() <= now.getTime()) {
+        throw authError({ reason: 'ExpiredToken', accessKeyId: auth.accessKeyId }, protocol);
+      }
+    }
+    try {
+      verify(req, auth, credential.secretAccessKey, now);
+    } catch (err) {
+      if (err instanceof AuthFailure) throw authError(err, protocol);
+      throw err;
+    }
+  }
+
+  private fail(err: unknown, protocol: AuthProtocol, _key: string | undefined, _req: SignedRequest): never {
+    if (err instanceof AwsError) throw err;
+    if (err instanceof AuthFailure) throw authError(err, protocol);
+    if (err && typeof err === 'object' && 'reason' in err) throw authError(err as Parameters<typeof authError>[0], protocol);
+    throw err;
+  }
+}
