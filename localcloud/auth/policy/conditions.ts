@@ -237,13 +237,14 @@ function parseDate(text: string): number {
 /**
  * ArnEquals and ArnLike (the same operator on AWS): each of the six
  * colon-delimited components is matched on its own, with wildcards; the last
- * component (the resource) may hold further colons. A pattern that is not a
- * six-component ARN is matched against the whole value.
+ * component (the resource) may hold further colons. `*` alone matches any
+ * ARN; any other pattern that is not a six-component ARN matches nothing.
  */
 function arnMatcher(pattern: string, dynamic: boolean): Matcher {
   const glob = dynamic ? cachedGlob : compileGlob;
+  if (pattern === '*') return (value) => splitArn(value) !== undefined;
   const components = splitArn(pattern);
-  if (components === undefined) return glob(pattern, 'string');
+  if (components === undefined) return () => false;
   const matchers = components.map((component) => glob(component, 'string'));
   return (value) => {
     const parts = splitArn(value);
