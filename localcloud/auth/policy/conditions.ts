@@ -118,45 +118,60 @@ export function compileConditions(
     }
     for (const [key, raw] of Object.entries(keys ?? {})) {
       const values = (Array.isArray(raw) ? raw : [raw]).map(String);
-      compiled.push(compileOne(operatorName, operator, key.toLowerCase(), values, variables));
+      compiled.push(compileOne(operatorName, operator, key, values, variables));
     }
   }
   return usable ? compiled : undefined;
 }
 
-function compileOne(operatorName: string, operator: ParsedOperator, key: string, values: string[], variables: boolean): CompiledCondition {
+function compileOne(operatorName: string, operator: ParsedOperator, asWritten: string, values: string[], variables: boolean): CompiledCondition {
+  const key = asWritten.toLowerCase();
   if (operator.family === 'null') {
     const wantsAbsent = values.map((v) => v.toLowerCase() === 'true');
     return {
       operator: operatorName,
       key,
       test: (context) => {
-        const value = context.get(key);
+        const value = context.get(key, asWritten);
         const absent = value === undefined || (Array.isArray(value) && value.length === 0);
-        return wantsAbsent.some((wanted) => wanted === absent);
+        return wantsAbsent.includes(absent);
       },
     };
   }
-  const family = operator.family;
-  const tests = values.map((value) => valueTest(family, operator.comparison, value, variables));
-  const matches = (requestValue: string, context: RequestContext) => tests.some((test) => test(requestValue, context));
+  const tests = values.map((value) => valueTest(operator.family as Family, operator.comparison, value, variables));
   const { negated, set, ifExists } = operator;
   return {
     operator: operatorName,
     key,
     test: (context) => {
-      const value = context.get(key);
-      const requestValues = value === undefined ? [] : typeof value === 'string' ? [value] : value;
-      if (requestValues.length === 0) {
+      const value = context.get(key, asWritten);
+      if (typeof value === 'string') {
+        // A single value: every set operator reduces to the plain comparison.
+        return matchesAny(tests, value, context) !== negated;
+      }
+      if (value === undefined || value.length === 0) {
         if (ifExists || set === 'all') return true;
         if (set === 'any') return false;
         return negated;
       }
-      if (set === 'all') return requestValues.every((v) => matches(v, context) !== negated);
-      if (set === 'any') return requestValues.some((v) => matches(v, context) !== negated);
-      return requestValues.some((v) => matches(v, context)) !== negated;
+      if (set === 'all') {
+        for (const v of value) if (matchesAny(tests, v, context) === negated) return false;
+        return true;
+      }
+      if (set === 'any') {
+        for (const v of value) if (matchesAny(tests, v, context) !== negated) return true;
+        return false;
+      }
+      for (const v of value) if (matchesAny(tests, v, context)) return !negated;
+      return negated;
     },
   };
+}
+
+/** Whether one request value matches any of the listed values (they are alternatives). */
+function matchesAny(tests: ValueTest[], requestValue: string, context: RequestContext): boolean {
+  for (const test of tests) if (test(requestValue, context)) return true;
+  return false;
 }
 
 const GLOB_FAMILIES = new Set<Family>(['stringLike', 'arn']);
@@ -169,7 +184,7 @@ function valueTest(family: Family, comparison: Comparison, value: string, variab
     return (requestValue) => test(requestValue);
   }
   return (requestValue, context) => {
-    const resolved = resolveTemplate(template, context.variable, forGlob);
+    const resolved = resolveTemplate(template, context, forGlob);
     return resolved !== undefined && staticTest(family, comparison, resolved, true)(requestValue);
   };
 }

@@ -7,7 +7,6 @@ import type { Principal } from '../types.js';
 import type { ContextValue } from './types.js';
 
 export class RequestContext {
-  private keys: Map<string, ContextValue> | undefined;
   private now: Date | undefined;
 
   constructor(
@@ -15,23 +14,26 @@ export class RequestContext {
     private readonly raw: Record<string, ContextValue>,
   ) {}
 
-  /** The value of a condition key; `key` is already lower case. */
-  get(key: string): ContextValue {
-    // Built on first use: most requests are decided by policies without conditions.
-    if (this.keys === undefined) {
-      this.keys = new Map();
-      for (const [name, value] of Object.entries(this.raw)) {
-        if (value !== undefined) this.keys.set(name.toLowerCase(), value);
-      }
+  /**
+   * The value of a condition key. `key` is lower case; `asWritten` is the
+   * policy's spelling, tried first because callers and policies mostly use
+   * AWS's canonical spelling. Otherwise the caller's few keys are compared
+   * case-insensitively, cheaper than building a lower-cased map per request.
+   */
+  get(key: string, asWritten?: string): ContextValue {
+    const raw = this.raw;
+    if (asWritten !== undefined && raw[asWritten] !== undefined) return raw[asWritten];
+    for (const name in raw) {
+      if (name.length === key.length && raw[name] !== undefined && name.toLowerCase() === key) return raw[name];
     }
-    return this.keys.has(key) ? this.keys.get(key) : this.derived(key);
+    return this.derived(key);
   }
 
-  /** A policy variable's value: only single-valued keys can be variables. */
-  readonly variable = (key: string): string | undefined => {
+  /** A policy variable's value (`key` in lower case): only single-valued keys can be variables. */
+  variable(key: string): string | undefined {
     const value = this.get(key);
     return typeof value === 'string' ? value : undefined;
-  };
+  }
 
   private derived(key: string): ContextValue {
     const p = this.principal;

@@ -42,29 +42,18 @@ export function evaluate(input: EvaluationInput): Decision {
   const request: Request = { principal, action: input.action, resource: input.resource, context: new RequestContext(principal, input.context) };
 
   const hasIdentity = principal.kind === 'user' || principal.kind === 'assumed-role';
-  const resource = input.resourcePolicy ? scan([input.resourcePolicy], 'resource', request) : {};
-  const identity = hasIdentity ? scan(input.identityPolicies, 'identity', request) : {};
+  const resource = input.resourcePolicy ? scan([input.resourcePolicy], 'resource', request) : NO_MATCH;
+  const identity = hasIdentity ? scan(input.identityPolicies, 'identity', request) : NO_MATCH;
   const boundary = hasIdentity && input.permissionsBoundary ? scan([input.permissionsBoundary], 'boundary', request) : undefined;
   const sessionPolicies = hasIdentity ? sessionPoliciesOf(input) : [];
   const session = sessionPolicies.length > 0 ? scan(sessionPolicies, 'session', request) : undefined;
 
   // 1. Explicit deny. When several policy types deny, AWS names one of them.
-  const denials: Array<[DecidingPolicyType, Scan | undefined]> = [
-    ['identity', identity],
-    ['resource', resource],
-    ['boundary', boundary],
-    ['session', session],
-  ];
-  for (const [type, result] of denials) {
-    if (result?.deny) return { effect: 'ExplicitDeny', decidedBy: type, statement: result.deny };
-  }
+  if (identity.deny) return explicitDeny('identity', identity.deny);
+  if (resource.deny) return explicitDeny('resource', resource.deny);
+  if (boundary?.deny) return explicitDeny('boundary', boundary.deny);
+  if (session?.deny) return explicitDeny('session', session.deny);
 
-  const allowedBy = (type: DecidingPolicyType, statement: StatementRef | undefined): Decision => ({
-    effect: 'Allow',
-    decidedBy: type,
-    ...(statement ? { statement } : {}),
-  });
-  const implicitDeny = (type: DecidingPolicyType): Decision => ({ effect: 'ImplicitDeny', decidedBy: type });
   const sameAccount = (input.resourceAccountId ?? principal.accountId) === principal.accountId;
 
   // 2. Callers without identity policies.
@@ -83,6 +72,20 @@ export function evaluate(input: EvaluationInput): Decision {
   if (limitedBy) return implicitDeny(limitedBy);
   return resource.allow ? allowedBy('resource', resource.allow) : implicitDeny('resource');
 }
+
+function explicitDeny(type: DecidingPolicyType, statement: StatementRef): Decision {
+  return { effect: 'ExplicitDeny', decidedBy: type, statement };
+}
+
+function allowedBy(type: DecidingPolicyType, statement: StatementRef | undefined): Decision {
+  return statement ? { effect: 'Allow', decidedBy: type, statement } : { effect: 'Allow', decidedBy: type };
+}
+
+function implicitDeny(type: DecidingPolicyType): Decision {
+  return { effect: 'ImplicitDeny', decidedBy: type };
+}
+
+const NO_MATCH: Scan = Object.freeze({});
 
 /** A role session's own session policy (from AssumeRole) applies unless the caller lists session policies itself. */
 function sessionPoliciesOf(input: EvaluationInput): NamedPolicy[] {

@@ -45,7 +45,13 @@ const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 const STATEMENT_FIELDS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
 const ACTION = /^[a-z0-9-]+:[a-z0-9*?]*$/i;
 
-const byText = new Map<string, CompiledPolicy>();
+/**
+ * Keyed by kind, then by the text itself: a policy's text is usually the same
+ * string object request after request, and V8 keeps a string's hash, so the
+ * lookup does not re-read the text.
+ */
+const byText = new Map<PolicyKind, Map<string, CompiledPolicy>>();
+let textEntries = 0;
 const byObject = new WeakMap<object, CompiledPolicy>();
 /** Enough for every policy of a busy local account; evicts the oldest entry past it. */
 const TEXT_CACHE_LIMIT = 1_000;
@@ -58,12 +64,14 @@ const TEXT_CACHE_LIMIT = 1_000;
  */
 export function compilePolicy(document: PolicyDocument | string, kind: PolicyKind): CompiledPolicy {
   if (typeof document === 'string') {
-    const key = `${kind}\n${document}`;
-    let compiled = byText.get(key);
+    let ofKind = byText.get(kind);
+    if (ofKind === undefined) byText.set(kind, (ofKind = new Map()));
+    let compiled = ofKind.get(document);
     if (compiled === undefined) {
       compiled = compileOrReport(() => compileDocument(parseJson(document), kind), kind);
-      if (byText.size >= TEXT_CACHE_LIMIT) byText.delete(byText.keys().next().value!);
-      byText.set(key, compiled);
+      if (textEntries >= TEXT_CACHE_LIMIT) evictOldest();
+      ofKind.set(document, compiled);
+      textEntries++;
     }
     return compiled;
   }
@@ -73,6 +81,17 @@ export function compilePolicy(document: PolicyDocument | string, kind: PolicyKin
     byObject.set(document, compiled);
   }
   return compiled;
+}
+
+function evictOldest(): void {
+  for (const ofKind of byText.values()) {
+    const oldest = ofKind.keys().next();
+    if (!oldest.done) {
+      ofKind.delete(oldest.value);
+      textEntries--;
+      return;
+    }
+  }
 }
 
 /** Validates and compiles a document for a policy of this kind; throws PolicyValidationError with IAM's wording. */
@@ -181,7 +200,7 @@ function compileResources(resources: unknown, notResources: unknown, variables: 
       return (resource) => matcher(resource);
     }
     return (resource, context) => {
-      const resolved = resolveTemplate(template, context.variable, true);
+      const resolved = resolveTemplate(template, context, true);
       return resolved !== undefined && cachedGlob(resolved, 'resource')(resource);
     };
   });

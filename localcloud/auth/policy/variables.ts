@@ -20,7 +20,9 @@ export interface Template {
 
 type TemplatePart = { text: string } | { literalChar: string } | { key: string; fallback?: string };
 
-export type VariableLookup = (key: string) => string | undefined;
+export interface VariableLookup {
+  variable(key: string): string | undefined;
+}
 
 const VARIABLE = /\$\{([^}]*)\}/g;
 const KEY_WITH_DEFAULT = /^\s*([A-Za-z0-9:/_.\-]+)\s*(?:,\s*'([^']*)'\s*)?$/;
@@ -60,7 +62,7 @@ export function resolveTemplate(template: Template, lookup: VariableLookup, forG
     if ('text' in part) {
       out += forGlob ? escapeBackslashes(part.text) : part.text;
     } else {
-      const value = 'literalChar' in part ? part.literalChar : (lookup(part.key) ?? part.fallback);
+      const value = 'literalChar' in part ? part.literalChar : (lookup.variable(part.key) ?? part.fallback);
       if (value === undefined) return undefined;
       out += forGlob ? escapeGlob(value) : value;
     }

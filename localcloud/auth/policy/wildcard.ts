@@ -23,8 +23,10 @@ export type Matcher = (value: string) => boolean;
 const matchAll: Matcher = () => true;
 
 /** Escapes a literal text so that it matches only itself. */
+const NEEDS_ESCAPE = /[\\*?]/;
+
 export function escapeGlob(text: string): string {
-  return text.replace(/[\\*?]/g, (c) => `\\${c}`);
+  return NEEDS_ESCAPE.test(text) ? text.replace(/[\\*?]/g, (c) => `\\${c}`) : text;
 }
 
 /** Escapes only backslashes: policy text whose `*` and `?` keep their wildcard meaning. */
@@ -60,17 +62,17 @@ export function compileGlob(pattern: string, mode: GlobMode): Matcher {
   return (value) => regex.test(value);
 }
 
-/** Compiled matchers for patterns only known at evaluation time (after variable substitution), bounded. */
-const dynamicMatchers = new Map<string, Matcher>();
-const DYNAMIC_MATCHER_LIMIT = 2_000;
+/** Compiled matchers for patterns only known at evaluation time (after variable substitution), bounded per mode. */
+const dynamicMatchers: Record<GlobMode, Map<string, Matcher>> = { action: new Map(), string: new Map(), resource: new Map() };
+const DYNAMIC_MATCHER_LIMIT = 1_000;
 
 export function cachedGlob(pattern: string, mode: GlobMode): Matcher {
-  const key = `${mode}\u0000${pattern}`;
-  let matcher = dynamicMatchers.get(key);
+  const cache = dynamicMatchers[mode];
+  let matcher = cache.get(pattern);
   if (matcher === undefined) {
-    if (dynamicMatchers.size >= DYNAMIC_MATCHER_LIMIT) dynamicMatchers.clear();
+    if (cache.size >= DYNAMIC_MATCHER_LIMIT) cache.delete(cache.keys().next().value!);
     matcher = compileGlob(pattern, mode);
-    dynamicMatchers.set(key, matcher);
+    cache.set(pattern, matcher);
   }
   return matcher;
 }
