@@ -22,9 +22,9 @@ export class RequestContext {
    */
   get(key: string, asWritten?: string): ContextValue {
     const raw = this.raw;
-    if (asWritten !== undefined && raw[asWritten] !== undefined) return raw[asWritten];
+    if (asWritten !== undefined && Object.hasOwn(raw, asWritten) && raw[asWritten] !== undefined) return raw[asWritten];
     for (const name in raw) {
-      if (name.length === key.length && raw[name] !== undefined && name.toLowerCase() === key) return raw[name];
+      if (name.length === key.length && Object.hasOwn(raw, name) && raw[name] !== undefined && name.toLowerCase() === key) return raw[name];
     }
     return this.derived(key);
   }
