@@ -25,7 +25,14 @@ export type Principal =
       sessionPolicy?: string;
     }
   /** An unsigned request (S3 allows these where a bucket policy grants `*`). */
-  | { kind: 'anonymous'; accountId?: undefined; arn: '*' };
+  | { kind: 'anonymous'; accountId?: undefined; arn: '*' }
+  /**
+   * An AWS service acting on its own behalf, as resource policies name it
+   * (`{"Service": "lambda.amazonaws.com"}`): Lambda assuming a function's
+   * execution role, S3 invoking a function. `arn` repeats the service
+   * principal's name, which is how AWS reports such a caller.
+   */
+  | { kind: 'service'; accountId?: undefined; service: string; arn: string };
 
 /** One permission an operation needs, in the terms of AWS's Service Authorization Reference. */
 export interface RequiredPermission {
