@@ -3,7 +3,7 @@ import type { CloudContext, ServiceRequest } from '../core/types.js';
 import type { IamProvider, PrincipalPolicyTexts } from '../services/iam/index.js';
 import { requiredPermissions } from './actions/index.js';
 import type { IamMode } from './mode.js';
-import { denialMessage, evaluate, type EvaluationInput, type NamedPolicy } from './policy/index.js';
+import { denialMessage, evaluate, type Decision, type EvaluationInput, type NamedPolicy } from './policy/index.js';
 import type { Principal, RequiredPermission } from './types.js';
 import type { UsageRecorder } from './usage.js';
 
@@ -11,6 +11,10 @@ import type { UsageRecorder } from './usage.js';
 export interface ResourcePolicyHolder {
   resourcePolicy(accountId: string, region: string, resourceArn: string): Promise<string | undefined>;
 }
+
+const ALLOW_ALL: NamedPolicy = { id: 'trust-check', kind: 'identity', document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}' };
+
+const isAssumeRole = (permission: RequiredPermission) => permission.action.toLowerCase() === 'sts:assumerole';
 
 /** Services whose resource-based policies take part in decisions, by the IAM prefix of their ARNs. */
 const RESOURCE_POLICY_SERVICES: Record<string, string> = { lambda: 'lambda', s3: 's3' };
@@ -40,7 +44,7 @@ export class Authorizer {
   async check(principal: Principal, service: string, permission: RequiredPermission, req: Pick<ServiceRequest, 'region'> & Partial<ServiceRequest>): Promise<void> {
     if (this.mode === 'off') return;
     const input = await this.evaluationInput(principal, permission, req.region);
-    const decision = evaluate(input);
+    const decision = isAssumeRole(permission) ? this.evaluateAssumeRole(input) : evaluate(input);
     if (decision.effect === 'Allow') {
       this.usage.allowed(principal, permission, decision.statement);
       return;
@@ -52,6 +56,19 @@ export class Authorizer {
       return;
     }
     throw accessDenied(service, message);
+  }
+
+  /**
+   * A role's trust policy is a resource policy with one extra rule: it must
+   * cover the caller (by name, or through its account, in which case the
+   * caller's identity policies must allow sts:AssumeRole too). An identity
+   * policy alone never lets anyone into a role.
+   */
+  private evaluateAssumeRole(input: EvaluationInput): Decision {
+    if (!input.resourcePolicy) return { effect: 'ImplicitDeny', decidedBy: 'resource' };
+    const trustCovers = evaluate({ ...input, identityPolicies: [ALLOW_ALL], permissionsBoundary: undefined, sessionPolicies: undefined });
+    if (trustCovers.effect !== 'Allow') return trustCovers.effect === 'ExplicitDeny' ? trustCovers : { effect: 'ImplicitDeny', decidedBy: 'resource' };
+    return evaluate(input);
   }
 
   private async evaluationInput(principal: Principal, permission: RequiredPermission, region: string): Promise<EvaluationInput> {
