@@ -85,3 +85,14 @@ function checkSignature(key: Buffer, toSign: string, provided: string | undefine
   }
   return expected;
 }
+
+/**
+ * The trailer of a decoded `-TRAILER` stream, from the decoder's trailers
+ * (names lower-case, in the order sent): x-amz-trailer-signature is the
+ * signature, the other trailers what it signs. Undefined when the client
+ * sent no trailer signature.
+ */
+export function signedTrailerOf(trailers: Record<string, string>): SignedTrailer | undefined {
+  const { 'x-amz-trailer-signature': signature, ...signedHeaders } = trailers;
+  return signature === undefined ? undefined : { headers: Object.entries(signedHeaders), signature };
+}

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AuthFailure, readAuth, verify, verifyChunkSignatures, streamingScope, type SigV4Auth } from '../../../localcloud/auth/sigv4/index.js';
+import { AuthFailure, readAuth, signedTrailerOf, verify, verifyChunkSignatures, streamingScope, type SigV4Auth } from '../../../localcloud/auth/sigv4/index.js';
 import { decodeAwsChunked } from '../../../localcloud/services/s3/aws-chunked.js';
 import { DOC_KEY, DOC_TIME, wireRequest } from './sigv4-helpers.js';
 
@@ -106,9 +106,7 @@ describe('sigv4: the chunked upload examples of the AWS documentation', () => {
     const auth = readAuth(req) as SigV4Auth;
     verify(req, auth, DOC_KEY.secretAccessKey, DOC_TIME);
     const decoded = decodeAwsChunked(raw);
-    const { 'x-amz-trailer-signature': trailerSignature, ...trailers } = decoded.trailers;
-    const trailer = trailerSignature === undefined ? undefined : { headers: Object.entries(trailers), signature: trailerSignature };
-    verifyChunkSignatures(auth.signature, streamingScope(auth, DOC_KEY.secretAccessKey), decoded.chunks, trailer);
+    verifyChunkSignatures(auth.signature, streamingScope(auth, DOC_KEY.secretAccessKey), decoded.chunks, signedTrailerOf(decoded.trailers));
     return decoded.payload;
   }
 
