@@ -12,14 +12,17 @@ import { AwsError } from '../../core/errors.js';
  *
  * Unsigned variants (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`) omit the chunk
  * signatures; signed ones (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]`)
- * carry one per chunk and an `x-amz-trailer-signature` trailer. The signatures
- * are kept so that a SigV4 verifier can check them later.
+ * carry one per chunk and an `x-amz-trailer-signature` trailer. The chunks are
+ * kept with their signatures so that the SigV4 verifier
+ * (`verifyChunkSignatures` in localcloud/auth/sigv4) can check the chain.
  */
 export interface DecodedAwsChunked {
   payload: Buffer;
-  /** Lower-cased trailer names, e.g. `x-amz-checksum-crc32`. */
+  /** Lower-cased trailer names, e.g. `x-amz-checksum-crc32`, in the order sent. */
   trailers: Record<string, string>;
   chunkSignatures: string[];
+  /** Every chunk as sent, the final empty one included, with its `chunk-signature` if any. */
+  chunks: { signature?: string; data: Buffer }[];
 }
 
 const CRLF = Buffer.from('\r\n');
@@ -51,6 +54,7 @@ export function stripAwsChunked(contentEncoding: string | undefined): string | u
 export function decodeAwsChunked(body: Buffer): DecodedAwsChunked {
   const pieces: Buffer[] = [];
   const chunkSignatures: string[] = [];
+  const chunks: DecodedAwsChunked['chunks'] = [];
   let offset = 0;
   for (;;) {
     const lineEnd = body.indexOf(CRLF, offset);
@@ -59,19 +63,25 @@ export function decodeAwsChunked(body: Buffer): DecodedAwsChunked {
     const [sizeText, ...extensions] = header.split(';');
     if (!/^[0-9a-fA-F]{1,16}$/.test(sizeText.trim())) throw new AwsChunkedError(`bad chunk size "${sizeText}"`);
     const size = parseInt(sizeText.trim(), 16);
+    let signature: string | undefined;
     for (const extension of extensions) {
       const [name, value] = extension.split('=');
-      if (name.trim() === 'chunk-signature' && value) chunkSignatures.push(value.trim());
+      if (name.trim() === 'chunk-signature' && value) signature = value.trim();
     }
+    if (signature !== undefined) chunkSignatures.push(signature);
     offset = lineEnd + CRLF.length;
-    if (size === 0) break;
+    if (size === 0) {
+      chunks.push({ signature, data: body.subarray(offset, offset) });
+      break;
+    }
     if (offset + size + CRLF.length > body.length) throw new AwsChunkedError('chunk is shorter than its declared size');
+    chunks.push({ signature, data: body.subarray(offset, offset + size) });
     pieces.push(body.subarray(offset, offset + size));
     offset += size;
     if (!body.subarray(offset, offset + CRLF.length).equals(CRLF)) throw new AwsChunkedError('chunk data is not followed by CRLF');
     offset += CRLF.length;
   }
-  return { payload: pieces.length === 1 ? pieces[0] : Buffer.concat(pieces), trailers: parseTrailers(body.subarray(offset)), chunkSignatures };
+  return { payload: pieces.length === 1 ? pieces[0] : Buffer.concat(pieces), trailers: parseTrailers(body.subarray(offset)), chunkSignatures, chunks };
 }
 
 /** Trailer lines up to the blank line; a body that simply ends after the last chunk has none. */
