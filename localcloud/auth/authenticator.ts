@@ -61,13 +61,13 @@ export class Authenticator {
     try {
       auth = readAuth(req);
     } catch (err) {
-      return this.fail(err, protocol, undefined, req);
+      return this.refuse(err, protocol);
     }
     if (auth.kind === 'none') {
       if (this.mode === 'off') return { principal: rootPrincipal(this.defaultAccountId) };
       // S3 serves anonymous requests where a bucket policy allows them; everything else needs a signature.
       if (protocol === 's3') return { principal: { kind: 'anonymous', arn: '*' } };
-      return this.fail({ reason: 'MissingAuthentication' }, protocol, undefined, req);
+      return this.refuse({ reason: 'MissingAuthentication' }, protocol);
     }
     const region = 'region' in auth ? auth.region : undefined;
     const credential = this.directory.resolve(auth.accessKeyId);
@@ -109,10 +109,13 @@ export class Authenticator {
     }
   }
 
-  private fail(err: unknown, protocol: AuthProtocol, _key: string | undefined, _req: SignedRequest): never {
-    if (err instanceof AwsError) throw err;
-    if (err instanceof AuthFailure) throw authError(err, protocol);
-    if (err && typeof err === 'object' && 'reason' in err) throw authError(err as Parameters<typeof authError>[0], protocol);
-    throw err;
+  /** Throws the failure as the service's error; in `report` mode logs it and lets the request in as the default account's root. */
+  private refuse(err: unknown, protocol: AuthProtocol): Authenticated {
+    const error = err instanceof AuthFailure || (err && typeof err === 'object' && 'reason' in err) ? authError(err as Parameters<typeof authError>[0], protocol) : err;
+    if (this.mode === 'report' && error instanceof AwsError) {
+      this.log(`iam report: would refuse a request: ${error.code}: ${error.message}`);
+      return { principal: rootPrincipal(this.defaultAccountId) };
+    }
+    throw error;
   }
 }
