@@ -49,3 +49,4 @@ export function requiredPermissions(
   if (!map) return [{ action: `${service}:${operation}`, resource: '*' }];
   return map(operation, input ?? {}, req, lookups);
 }
+export { serviceLookups } from './lookups.js';
