@@ -69,7 +69,10 @@ export function lambdaRouter(ops: LambdaOperations): LambdaRouter {
       ),
     )
     .add('POST', `${fns}/{FunctionName}/versions`, 'PublishVersion', (req, p) => json(201, ops.functions.publishVersion(p.FunctionName, body(req), caller(req))))
-    .add('POST', `${fns}/{FunctionName}/policy`, 'AddPermission', (req, p) => json(201, ops.permissions.add(p.FunctionName, body(req), caller(req))))
+    .add('POST', `${fns}/{FunctionName}/policy`, 'AddPermission', (req, p) =>
+      // The SDK sends AddPermission's Qualifier in the query string, not the body.
+      json(201, ops.permissions.add(p.FunctionName, { ...body(req), Qualifier: qualifier(req) ?? body(req).Qualifier }, caller(req))),
+    )
     .add('GET', `${fns}/{FunctionName}/policy`, 'GetPolicy', (req, p) => json(200, ops.permissions.get(p.FunctionName, qualifier(req), caller(req))))
     .add('DELETE', `${fns}/{FunctionName}/policy/{StatementId}`, 'RemovePermission', (req, p) => {
       ops.permissions.remove(p.FunctionName, p.StatementId, qualifier(req), req.query.get('RevisionId') ?? undefined, caller(req));
