@@ -41,6 +41,7 @@ export function jsonProtocol(options: JsonProtocolOptions) {
         throw new AwsError('UnknownOperationException', `Operation ${operationName} is not supported by localcloud`);
       }
       const input = parseJsonBody(req.body);
+      if (req.authorize) await req.authorize(operationName, input);
       const output = (await operation(input, req)) ?? {};
       return jsonResponse(200, output, contentType);
     } catch (err) {

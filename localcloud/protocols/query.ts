@@ -31,6 +31,7 @@ export function queryProtocol(options: QueryProtocolOptions) {
       if (!operation) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service`);
       const input = decodeQueryParams(params);
       for (const name of options.listParameters ?? []) if (input[name] === '') input[name] = [];
+      if (req.authorize) await req.authorize(action, input);
       const result = await operation(input, req);
       const resultXml = result === undefined ? '' : `<${action}Result>${xmlContent(result)}</${action}Result>`;
       return {

@@ -7,7 +7,15 @@ export type RestHandler = (req: ServiceRequest, params: Record<string, string>) 
 interface Route {
   method: string;
   segments: string[];
+  /** The API operation, as the SDK names it (`Invoke`, `CreateFunction`): what IAM authorizes. */
+  operation: string;
   handler: RestHandler;
+}
+
+export interface RestMatch {
+  operation: string;
+  handler: RestHandler;
+  params: Record<string, string>;
 }
 
 /**
@@ -18,19 +26,24 @@ interface Route {
 export class RestRouter {
   private readonly routes: Route[] = [];
 
-  add(method: string, pattern: string, handler: RestHandler): this {
-    this.routes.push({ method, segments: pattern.split('/').filter(Boolean), handler });
+  add(method: string, pattern: string, operation: string, handler: RestHandler): this {
+    this.routes.push({ method, segments: pattern.split('/').filter(Boolean), operation, handler });
     return this;
   }
 
-  match(req: ServiceRequest): { handler: RestHandler; params: Record<string, string> } | undefined {
+  /** Every operation routed, in the order added. */
+  operations(): string[] {
+    return this.routes.map((r) => r.operation);
+  }
+
+  match(req: ServiceRequest): RestMatch | undefined {
     const parts = req.path.split('/').filter(Boolean);
     let pathMatched = false;
     for (const route of this.routes) {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
       pathMatched = true;
-      if (route.method === req.method) return { handler: route.handler, params };
+      if (route.method === req.method) return { operation: route.operation, handler: route.handler, params };
     }
     if (pathMatched) throw new AwsError('MethodNotAllowed', `Method ${req.method} is not allowed on ${req.path}`, 405);
     return undefined;

@@ -15,6 +15,8 @@ import { userOperations } from './users.js';
 export type { PolicyDocument, PolicyStatement } from './policy-document.js';
 
 const XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+/** `arn:aws:iam::<account>:role/<path/><name>`: the account and the role's name (its last segment). */
+const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[^/]+\/)*([^/]+)$/;
 
 /** An access key this IAM issued, with its owner. */
 export interface IssuedAccessKey {
@@ -67,6 +69,14 @@ export interface IamProvider extends ServiceProvider {
   /** Owner of an access key this IAM issued (any account), for the gateway, STS and a future policy evaluator. */
   accessKey(accessKeyId: string): IssuedAccessKey | undefined;
   role(accountId: string, roleName: string): RoleInfo | undefined;
+  /**
+   * The role an ARN names, with its trust policy (AssumeRolePolicyDocument),
+   * for STS and the policy evaluator. The ARN must match exactly, path
+   * included, as AWS requires: `role/a/b` is not `role/b`.
+   */
+  roleByArn(roleArn: string): RoleInfo | undefined;
+  /** The path (`/`, `/division/`) of a user, role or group, for the ARNs the action map builds. */
+  entityPath(accountId: string, kind: 'user' | 'role' | 'group', name: string): string | undefined;
   policiesForPrincipal(accountId: string, principal: { type: 'user' | 'role'; name: string }): PrincipalPolicies | undefined;
 }
 
@@ -102,6 +112,19 @@ export function createIamService(ctx: CloudContext): IamProvider {
       active: found.key.status === 'Active',
     };
   });
+
+  function findRole(accountId: string, roleName: string): RoleInfo | undefined {
+    const role = store.account(accountId).roles.get(roleName);
+    if (!role) return undefined;
+    return {
+      name: role.name,
+      id: role.id,
+      arn: roleArn(accountId, role),
+      path: role.path,
+      maxSessionDuration: role.maxSessionDuration,
+      trustPolicy: parsePolicyDocument(role.assumeRolePolicyDocument, 'trust'),
+    };
+  }
 
   return {
     name: 'iam',
@@ -155,17 +178,18 @@ export function createIamService(ctx: CloudContext): IamProvider {
       };
     },
 
-    role(accountId, roleName) {
-      const role = store.account(accountId).roles.get(roleName);
-      if (!role) return undefined;
-      return {
-        name: role.name,
-        id: role.id,
-        arn: roleArn(accountId, role),
-        path: role.path,
-        maxSessionDuration: role.maxSessionDuration,
-        trustPolicy: parsePolicyDocument(role.assumeRolePolicyDocument, 'trust'),
-      };
+    role: findRole,
+
+    roleByArn(arn) {
+      const match = ROLE_ARN.exec(arn);
+      const role = match ? findRole(match[1], match[2]) : undefined;
+      return role && role.arn === arn.replace(/^arn:aws[\w-]*:/, 'arn:aws:') ? role : undefined;
+    },
+
+    entityPath(accountId, kind, name) {
+      const account = store.account(accountId);
+      const entities = kind === 'user' ? account.users : kind === 'role' ? account.roles : account.groups;
+      return entities.get(name)?.path;
     },
 
     policiesForPrincipal(accountId, principal) {

@@ -1,3 +1,4 @@
+import { createDecipheriv } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { EventEmitter } from 'node:events';
 import {
@@ -71,6 +72,8 @@ const kinesaliteDb = engineModule<
     shardIxToHex(shardIx: number): string;
     resolveShardId(shardId: string): { shardId: string; shardIx: number };
     createShardIterator(streamName: string, shardId: string, sequenceNumber: string): string;
+    ITERATOR_PWD_KEY: Buffer;
+    ITERATOR_PWD_IV: Buffer;
   }
 >('kinesalite', 'db');
 // Every record put and read goes through these: BigInt instead of bignumber.js (see sequence-numbers.ts).
@@ -81,6 +84,24 @@ const validations = engineModule<{
   checkValidations(data: any, types: Record<string, unknown>, custom: unknown): void;
 }>('kinesalite', 'validations');
 const operationModule = operationModules<KinesaliteOperation, Store>('kinesalite');
+
+/**
+ * The stream a kinesalite shard iterator reads, or undefined for anything
+ * that is not one. GetRecords names its stream only inside the iterator, and
+ * IAM authorizes it on that stream's ARN. (kinesalite encrypts
+ * `time/stream/shard/sequence/padding` after an 8-byte version prefix.)
+ */
+export function streamNameOfShardIterator(iterator: string): string | undefined {
+  const buffer = Buffer.from(iterator, 'base64');
+  if (buffer.length < 24 || buffer.readBigUInt64BE(0) !== 1n) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-cbc', kinesaliteDb.ITERATOR_PWD_KEY, kinesaliteDb.ITERATOR_PWD_IV);
+    const pieces = Buffer.concat([decipher.update(buffer.subarray(8)), decipher.final()]).toString('utf8').split('/');
+    return pieces.length === 5 && pieces[1] ? pieces[1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** kinesalite's marker for "no sequence numbers left" in a closed shard's EndingSequenceNumber. */
 const LAST_SEQUENCE_INDEX = BigInt('0x7fffffffffffffff').toString();

@@ -10,8 +10,8 @@ import { lambdaErrorResponse } from './api/errors.js';
 import { EventSourceMappingOperations } from './api/event-source-mappings.js';
 import { FunctionOperations } from './api/functions.js';
 import { InvokeOperation } from './api/invoke.js';
-import { PermissionOperations } from './api/permissions.js';
-import { lambdaRouter } from './api/routes.js';
+import { PermissionOperations, policyDocument } from './api/permissions.js';
+import { lambdaRouter, type LambdaRouter } from './api/routes.js';
 import type { BatchOutcome } from './kinesis/batch-delivery.js';
 import { CheckpointStore } from './kinesis/checkpoints.js';
 import { EventSourceManager } from './kinesis/event-source-manager.js';
@@ -20,7 +20,7 @@ import { CodeStore } from './model/code-store.js';
 import type { EventSourceMapping } from './model/event-source-mappings.js';
 import { MappingStore } from './model/event-source-mappings.js';
 import { FunctionStore, resolveVersion } from './model/functions.js';
-import { parseFunctionRef } from './model/names.js';
+import { parseFunctionRef, type FunctionRef } from './model/names.js';
 import { AsyncInvocations } from './runtime/async-invocations.js';
 import { FunctionRuntime } from './runtime/invoker.js';
 import { prepareRuntimeModules } from './runtime/runtime-modules.js';
@@ -55,7 +55,7 @@ export class LambdaProvider implements ServiceProvider {
   private readonly code: CodeStore;
   private readonly codeUrls: CodeUrls;
   private readonly asyncInvocations: AsyncInvocations;
-  private readonly route: (req: ServiceRequest) => Promise<ServiceResponse>;
+  private readonly route: LambdaRouter;
   /** In-memory clouds extract code into a temporary directory, removed on stop. */
   private readonly temporaryRoot?: string;
 
@@ -120,6 +120,28 @@ export class LambdaProvider implements ServiceProvider {
   handle(req: ServiceRequest): Promise<ServiceResponse> {
     if (req.path.startsWith(CODE_PATH_PREFIX)) return Promise.resolve(this.codeUrls.serve(req));
     return this.route(req);
+  }
+
+  /**
+   * The resource-based policy (AddPermission's statements, as GetPolicy
+   * returns them) of the function or version `resourceArn` names, for the
+   * policy evaluator; undefined when there is none. A bare name or partial
+   * ARN resolves in `accountId` and `region`.
+   */
+  async resourcePolicy(accountId: string, region: string, resourceArn: string): Promise<string | undefined> {
+    let ref: FunctionRef;
+    try {
+      ref = parseFunctionRef(resourceArn, accountId, region);
+    } catch {
+      return undefined;
+    }
+    const fn = this.functions.get(ref);
+    return fn ? policyDocument(fn, ref.qualifier) : undefined;
+  }
+
+  /** ARN of the function an event source mapping invokes (its `lambda:FunctionArn`), if the mapping exists. */
+  eventSourceMappingFunctionArn(uuid: string): string | undefined {
+    return this.mappings.get(uuid)?.functionArn;
   }
 
   /** An event source mapping's invocation: the Kinesis event for one shard's batch. */

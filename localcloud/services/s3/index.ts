@@ -5,6 +5,7 @@ import type { S3Call } from './call.js';
 import { DiskPersistence } from './disk-persistence.js';
 import { route } from './dispatch.js';
 import { s3ErrorResponse } from './errors.js';
+import { operationInput } from './operation-input.js';
 import { readPayload, type RequestPayload } from './payload.js';
 import { MemoryPersistence } from './persistence.js';
 import type { ObjectAttributes, ObjectRecord } from './records.js';
@@ -31,7 +32,16 @@ export interface S3Provider extends ServiceProvider {
   getObjectBytesByUrl(url: string): Promise<Buffer>;
   /** Writes an object into an existing bucket; returns its quoted ETag. */
   putObjectBytes(bucket: string, key: string, body: Buffer, options?: PutObjectBytesOptions): Promise<{ etag: string }>;
+  /**
+   * The bucket policy (as PutBucketPolicy stored it) of the bucket a bucket
+   * or object ARN names, for the policy evaluator; undefined when the bucket
+   * has none or does not exist. Bucket names are global: the account and
+   * region are not needed to find it.
+   */
+  resourcePolicy(accountId: string, region: string, resourceArn: string): Promise<string | undefined>;
 }
+
+const S3_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)(?:\/.*)?$/s;
 
 export function createS3Service(ctx: CloudContext): S3Provider {
   let store: S3Store | undefined;
@@ -75,14 +85,20 @@ export function createS3Service(ctx: CloudContext): S3Provider {
       const record: ObjectRecord = await ready().putObject(bucket, key, body, attributes);
       return { etag: record.etag };
     },
+
+    async resourcePolicy(_accountId, _region, resourceArn) {
+      const bucket = S3_ARN.exec(resourceArn)?.[1];
+      return bucket === undefined ? undefined : ready().findBucket(bucket)?.configurations.policy;
+    },
   };
 }
 
 async function handleRequest(store: S3Store, req: ServiceRequest): Promise<ServiceResponse> {
   const { bucket = '', key = '' } = resolveAddress(req.host, req.path);
   authenticate(req);
-  const handler = route(req.method, bucket, key, req.query);
+  const { operation, handler } = route(req.method, bucket, key, req.query, req.headers);
   let payload: RequestPayload | undefined;
   const call: S3Call = { req, store, bucket, key, payload: () => (payload ??= readPayload(req)) };
+  if (req.authorize) await req.authorize(operation, operationInput(operation, call));
   return handler(call);
 }

@@ -1,6 +1,6 @@
 import type { AddPermissionRequest, AddPermissionResponse, GetPolicyResponse } from '@aws-sdk/client-lambda';
 import { randomUUID } from 'node:crypto';
-import { resolveVersion, type FunctionStore, type PolicyStatement } from '../model/functions.js';
+import { resolveVersion, type FunctionStore, type LambdaFunction, type PolicyStatement } from '../model/functions.js';
 import { functionArn } from '../model/names.js';
 import { conflict, invalidParameter, notFound, preconditionFailed } from './errors.js';
 import type { Caller, FunctionOperations } from './functions.js';
@@ -62,14 +62,21 @@ export class PermissionOperations {
   get(rawName: string, qualifier: string | undefined, caller: Caller): GetPolicyResponse {
     const { fn, ref } = this.functionOps.resolve(rawName, qualifier, caller);
     resolveVersion(fn, ref.qualifier);
-    const resource = functionArn(fn, ref.qualifier && ref.qualifier !== '$LATEST' ? ref.qualifier : undefined);
-    const statements = fn.policy.filter((s) => s.Resource === resource);
-    if (statements.length === 0) throw notFound('The resource you requested does not exist.');
-    return {
-      Policy: JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: statements }),
-      RevisionId: fn.policyRevisionId,
-    };
+    const policy = policyDocument(fn, ref.qualifier);
+    if (policy === undefined) throw notFound('The resource you requested does not exist.');
+    return { Policy: policy, RevisionId: fn.policyRevisionId };
   }
+}
+
+/**
+ * The resource-based policy of one function version, as GetPolicy returns it
+ * (JSON text), or undefined when it has no statements. The unqualified ARN and
+ * `$LATEST` share one policy; each published version has its own.
+ */
+export function policyDocument(fn: LambdaFunction, qualifier: string | undefined): string | undefined {
+  const resource = functionArn(fn, qualifier && qualifier !== '$LATEST' ? qualifier : undefined);
+  const statements = fn.policy.filter((s) => s.Resource === resource);
+  return statements.length === 0 ? undefined : JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: statements });
 }
 
 /** How Lambda writes the principal it was given: a service, an account (as its root ARN), an ARN, or anyone. */

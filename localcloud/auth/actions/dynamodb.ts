@@ -1,0 +1,51 @@
+import type { ServiceRequest } from '../../core/types.js';
+import type { RequiredPermission } from '../types.js';
+import { contextOf, permission, text, unmapped, type ActionMap } from './permission.js';
+
+/** Operations that act on the one table `TableName` names; the action is the operation's name. */
+const TABLE_OPERATIONS = new Set([
+  'CreateTable', 'DeleteTable', 'DescribeTable', 'UpdateTable',
+  'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem',
+  'DescribeTimeToLive', 'UpdateTimeToLive', 'DescribeContinuousBackups', 'UpdateContinuousBackups',
+]);
+
+/** Account-level operations: the reference lists no resource type, so they apply to `*`. */
+const ACCOUNT_OPERATIONS = new Set(['ListTables', 'DescribeLimits', 'DescribeEndpoints']);
+
+/** Tagging names the table (or index, stream) by its full ARN. */
+const ARN_OPERATIONS = new Set(['TagResource', 'UntagResource', 'ListTagsOfResource']);
+
+/**
+ * DynamoDB (Service Authorization Reference, prefix `dynamodb`): every action
+ * is named after its operation; batches need the action on each table they
+ * touch, and a Query or Scan of an index needs it on `table/T/index/I`.
+ */
+export const dynamodbPermissions: ActionMap = (operation, input, req) => {
+  const action = `dynamodb:${operation}`;
+  if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') {
+    return Object.keys(input?.RequestItems ?? {}).map((table) => permission(action, tableArn(table, req), requestContext(input)));
+  }
+  if (operation === 'Query' || operation === 'Scan') {
+    const table = tableArn(text(input?.TableName) ?? '', req);
+    const index = text(input?.IndexName);
+    return [permission(action, index ? `${table}/index/${index}` : table, requestContext(input))];
+  }
+  if (TABLE_OPERATIONS.has(operation)) return [permission(action, tableArn(text(input?.TableName) ?? '', req), requestContext(input))];
+  if (ACCOUNT_OPERATIONS.has(operation)) return [permission(action, '*')];
+  if (ARN_OPERATIONS.has(operation)) return [permission(action, text(input?.ResourceArn) ?? '*')];
+  return unmapped('dynamodb', operation);
+};
+
+/** `TableName` takes a name or, in current SDKs, the table's ARN (which may be another account's). */
+export function tableArn(table: string, req: Pick<ServiceRequest, 'accountId' | 'region'>): string {
+  return table.startsWith('arn:') ? table : `arn:aws:dynamodb:${req.region}:${req.accountId}:table/${table}`;
+}
+
+/** The request-level condition keys DynamoDB sets when the caller chose them. */
+function requestContext(input: any): RequiredPermission['context'] {
+  return contextOf({
+    'dynamodb:Select': text(input?.Select),
+    'dynamodb:ReturnValues': text(input?.ReturnValues),
+    'dynamodb:ReturnConsumedCapacity': text(input?.ReturnConsumedCapacity),
+  });
+}

@@ -1,0 +1,89 @@
+import type { ServiceRequest } from '../../core/types.js';
+import { eventSourceMappingArn, functionArn, parseFunctionRef } from '../../services/lambda/model/names.js';
+import type { RequiredPermission } from '../types.js';
+import { passRole, permission, text, unmapped, type ActionLookups, type ActionMap } from './permission.js';
+
+/** Operations on the function `FunctionName` names, and the IAM action of each where it differs. */
+const FUNCTION_ACTIONS: Record<string, string> = {
+  CreateFunction: 'lambda:CreateFunction',
+  GetFunction: 'lambda:GetFunction',
+  DeleteFunction: 'lambda:DeleteFunction',
+  GetFunctionConfiguration: 'lambda:GetFunctionConfiguration',
+  UpdateFunctionConfiguration: 'lambda:UpdateFunctionConfiguration',
+  UpdateFunctionCode: 'lambda:UpdateFunctionCode',
+  Invoke: 'lambda:InvokeFunction',
+  ListVersionsByFunction: 'lambda:ListVersionsByFunction',
+  PublishVersion: 'lambda:PublishVersion',
+  AddPermission: 'lambda:AddPermission',
+  GetPolicy: 'lambda:GetPolicy',
+  RemovePermission: 'lambda:RemovePermission',
+  PutFunctionConcurrency: 'lambda:PutFunctionConcurrency',
+  DeleteFunctionConcurrency: 'lambda:DeleteFunctionConcurrency',
+  GetFunctionConcurrency: 'lambda:GetFunctionConcurrency',
+};
+
+/** Event source mapping operations that name one mapping by `UUID`. */
+const MAPPING_OPERATIONS = new Set(['GetEventSourceMapping', 'UpdateEventSourceMapping', 'DeleteEventSourceMapping']);
+
+const ACCOUNT_OPERATIONS = new Set(['ListFunctions', 'ListEventSourceMappings', 'GetAccountSettings']);
+
+/** Tagging names the function by its ARN (`Resource`). */
+const ARN_OPERATIONS = new Set(['ListTags', 'TagResource', 'UntagResource']);
+
+/**
+ * AWS Lambda (prefix `lambda`). Function actions apply to the function's ARN,
+ * with the qualifier when the request gives one (a version or alias ARN is a
+ * resource of its own on AWS). Mapping actions carry `lambda:FunctionArn`;
+ * setting a function's role needs `iam:PassRole` on it.
+ */
+export const lambdaPermissions: ActionMap = (operation, input, req, lookups) => {
+  if (Object.hasOwn(FUNCTION_ACTIONS, operation)) {
+    const action = FUNCTION_ACTIONS[operation];
+    const permissions: RequiredPermission[] = [];
+    const fn = functionArnOf(input?.FunctionName, input?.Qualifier, req);
+    permissions.push(permission(action, fn, operation === 'AddPermission' ? principalContext(input) : undefined));
+    const role = text(input?.Role);
+    if (role && (operation === 'CreateFunction' || operation === 'UpdateFunctionConfiguration')) permissions.push(passRole(role, 'lambda.amazonaws.com'));
+    return permissions;
+  }
+  if (operation === 'CreateEventSourceMapping') {
+    // The mapping has no ARN before it exists: `*`, narrowed by the function it will invoke.
+    return [permission('lambda:CreateEventSourceMapping', '*', { 'lambda:FunctionArn': functionArnOf(input?.FunctionName, undefined, req) })];
+  }
+  if (MAPPING_OPERATIONS.has(operation)) {
+    const uuid = text(input?.UUID) ?? '';
+    const target = mappingFunctionArn(uuid, lookups);
+    return [permission(`lambda:${operation}`, eventSourceMappingArn(req.region, req.accountId, uuid), target ? { 'lambda:FunctionArn': target } : undefined)];
+  }
+  if (ARN_OPERATIONS.has(operation)) return [permission(`lambda:${operation}`, text(input?.Resource) ?? '*')];
+  if (ACCOUNT_OPERATIONS.has(operation)) return [permission(`lambda:${operation}`, '*')];
+  return unmapped('lambda', operation);
+};
+
+/**
+ * The ARN of the function any of Lambda's spellings names: `name`,
+ * `123456789012:function:name`, `arn:aws:lambda:<region>:<account>:function:name`,
+ * each with an optional `:qualifier`, or a separate `Qualifier`. An ARN may
+ * name another account's function. A spelling Lambda would reject keeps its
+ * raw text, so the evaluator still sees something to deny; the service then
+ * answers the validation error.
+ */
+export function functionArnOf(functionName: unknown, qualifier: unknown, req: Pick<ServiceRequest, 'accountId' | 'region'>): string {
+  const raw = text(functionName) ?? '';
+  try {
+    const ref = parseFunctionRef(raw, req.accountId, req.region);
+    return functionArn(ref, ref.qualifier ?? text(qualifier));
+  } catch {
+    return functionArn({ accountId: req.accountId, region: req.region, name: raw }, text(qualifier));
+  }
+}
+
+function mappingFunctionArn(uuid: string, lookups?: ActionLookups): string | undefined {
+  return uuid ? lookups?.eventSourceMappingFunctionArn?.(uuid) : undefined;
+}
+
+/** AddPermission's `lambda:Principal`: who the statement will let in. */
+function principalContext(input: any): RequiredPermission['context'] {
+  const principal = text(input?.Principal);
+  return principal ? { 'lambda:Principal': principal } : undefined;
+}
