@@ -2,6 +2,7 @@ import { AwsError } from '../core/errors.js';
 import type { CloudContext, ServiceRequest } from '../core/types.js';
 import type { IamProvider, PrincipalPolicyTexts } from '../services/iam/index.js';
 import { requiredPermissions } from './actions/index.js';
+import { serviceLookups } from './actions/lookups.js';
 import type { IamMode } from './mode.js';
 import { denialMessage, evaluate, type Decision, type EvaluationInput, type NamedPolicy } from './policy/index.js';
 import type { Principal, RequiredPermission } from './types.js';
@@ -26,17 +27,20 @@ const RESOURCE_POLICY_SERVICES: Record<string, string> = { lambda: 'lambda', s3:
  */
 export class Authorizer {
   private readonly identityCache = new Map<string, { generation: number; policies: NamedPolicy[]; boundary?: NamedPolicy }>();
+  private readonly lookups: ReturnType<typeof serviceLookups>;
 
   constructor(
     private readonly ctx: CloudContext,
     private readonly mode: IamMode,
     private readonly usage: UsageRecorder,
-  ) {}
+  ) {
+    this.lookups = serviceLookups(ctx);
+  }
 
   /** Checks every permission `operation` needs; throws the service's AccessDenied at the first one denied. */
   async authorize(principal: Principal, service: string, operation: string, input: unknown, req: ServiceRequest): Promise<void> {
     if (this.mode === 'off') return;
-    const permissions = requiredPermissions(service, operation, input, req);
+    const permissions = requiredPermissions(service, operation, input, req, this.lookups);
     for (const permission of permissions) await this.check(principal, service, permission, req);
   }
 

@@ -120,7 +120,8 @@ function checkScope(auth: SigV4Auth, options: VerifyOptions): void {
  */
 function checkSignedHeaders(req: SignedRequest, auth: SigV4Auth): void {
   const presigned = auth.kind === 'presigned';
-  if (!auth.signedHeaders.includes('host')) {
+  // Over HTTP/2 the SDK signs the `:authority` pseudo-header in place of `host`.
+  if (!auth.signedHeaders.includes('host') && !auth.signedHeaders.includes(':authority')) {
     throw new AuthFailure('HeadersNotSigned', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.", {
       presigned,
       headersNotSigned: ['host'],
