@@ -53,10 +53,18 @@ export function queryProtocol(options: QueryProtocolOptions) {
   };
 }
 
+/**
+ * The query string and the form body together; a name in both takes the
+ * body's value. Built by appending (URLSearchParams#set and #has scan every
+ * entry, which made a body of 60,000 parameters cost seconds).
+ */
 export function queryParams(req: ServiceRequest): URLSearchParams {
-  const fromBody = req.method === 'POST' && req.body.length > 0 ? new URLSearchParams(req.body.toString('utf8')) : undefined;
-  const merged = new URLSearchParams(req.query);
-  fromBody?.forEach((v, k) => merged.set(k, v));
+  if (req.method !== 'POST' || req.body.length === 0) return new URLSearchParams(req.query);
+  const fromBody = new URLSearchParams(req.body.toString('utf8'));
+  const bodyNames = new Set(fromBody.keys());
+  const merged = new URLSearchParams();
+  for (const [name, value] of req.query) if (!bodyNames.has(name)) merged.append(name, value);
+  for (const [name, value] of fromBody) merged.append(name, value);
   return merged;
 }
 
