@@ -37,6 +37,7 @@ export function createCloudWatchService(ctx: CloudContext): CloudWatchProvider {
   const json = jsonProtocol({ targetPrefix: TARGET_PREFIX, version: '1.0', operations, queryCompatible: true, errorTypes: JSON_ERROR_TYPES });
   const query = queryProtocol({
     xmlns: XMLNS,
+    invalidParameterCode: 'InvalidParameterValue',
     listParameters: ['Dimensions', 'Statistics', 'ExtendedStatistics', 'MetricData', 'MetricDataQueries'],
     operations: {
       ...operations,

@@ -9,6 +9,7 @@ import {
   type EngineCallback,
   type LockingDb,
 } from '../../core/callback-engine.js';
+import { assertNestingWithinLimit } from './attribute-nesting.js';
 
 /**
  * dynalite (github.com/architect/dynalite) as an in-process engine.
@@ -80,6 +81,8 @@ export class DynaliteEngine {
   call<T = any>(operation: DynaliteOperation, input: Record<string, unknown>): Promise<T> {
     const { action, validation } = operationModule(operation);
     return this.calls.run<T>((done) => {
+      // Before dynalite's validations, which recurse through attribute values and would overflow the stack.
+      assertNestingWithinLimit(operation, input);
       const data = validations.checkTypes(input, validation.types);
       validations.checkValidations(data, validation.types, validation.custom, this.store);
       action(this.store, data, done);

@@ -156,6 +156,7 @@ export class KinesaliteEngine {
   /** Checks `input` as Kinesis would and returns it normalised, without running the operation. */
   validate(operation: KinesaliteOperation, input: Record<string, unknown>): any {
     const { validation } = operationModule(operation);
+    refuseNullMembers(input);
     try {
       const data = validations.checkTypes(input, validation.types);
       validations.checkValidations(data, validation.types, validation.custom);
@@ -293,5 +294,25 @@ export class KinesaliteEngine {
   /** Finishes what is running, lets zero-delay status changes (CREATING → ACTIVE) land, then closes LevelDB. */
   close(): Promise<void> {
     return this.calls.close((done) => this.store.db.close(done));
+  }
+}
+
+/**
+ * kinesalite's validations read the length of every list element and map
+ * value, so a null one (`"TagKeys": [null]`, `"Tags": {"k": null}`) crashed
+ * them into a 500. AWS refuses it as a null member. Lists are the
+ * top-level arrays; the one map in kinesalite's requests is Tags (a null
+ * member of a structure still means absent).
+ */
+function refuseNullMembers(input: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(input)) {
+    if (typeof value !== 'object' || value === null || (!Array.isArray(value) && name !== 'Tags')) continue;
+    const field = name.charAt(0).toLowerCase() + name.slice(1);
+    const at = Array.isArray(value)
+      ? value.findIndex((element) => element === null)
+      : Object.keys(value).find((key) => (value as Record<string, unknown>)[key] === null);
+    if (at === -1 || at === undefined) continue;
+    const where = typeof at === 'number' ? `${field}.${at + 1}.member` : `${field}.${at}`;
+    throw new AwsError('ValidationException', `1 validation error detected: Value null at '${where}' failed to satisfy constraint: Member must not be null`);
   }
 }

@@ -28,6 +28,7 @@ import type {
   UntagLogGroupCommandInput,
   UntagResourceCommandInput,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { AwsError } from '../../core/errors.js';
 import type { ServiceRequest } from '../../core/types.js';
 import { groupExists, groupNotFound, invalidParameter, resourceNotFound, streamExists, streamNotFound } from './errors.js';
 import { compileFilterPattern } from './filter-pattern.js';
@@ -75,6 +76,9 @@ export class LogsOperations {
     }
     const limit = pageLimit(input.limit, 50);
     const after = input.nextToken === undefined ? undefined : decodeToken<string>(input.nextToken);
+    if (input.logGroupIdentifiers != null && !Array.isArray(input.logGroupIdentifiers)) {
+      throw new AwsError('SerializationException', 'logGroupIdentifiers must be a list of log group names or ARNs', 400);
+    }
     const identifiers = input.logGroupIdentifiers?.map((id) => groupNameFromIdentifier(id));
     const matching = this.store
       .groups(req.accountId, req.region)

@@ -25,15 +25,35 @@ const parser = new XMLParser({
   trimValues: false, // and so must keys with leading or trailing spaces
   ignoreDeclaration: true,
   ignorePiTags: true,
+  // Only XML's predefined entities (&amp; &lt; ...) and character references; DOCTYPEs are refused before parsing.
+  processEntities: true,
+  htmlEntities: false,
 });
 
 export type XmlNode = Record<string, unknown>;
 
-/** Parses a request body whose root element must be `root`; anything else is MalformedXML. */
+/**
+ * A document type declaration: S3's schemas have none, and its internal
+ * subset is where entities (and so billion-laughs expansion) are declared.
+ */
+const DOCTYPE = /<!DOCTYPE/i;
+
+/**
+ * Parses a request body whose root element must be `root`; anything else is
+ * MalformedXML, as S3 answers: a DOCTYPE (so no entity is ever declared or
+ * expanded), and any document the parser refuses, such as elements named
+ * `__proto__`, which fast-xml-parser rejects rather than let them reach an
+ * object's prototype.
+ */
 export function parseXmlBody(body: Buffer, root: string): XmlNode {
   const text = body.toString('utf8').trim();
-  if (!text || XMLValidator.validate(text) !== true) throw S3Error.malformedXml();
-  const document = parser.parse(text) as XmlNode;
+  if (!text || DOCTYPE.test(text) || XMLValidator.validate(text) !== true) throw S3Error.malformedXml();
+  let document: XmlNode;
+  try {
+    document = parser.parse(text) as XmlNode;
+  } catch {
+    throw S3Error.malformedXml();
+  }
   const rootNames = Object.keys(document).filter((k) => k !== '#text');
   if (rootNames.length !== 1 || rootNames[0] !== root) throw S3Error.malformedXml();
   const node = document[root];

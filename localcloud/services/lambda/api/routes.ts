@@ -1,3 +1,4 @@
+import { checkWireTypes, REQUEST_MEMBERS } from './wire-types.js';
 import { AwsError } from '../../../core/errors.js';
 import type { ServiceRequest, ServiceResponse } from '../../../core/types.js';
 import { jsonResponse, parseJsonBody } from '../../../protocols/json.js';
@@ -126,6 +127,10 @@ export function lambdaRouter(ops: LambdaOperations): LambdaRouter {
     try {
       const match = router.match(req);
       if (!match) throw new AwsError('UnknownOperationException', `localcloud's Lambda does not support ${req.method} ${req.path}`, 404);
+      // Members of the wrong JSON type are refused before anything (authorization included) reads them.
+      if (Object.hasOwn(REQUEST_MEMBERS, match.operation) && req.body.length > 0) {
+        checkWireTypes(body(req), REQUEST_MEMBERS[match.operation as keyof typeof REQUEST_MEMBERS]);
+      }
       if (req.authorize) await req.authorize(match.operation, operationInput(match.operation, req, match.params, body));
       return await match.handler(req, match.params);
     } catch (err) {
