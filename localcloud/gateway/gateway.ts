@@ -9,6 +9,7 @@ import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } f
 import { jsonError } from '../protocols/json.js';
 import { queryError } from '../protocols/query.js';
 import { corsHeaders } from './cors.js';
+import { refuseUnknownRegion } from './region-check.js';
 import { ServiceRouter } from './router.js';
 
 /** Where `localcloud iam report` reads the running cloud's IAM usage. */
@@ -120,7 +121,8 @@ export class Gateway {
       response = errorFor(request, new AwsError('UnknownService', `localcloud cannot tell which service this request is for (${request.method} ${path}); set X-Amz-Target or sign it with SigV4`, 400));
     } else {
       try {
-        response = await service.handle(request);
+        // AWS checks the credential scope's Region before any service sees the request.
+        response = refuseUnknownRegion(request, scope, service, this.ctx.defaultRegion) ?? (await service.handle(request));
       } catch (err) {
         response = errorFor(request, toAwsError(err));
       }

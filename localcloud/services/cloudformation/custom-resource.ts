@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { CustomResourceBroker } from './custom-resource-broker.js';
 import { TimeoutError } from './custom-resource-broker.js';
+import type { CustomResourceEnvironments } from './custom-resource-environments.js';
 import { ResourceFailure, type ProvisionResult, type ResourceProvider, type ResourceRequest } from './provider.js';
 import { CUSTOM_RESOURCE_TYPE } from './registry.js';
 
@@ -20,7 +21,7 @@ export const DEFAULT_CUSTOM_RESOURCE_TIMEOUT_SECONDS = 120;
 
 type RequestType = 'Create' | 'Update' | 'Delete';
 
-export function customResourceProvider(broker: CustomResourceBroker): ResourceProvider {
+export function customResourceProvider(broker: CustomResourceBroker, environments?: CustomResourceEnvironments): ResourceProvider {
   const send = async (
     request: ResourceRequest,
     requestType: RequestType,
@@ -53,6 +54,7 @@ export function customResourceProvider(broker: CustomResourceBroker): ResourcePr
     };
 
     const lambda = request.client(LambdaClient);
+    environments?.served(request.stack.stackId, functionArn);
     try {
       const invoked = await lambda.send(
         new InvokeCommand({ FunctionName: functionArn, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }),

@@ -38,6 +38,8 @@ export class StackDeployer {
   readonly steps: ResourceSteps;
   /** How long a TimeoutInMinutes minute lasts: 60 s; tests shorten it to watch a timeout happen. */
   minuteMs = 60_000;
+  /** Called with the stack's ID each time one of its operations has finished, whatever its outcome. */
+  onOperationSettled?: (stackId: string) => void;
 
   constructor(
     private readonly ctx: CloudContext,
@@ -92,6 +94,7 @@ export class StackDeployer {
       .finally(() => {
         this.running.delete(stack.stackId);
         this.cancellations.delete(stack.stackId);
+        this.onOperationSettled?.(stack.stackId);
       });
     this.running.set(stack.stackId, done);
   }

@@ -10,6 +10,7 @@ import {
   type LockingDb,
 } from '../../core/callback-engine.js';
 import { assertNestingWithinLimit } from './attribute-nesting.js';
+import { installClosingStreams, type DynaliteLevel } from './closing-streams.js';
 
 /**
  * dynalite (github.com/architect/dynalite) as an in-process engine.
@@ -20,7 +21,8 @@ import { assertNestingWithinLimit } from './attribute-nesting.js';
  * whole process down), and only closes its LevelDB handle if its server was
  * listening. So we drive the layers below the front door directly — its
  * LevelDB store, its request validations and its actions, exactly as its own
- * handler calls them — and keep the HTTP side to the gateway.
+ * handler calls them — and keep the HTTP side to the gateway. One repair is
+ * applied to the store as it opens: streams that close their iterators.
  */
 
 /** Operations dynalite implements (one module each under dynalite/actions and dynalite/validations). */
@@ -32,7 +34,7 @@ export const DYNALITE_OPERATIONS = [
 export type DynaliteOperation = (typeof DYNALITE_OPERATIONS)[number];
 
 interface Store {
-  db: { open(): Promise<void>; close(callback: EngineCallback): void };
+  db: DynaliteLevel & { open(): Promise<void>; close(callback: EngineCallback): void };
   tableDb: LockingDb & { awsAccountId: string; awsRegion: string };
   getTable(name: string, checkStatus: boolean, callback: EngineCallback<TableRecord>): void;
 }
@@ -64,6 +66,8 @@ export class DynaliteEngine {
     if (options.path) mkdirSync(options.path, { recursive: true });
     // Tables become ACTIVE (and go away) at once: nothing local is worth waiting for.
     const store = dynaliteDb.create({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    // dynalite's own streams never close their LevelDB iterators (see closing-streams.ts).
+    installClosingStreams(store.db);
     // dynalite builds table ARNs from these; its own default comes from process.env.
     store.tableDb.awsAccountId = options.accountId;
     store.tableDb.awsRegion = options.region;

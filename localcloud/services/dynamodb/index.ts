@@ -9,19 +9,23 @@ import { dynamoDbOperations } from './operations.js';
 /**
  * DynamoDB, served by dynalite in-process: one engine per account and region
  * (tables are scoped to both on AWS), each persisted under
- * `<stateDir>/dynamodb/<account>/<region>/` or kept in memory.
+ * `<stateDir>/dynamodb/<account>/<region>/` or kept in memory. Idle engines
+ * past PerAccountRegion's bound are closed and reopen on their next request.
  */
 export function createDynamoDbService(ctx: CloudContext): ServiceProvider {
-  const engines = new PerAccountRegion(
-    (accountId, region) =>
+  const engines = new PerAccountRegion<DynaliteEngine>({
+    open: (accountId, region) =>
       DynaliteEngine.open({
         path: ctx.stateDir ? path.join(ctx.stateDir, 'dynamodb', accountId, region) : undefined,
         accountId,
         region,
       }),
-    () => shuttingDown('DynamoDB'),
-  );
-  const handle = jsonProtocol({
+    close: (engine) => engine.close(),
+    closedError: () => shuttingDown('DynamoDB'),
+    // In memory, tables live only in their engine: only an engine without any may be closed when idle.
+    canClose: ctx.stateDir ? undefined : async (engine) => (await engine.call('ListTables', { Limit: 1 })).TableNames.length === 0,
+  });
+  const handleJson = jsonProtocol({
     targetPrefix: 'DynamoDB_20120810',
     version: '1.0',
     operations: dynamoDbOperations((req) => engines.get(req.accountId, req.region)),
@@ -30,11 +34,12 @@ export function createDynamoDbService(ctx: CloudContext): ServiceProvider {
   return {
     name: 'dynamodb',
     routes: { signingNames: ['dynamodb'], targetPrefixes: ['DynamoDB_20120810'] },
-    handle,
+    // Each request holds its account and region's engine, so an idle-engine sweep never closes it mid-request.
+    handle: (req) => engines.use(req.accountId, req.region, () => handleJson(req)),
     async start() {
       // Open the default account's store now, so a locked state directory fails the start, not a request.
       await engines.get(ctx.defaultAccountId, ctx.defaultRegion);
     },
-    stop: () => engines.close((engine) => engine.close()),
+    stop: () => engines.close(),
   };
 }

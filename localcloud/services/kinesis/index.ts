@@ -31,20 +31,25 @@ const CBOR = 'application/x-amz-cbor-1.1';
 /**
  * Kinesis, served by kinesalite in-process: one engine per account and region
  * (streams are scoped to both on AWS), persisted under
- * `<stateDir>/kinesis/<account>/<region>/` or kept in memory. Every successful
- * put emits `kinesis:records` on the bus so Lambda pollers wake at once.
+ * `<stateDir>/kinesis/<account>/<region>/` or kept in memory; idle engines
+ * past PerAccountRegion's bound are closed and reopen on their next request.
+ * Every successful put emits `kinesis:records` on the bus so Lambda pollers
+ * wake at once.
  */
 export function createKinesisService(ctx: CloudContext): KinesisProvider {
-  const engines = new PerAccountRegion(
-    (accountId, region) =>
+  const engines = new PerAccountRegion<KinesaliteEngine>({
+    open: (accountId, region) =>
       KinesaliteEngine.open({
         path: ctx.stateDir ? path.join(ctx.stateDir, 'kinesis', accountId, region) : undefined,
         accountId,
         region,
         shardLimit: SHARD_LIMIT,
       }),
-    () => shuttingDown('Kinesis'),
-  );
+    close: (engine) => engine.close(),
+    closedError: () => shuttingDown('Kinesis'),
+    // In memory, streams live only in their engine: only an engine without any may be closed when idle.
+    canClose: ctx.stateDir ? undefined : async (engine) => (await engine.call('ListStreams', { Limit: 1 })).StreamNames.length === 0,
+  });
   let writeBudget: ShardWriteBudget | undefined;
 
   const operations = kinesisOperations({
@@ -70,9 +75,10 @@ export function createKinesisService(ctx: CloudContext): KinesisProvider {
         // The Java SDK and the KCL default to CBOR; every JS client, the CLI and boto3 speak JSON.
         return jsonError(new AwsError('SerializationException', 'localcloud speaks AWS JSON 1.1 to Kinesis, not CBOR: disable CBOR in the client (Java SDK/KCL: AWS_CBOR_DISABLE=true)'), 'application/x-amz-json-1.1');
       }
-      return handleJson(req);
+      // Each request holds its account and region's engine, so an idle-engine sweep never closes it mid-request.
+      return engines.use(req.accountId, req.region, () => handleJson(req));
     },
-    ...inProcessReader(operations),
+    ...heldWhileReading(inProcessReader(operations), (scope, read) => engines.use(scope.accountId, scope.region, read)),
     setShardWriteLimits(limits) {
       writeBudget = limits ? new ShardWriteBudget(limits) : undefined;
     },
@@ -80,7 +86,20 @@ export function createKinesisService(ctx: CloudContext): KinesisProvider {
       // Open the default account's store now, so a locked state directory fails the start, not a request.
       await engines.get(ctx.defaultAccountId, ctx.defaultRegion);
     },
-    stop: () => engines.close((engine) => engine.close()),
+    stop: () => engines.close(),
   };
 }
 
+
+/** The reader, each of whose reads holds its stream's engine open (as requests do) until it returns. */
+function heldWhileReading(
+  reader: KinesisReader,
+  hold: <T>(scope: StreamScope, read: () => Promise<T>) => Promise<T>,
+): KinesisReader {
+  return {
+    getShardIterator: (scope, input) => hold(scope, () => reader.getShardIterator(scope, input)),
+    getRecords: (scope, input) => hold(scope, () => reader.getRecords(scope, input)),
+    listShards: (scope, input) => hold(scope, () => reader.listShards(scope, input)),
+    describeStreamSummary: (scope, input) => hold(scope, () => reader.describeStreamSummary(scope, input)),
+  };
+}

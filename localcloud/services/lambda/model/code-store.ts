@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import yauzl from 'yauzl';
 import { AwsError } from '../../../core/errors.js';
 import { writeFileAtomic } from '../../../core/state-files.js';
+import { assertSafeZip, extractZip } from './zip-extraction.js';
 
 export interface StoredCode {
   /** Base64 SHA-256, Lambda's CodeSha256. */
@@ -31,9 +30,9 @@ export class CodeStore {
     readonly codeRoot: string,
   ) {}
 
-  /** Validates and stores a deployment package. */
+  /** Validates (a readable zip that extracts safely: see zip-extraction.ts) and stores a deployment package. */
   async put(zip: Buffer): Promise<StoredCode> {
-    await assertReadableZip(zip);
+    await assertSafeZip(zip);
     const digest = createHash('sha256').update(zip).digest();
     const hash = digest.toString('hex');
     if (this.zipDir) {
@@ -94,7 +93,7 @@ export class CodeStore {
     rmSync(temp, { recursive: true, force: true });
     mkdirSync(temp, { recursive: true });
     try {
-      await unzipInto(zip, temp);
+      await extractZip(zip, temp);
       renameSync(temp, target);
     } catch (err) {
       rmSync(temp, { recursive: true, force: true });
@@ -107,58 +106,4 @@ export class CodeStore {
   private zipPath(hash: string): string {
     return path.join(this.zipDir!, `${hash}.zip`);
   }
-}
-
-const UNZIP_ERROR = 'Could not unzip uploaded file. Please check your file, then try to upload again.';
-
-function openZip(zip: Buffer): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true }, (err, zipfile) =>
-      err || !zipfile ? reject(new AwsError('InvalidParameterValueException', UNZIP_ERROR)) : resolve(zipfile),
-    );
-  });
-}
-
-/** Reads the central directory: enough to reject what is not a zip at all before storing it. */
-async function assertReadableZip(zip: Buffer): Promise<void> {
-  const zipfile = await openZip(zip);
-  zipfile.close();
-}
-
-const S_IFMT = 0o170000;
-const S_IFLNK = 0o120000;
-
-/** Extracts every entry, keeping the executable bit and symbolic links as the zip records them. */
-async function unzipInto(zip: Buffer, dir: string): Promise<void> {
-  const zipfile = await openZip(zip);
-  await new Promise<void>((resolve, reject) => {
-    zipfile.on('error', reject);
-    zipfile.on('end', () => resolve());
-    zipfile.on('entry', (entry: yauzl.Entry) => {
-      writeEntry(zipfile, entry, dir).then(() => zipfile.readEntry(), reject);
-    });
-    zipfile.readEntry();
-  });
-}
-
-async function writeEntry(zipfile: yauzl.ZipFile, entry: yauzl.Entry, dir: string): Promise<void> {
-  // yauzl has already rejected absolute paths and `..` segments.
-  const target = path.join(dir, entry.fileName);
-  if (entry.fileName.endsWith('/')) {
-    mkdirSync(target, { recursive: true });
-    return;
-  }
-  mkdirSync(path.dirname(target), { recursive: true });
-  const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
-  const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
-    zipfile.openReadStream(entry, (err, s) => (err || !s ? reject(err) : resolve(s))),
-  );
-  if ((unixMode & S_IFMT) === S_IFLNK) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    symlinkSync(Buffer.concat(chunks).toString('utf8'), target);
-    return;
-  }
-  const mode = unixMode & 0o111 ? 0o755 : 0o644;
-  await pipeline(stream, createWriteStream(target, { mode }));
 }

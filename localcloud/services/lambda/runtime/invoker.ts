@@ -40,9 +40,10 @@ export interface RuntimeOptions {
 
 /**
  * How long a warm environment may sit unused before it is stopped. AWS keeps
- * them for minutes; on a laptop each one is a ~60 MB Node process, and the ones
- * a deploy starts (custom-resource functions) are never used again, so the
+ * them for minutes; on a laptop each one is a ~60 MB Node process, so the
  * local default is one minute (LOCALCLOUD_LAMBDA_IDLE_SECONDS overrides it).
+ * The ones a deploy starts for custom resources go sooner: CloudFormation
+ * drains them once the stack operation settles (drainFunction).
  * A stopped environment costs the next invocation a cold start (~0.1 s).
  */
 const DEFAULT_MAX_IDLE_MS = 1000 * (Number(process.env.LOCALCLOUD_LAMBDA_IDLE_SECONDS) || 60);
@@ -106,6 +107,11 @@ export class FunctionRuntime {
   /** Code or configuration changed: no new invocation goes to an environment of the old revision. */
   retire(fn: LambdaFunction, version: string, revisionId: string): void {
     this.pools.get(poolKey(fn, version))?.retire(revisionId);
+  }
+
+  /** No invocation of the function is expected soon: its environments stop as they become idle (see EnvironmentPool.drain). */
+  drainFunction(fn: LambdaFunction): void {
+    for (const [key, pool] of this.pools) if (key.startsWith(`${functionKey(fn)}:`)) pool.drain();
   }
 
   /** The function is gone: stop all its environments (in-flight invocations end as crashed). */

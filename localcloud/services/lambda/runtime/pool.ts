@@ -19,10 +19,13 @@ export class EnvironmentPool {
   private readonly idleSince = new Map<ExecutionEnvironment, number>();
   /** At most this many environments; each acquire states it anew (reserved concurrency can change). */
   private limit = 1;
+  /** Set by `drain`: environments stop as they become idle, until an invocation asks for one again. */
+  private draining = false;
 
   /** Waits for a warm environment of `revisionId`, or for room to start one (at most `limit` environments). */
   acquire(revisionId: string, limit: number): Promise<Lease> {
     this.limit = Math.max(1, limit);
+    this.draining = false;
     if (revisionId !== this.revisionId) {
       this.revisionId = revisionId;
       this.retireIdle();
@@ -49,7 +52,7 @@ export class EnvironmentPool {
   /** An invocation finished: the environment is warm for the next one, unless it died or is outdated. */
   release(env: ExecutionEnvironment): void {
     if (!env.alive) return; // forget() has run already
-    if (env.revisionId !== this.revisionId) {
+    if (env.revisionId !== this.revisionId || this.draining) {
       env.dispose();
       return;
     }
@@ -70,6 +73,21 @@ export class EnvironmentPool {
     for (const env of [...this.idle]) {
       if (now - (this.idleSince.get(env) ?? now) > maxIdleMs) env.dispose();
     }
+  }
+
+  /**
+   * Nothing is expected to call soon (the deploy whose custom resources this
+   * function served has settled): idle environments stop now, busy ones when
+   * their invocation ends, until an invocation asks for an environment again.
+   */
+  drain(): void {
+    this.draining = true;
+    for (const env of [...this.idle]) env.dispose();
+  }
+
+  /** Environments running (busy or warm), or starting. */
+  get size(): number {
+    return this.members.size + this.starting;
   }
 
   disposeAll(): void {
