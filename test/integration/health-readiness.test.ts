@@ -3,6 +3,10 @@ import { expect } from 'chai';
 import { startLocalCloud, type LocalCloud } from '../../localcloud/localcloud.js';
 import type { CloudContext, ServiceProvider } from '../../localcloud/core/types.js';
 import { DiskPersistence } from '../../localcloud/services/s3/disk-persistence.js';
+import { LocalCloudContext } from '../../localcloud/core/context.js';
+import { Gateway } from '../../localcloud/gateway/gateway.js';
+import { ServiceReadiness } from '../../localcloud/gateway/health.js';
+import { DualProtocolServer } from '../../localcloud/gateway/http-server.js';
 import { tempDir } from '../support/cloud.js';
 
 interface Health {
@@ -115,5 +119,57 @@ describe('health: per-service readiness', () => {
     } finally {
       cleanup();
     }
+  });
+
+  describe('a service that cannot become ready', () => {
+    /** A bare gateway around the given services, waiting `readinessWaitMs` for a starting one. */
+    async function gatewayFor(create: (ctx: CloudContext) => ServiceProvider[], readinessWaitMs: number) {
+      const ctx = new LocalCloudContext(undefined, '000000000000', 'us-east-1', () => {});
+      const services = create(ctx);
+      const readiness = new ServiceReadiness(services);
+      const server = new DualProtocolServer(new Gateway(ctx, services, { readiness, readinessWaitMs }).listener);
+      const address = await server.listen(0, '127.0.0.1');
+      ctx.endpoint = `http://127.0.0.1:${address.port}`;
+      return { endpoint: ctx.endpoint, readiness, server };
+    }
+
+    it('answers 503 ServiceUnavailable with Retry-After when the service is still starting after the wait', async () => {
+      const slow = gatedService();
+      const { endpoint, readiness, server } = await gatewayFor((ctx) => [slow.create(ctx)], 100);
+      const started = readiness.startAll();
+      try {
+        const res = await fetch(`${endpoint}/_slowpoke/thing`);
+        expect(res.status).to.equal(503);
+        expect(res.headers.get('retry-after')).to.match(/^\d+$/);
+        expect(await res.text()).to.match(/<Code>ServiceUnavailable<\/Code><Message>The slowpoke service is still starting/);
+        slow.finish();
+        await started;
+        expect((await fetch(`${endpoint}/_slowpoke/thing`)).status).to.equal(200);
+      } finally {
+        slow.finish();
+        await server.close();
+      }
+    });
+
+    it('shows a service whose start failed as error, and answers its requests 503', async () => {
+      const broken = (): ServiceProvider => ({
+        name: 'broken',
+        routes: { signingNames: ['broken'], pathPrefixes: ['/_broken/'] },
+        start: () => Promise.reject(new Error('state directory is locked')),
+        handle: () => Promise.reject(new Error('never reached')),
+      });
+      const { endpoint, readiness, server } = await gatewayFor(() => [broken()], 30_000);
+      try {
+        let failure: unknown;
+        await readiness.startAll().catch((err) => (failure = err));
+        expect(String(failure)).to.match(/state directory is locked/);
+        expect((await health(endpoint)).services.broken).to.equal('error');
+        const res = await fetch(`${endpoint}/_broken/x`);
+        expect(res.status).to.equal(503);
+        expect(await res.text()).to.match(/The broken service failed to start/);
+      } finally {
+        await server.close();
+      }
+    });
   });
 });
