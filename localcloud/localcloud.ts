@@ -20,7 +20,7 @@ export interface LocalCloudOptions {
   maxBodyBytes?: number;
   /**
    * Connection timeouts and limits (defaults: 10 s for a first request head or HTTP/2 preface, 65 s idle,
-   * 1,000 connections), and how long a request body may send nothing (default 20 s) before S3's RequestTimeout.
+   * 512 connections), and how long a request body may send nothing (default 20 s) before S3's RequestTimeout.
    */
   connections?: Partial<ConnectionLimits> & { bodyStallTimeoutMs?: number };
   /** Providers started and routed next to the built-in ones (tests inject a slow-starting one). */

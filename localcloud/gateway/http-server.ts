@@ -29,7 +29,8 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   // Longer than the idle timeouts of client pools (the SDK's keep-alive agents), so a client never
   // reuses a connection the server is closing at that very moment.
   idleTimeoutMs: 65_000,
-  maxConnections: 1000,
+  // Half of the common 1,024 file-descriptor limit: the rest stays for the services' stores and processes.
+  maxConnections: 512,
 };
 
 /**
