@@ -165,8 +165,9 @@ export class DualProtocolServer {
       socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();
     });
-    // nghttp2 has already sent GOAWAY with the matching error code (PROTOCOL_ERROR, FRAME_SIZE_ERROR, ...)
-    // when a protocol error surfaces here; what is left is to let the connection go.
+    // nghttp2 answers a protocol error itself with GOAWAY and the matching code (PROTOCOL_ERROR,
+    // FRAME_SIZE_ERROR, COMPRESSION_ERROR, ...) but leaves the connection open; such a session has no
+    // stream, so the idle timer above closes it. Errors Node raises end the session at once.
     session.on('error', () => session.destroy());
   }
 
