@@ -3,9 +3,10 @@ import path from 'node:path';
 import { TrustBoundary } from './auth/index.js';
 import { resolveIamMode, type IamMode } from './auth/mode.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalCloudContext } from './core/context.js';
-import type { ServiceProvider } from './core/types.js';
+import type { CloudContext, ServiceProvider } from './core/types.js';
 import { Gateway } from './gateway/gateway.js';
-import { DualProtocolServer } from './gateway/http-server.js';
+import { ServiceReadiness } from './gateway/health.js';
+import { DualProtocolServer, type ConnectionLimits } from './gateway/http-server.js';
 import { createServices } from './services/registry.js';
 
 export interface LocalCloudOptions {
@@ -21,6 +22,13 @@ export interface LocalCloudOptions {
   maxBodyBytes?: number;
   /** IAM: enforce (default; or $LOCALCLOUD_IAM), report, or off. See localcloud/auth/mode.ts. */
   iam?: IamMode;
+  /**
+   * Connection timeouts and limits (defaults: 10 s for a first request head or HTTP/2 preface, 65 s idle,
+   * 512 connections), and how long a request body may send nothing (default 20 s) before S3's RequestTimeout.
+   */
+  connections?: Partial<ConnectionLimits> & { bodyStallTimeoutMs?: number };
+  /** Providers started and routed next to the built-in ones (tests inject a slow-starting one). */
+  extraServices?: (context: CloudContext) => ServiceProvider[];
   /** Where diagnostics go; default stderr. */
   log?: (message: string) => void;
 }
@@ -44,10 +52,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // Before the services: IAM and STS register their keys with it as they are created.
   context.trust = new TrustBoundary(context, resolveIamMode(options.iam));
 
-  const services: ServiceProvider[] = createServices(context);
+  const services: ServiceProvider[] = [...createServices(context), ...(options.extraServices?.(context) ?? [])];
   for (const service of services) context.register(service);
 
-  const server = new DualProtocolServer(new Gateway(context, services, options.maxBodyBytes).listener);
+  const readiness = new ServiceReadiness(services);
+  const { bodyStallTimeoutMs, ...limits } = options.connections ?? {};
+  const gateway = new Gateway(context, services, { maxBodyBytes: options.maxBodyBytes, bodyStallTimeoutMs, readiness });
+  const server = new DualProtocolServer(gateway.listener, limits);
   let address;
   try {
     address = await server.listen(options.port ?? 4566, host);
@@ -61,9 +72,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   context.endpoint = `http://${urlHost}:${address.port}`;
 
-  // Services start after the port is known: some (Lambda) hand the endpoint to child processes.
+  // Services start after the port is known: some (Lambda) hand the endpoint to child processes. Meanwhile
+  // health shows them starting and the gateway holds their requests; this resolves once every one runs.
   try {
-    await Promise.all(services.map((s) => s.start?.()));
+    await readiness.startAll();
   } catch (err) {
     await server.close();
     throw err;

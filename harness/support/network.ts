@@ -52,6 +52,28 @@ export async function waitForHealth(endpoint: string, timeoutMs: number, interva
   }
 }
 
+/**
+ * Services a health answer shows as still starting. A local cloud answers
+ * health as soon as it listens, while its services may still be loading their
+ * state (seconds, for a large state directory); until none is starting, it
+ * is not ready.
+ */
+export function servicesStarting(health: HealthInfo): string[] {
+  return Object.entries(health.services ?? {})
+    .filter(([, state]) => state === 'starting')
+    .map(([name]) => name);
+}
+
+/** Polls the health route until no service is starting; the last answer, or undefined if it stopped answering. */
+export async function waitForServicesRunning(endpoint: string, timeoutMs: number, intervalMs = 200): Promise<HealthInfo | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const health = await probeHealth(endpoint, Math.min(2000, Math.max(200, deadline - Date.now())));
+    if (!health || servicesStarting(health).length === 0 || Date.now() >= deadline) return health;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
 /** Whether a TCP listener could bind `host:port` right now. */
 export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {

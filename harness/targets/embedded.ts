@@ -5,9 +5,12 @@
  */
 import { UserError, errorMessage } from '../support/errors.js';
 import { displayPath } from '../support/paths.js';
-import { portInUseMessage, portIsFree, probeHealth } from '../support/network.js';
+import { portInUseMessage, portIsFree, probeHealth, servicesStarting, waitForServicesRunning } from '../support/network.js';
 import { acquireStateLock } from './state-lock.js';
 import { LOCAL_CREDENTIALS, type Connection, type Target, type TargetSettings } from './types.js';
+
+/** How long a reused cloud that is still loading its state may take to have every service running. */
+const REUSED_CLOUD_READY_TIMEOUT_MS = 60_000;
 
 export const embeddedTarget: Target = {
   name: 'embedded',
@@ -17,7 +20,15 @@ export const embeddedTarget: Target = {
     const base = { target: 'embedded' as const, region, credentials: LOCAL_CREDENTIALS, local: true };
 
     if (port !== 0) {
-      const health = await probeHealth(endpoint);
+      let health = await probeHealth(endpoint);
+      if (health && servicesStarting(health).length > 0) {
+        // Another process's cloud answers while it still loads its state: reuse it only once it is ready.
+        health = await waitForServicesRunning(endpoint, REUSED_CLOUD_READY_TIMEOUT_MS);
+        const still = health ? servicesStarting(health) : [];
+        if (still.length > 0) {
+          throw new UserError(`the cloud on ${endpoint} still has ${still.join(', ')} starting after ${REUSED_CLOUD_READY_TIMEOUT_MS / 1000} s; see its log`);
+        }
+      }
       if (health) {
         const what = health.edition === 'localcloud' ? 'embedded cloud' : `cloud (${health.edition ?? 'unknown edition'})`;
         return {

@@ -56,10 +56,24 @@ export interface ServiceRoutes {
   pathPrefixes?: string[];
 }
 
+/**
+ * A service's lifecycle as `/_localstack/health` reports it, in LocalStack's
+ * words: `starting` while its `start()` runs, `running` once it resolved,
+ * `error` if it rejected.
+ */
+export type ServiceState = 'starting' | 'running' | 'error';
+
 export interface ServiceProvider {
   /** Name shown in `/_localstack/health`, LocalStack's spelling (`s3`, `dynamodb`, `cloudwatch`, ...). */
   readonly name: string;
   readonly routes: ServiceRoutes;
+  /**
+   * The readiness hook: loads state and opens stores. The gateway already
+   * listens while it runs (some services need the endpoint), so until it
+   * resolves health shows the service `starting` and requests for it wait
+   * (bounded) instead of reaching `handle()`. Resolve only once `handle()`
+   * can answer every request; a rejection marks the service `error`.
+   */
   start?(): Promise<void>;
   stop?(): Promise<void>;
   handle(req: ServiceRequest): Promise<ServiceResponse>;

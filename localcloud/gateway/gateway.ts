@@ -9,6 +9,7 @@ import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } f
 import { jsonError } from '../protocols/json.js';
 import { queryError } from '../protocols/query.js';
 import { corsHeaders } from './cors.js';
+import { DEFAULT_READINESS_WAIT_MS, ServiceReadiness } from './health.js';
 import { refuseUnknownRegion } from './region-check.js';
 import { ServiceRouter } from './router.js';
 
@@ -21,6 +22,23 @@ type AnyResponse = http.ServerResponse | http2.Http2ServerResponse;
 /** Headers HTTP/2 forbids; Node throws if a response carries them. */
 const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
 
+export interface GatewayOptions {
+  /** Largest request body buffered; larger ones get a 413. */
+  maxBodyBytes?: number;
+  /** A request body that sends nothing for this long gets S3's RequestTimeout (400). */
+  bodyStallTimeoutMs?: number;
+  /** Each service's lifecycle; without it every service counts as running. */
+  readiness?: ServiceReadiness;
+  /** How long a request waits for its service to finish starting before a 503. */
+  readinessWaitMs?: number;
+}
+
+/**
+ * S3 closes an upload whose body stops arriving after about 20 s; a body
+ * that keeps flowing, however slowly and for however long, is fine.
+ */
+export const DEFAULT_BODY_STALL_TIMEOUT_MS = 20_000;
+
 /**
  * The edge of the local cloud: turns HTTP requests into ServiceRequests,
  * answers health and CORS itself, and makes sure every failure leaves as an
@@ -28,13 +46,21 @@ const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encodi
  */
 export class Gateway {
   private readonly router: ServiceRouter;
+  private readonly readiness: ServiceReadiness | undefined;
+  private readonly maxBodyBytes: number;
+  private readonly bodyStallTimeoutMs: number;
+  private readonly readinessWaitMs: number;
 
   constructor(
     private readonly ctx: CloudContext,
-    private readonly services: ServiceProvider[],
-    private readonly maxBodyBytes = MAX_BODY_BYTES,
+    services: ServiceProvider[],
+    options: GatewayOptions = {},
   ) {
     this.router = new ServiceRouter(services);
+    this.readiness = options.readiness;
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.bodyStallTimeoutMs = options.bodyStallTimeoutMs ?? DEFAULT_BODY_STALL_TIMEOUT_MS;
+    this.readinessWaitMs = options.readinessWaitMs ?? DEFAULT_READINESS_WAIT_MS;
   }
 
   readonly listener = (req: AnyRequest, res: AnyResponse): void => {
@@ -61,7 +87,14 @@ export class Gateway {
       return send(res, { status: 200, headers: { ...cors, 'content-length': '0' } });
     }
     if (path === '/_localstack/health' || path === '/_localcloud/health') {
-      return send(res, { status: 200, headers: { ...cors, 'content-type': 'application/json' }, body: this.health() });
+      // LocalStack answers 200 whatever the services' states; readers look at each service.
+      const health = JSON.stringify(this.readiness?.report() ?? { services: {} });
+      return send(res, { status: 200, headers: { ...cors, 'content-type': 'application/json', 'cache-control': 'no-store' }, body: health });
+    }
+    if ('httpVersionMajor' in req && req.httpVersionMajor < 1) {
+      // Node's parser takes `GET /` without a version as HTTP/0.9: no headers, so nothing to sign or route.
+      const response = queryError(new AwsError('BadRequest', 'HTTP/0.9 requests are not supported; send HTTP/1.1 or HTTP/2', 400), requestId);
+      return send(res, { ...response, headers: { ...response.headers, connection: 'close' } });
     }
     if (path === IAM_REPORT_PATH && req.method === 'GET' && this.ctx.trust) {
       const report = buildIamReport(this.ctx, this.ctx.trust.mode, this.ctx.trust.usage);
@@ -70,8 +103,10 @@ export class Gateway {
 
     let body: Buffer;
     try {
-      body = await readBody(req, this.maxBodyBytes);
+      body = await readBody(req, this.maxBodyBytes, this.bodyStallTimeoutMs);
     } catch (err) {
+      // The connection is gone (a parse error answered by the server, or the client hung up): nobody to answer.
+      if (err instanceof RequestAborted) return void res.destroy();
       if (!(err instanceof AwsError)) throw err;
       const response = req.headers['x-amz-target'] ? jsonError(err) : queryError(err, requestId);
       return send(res, { ...response, headers: { ...response.headers, ...cors, connection: 'close' } });
@@ -99,6 +134,12 @@ export class Gateway {
     const trust = this.ctx.trust;
     // Paths a service owns outright (code download links, custom-resource answers) carry their own proof.
     const ownAuth = service?.routes.pathPrefixes?.some((prefix) => path.startsWith(prefix)) ?? false;
+    // AWS checks the credential scope's Region before anything else looks at the request.
+    const regionRefusal = service ? refuseUnknownRegion(request, scope, service, this.ctx.defaultRegion) : undefined;
+    if (regionRefusal) {
+      regionRefusal.headers = { 'x-amzn-requestid': requestId, 'x-amz-request-id': requestId, ...regionRefusal.headers, ...cors };
+      return send(res, regionRefusal);
+    }
     if (service && trust && !ownAuth) {
       try {
         const rawQuery = queryStart < 0 ? '' : rawUrl.slice(queryStart + 1);
@@ -120,11 +161,15 @@ export class Gateway {
     if (!service) {
       response = errorFor(request, new AwsError('UnknownService', `localcloud cannot tell which service this request is for (${request.method} ${path}); set X-Amz-Target or sign it with SigV4`, 400));
     } else {
-      try {
-        // AWS checks the credential scope's Region before any service sees the request.
-        response = refuseUnknownRegion(request, scope, service, this.ctx.defaultRegion) ?? (await service.handle(request));
-      } catch (err) {
-        response = errorFor(request, toAwsError(err));
+      const state = (await this.readiness?.whenSettled(service.name, this.readinessWaitMs)) ?? 'running';
+      if (state !== 'running') {
+        response = serviceUnavailable(request, service.name, state);
+      } else {
+        try {
+          response = await service.handle(request);
+        } catch (err) {
+          response = errorFor(request, toAwsError(err));
+        }
       }
     }
     response.headers = {
@@ -147,11 +192,18 @@ export class Gateway {
     return this.ctx.accountForAccessKey?.(accessKeyId) ?? this.ctx.defaultAccountId;
   }
 
-  private health(): string {
-    const services: Record<string, string> = {};
-    for (const s of this.services) services[s.name] = 'running';
-    return JSON.stringify({ services, edition: 'localcloud', version: '0.1.0' });
-  }
+}
+
+/**
+ * A service that is still starting after the wait, or failed to start: 503,
+ * which the AWS SDKs retry with backoff, and Retry-After for other clients.
+ */
+function serviceUnavailable(req: ServiceRequest, name: string, state: string): ServiceResponse {
+  const message = state === 'error'
+    ? `The ${name} service failed to start; see the local cloud's log`
+    : `The ${name} service is still starting (loading its state); retry shortly`;
+  const response = errorFor(req, new AwsError('ServiceUnavailable', message, 503));
+  return { ...response, headers: { ...response.headers, 'retry-after': '5' } };
 }
 
 function errorFor(req: ServiceRequest, error: AwsError): ServiceResponse {
@@ -174,13 +226,26 @@ function lowerCaseHeaders(raw: Record<string, string | string[] | undefined>): R
  */
 export const MAX_BODY_BYTES = 1024 * 1024 * 1024;
 
-function readBody(req: AnyRequest, maxBytes: number): Promise<Buffer> {
+/** The request ended before its body did: the connection is closed, there is nobody to answer. */
+class RequestAborted extends Error {}
+
+function readBody(req: AnyRequest, maxBytes: number, stallTimeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // Only silence counts: the timer restarts with every chunk, so a large upload that keeps flowing is never cut.
+    const stall = setTimeout(() => {
+      req.removeAllListeners('data');
+      chunks.length = 0;
+      reject(new AwsError('RequestTimeout', `Your socket connection to the server was not read from within the timeout period: the request body sent nothing for ${stallTimeoutMs / 1000} s`, 400));
+    }, stallTimeoutMs);
+    stall.unref();
+    const settle = () => clearTimeout(stall);
     req.on('data', (c: Buffer) => {
+      stall.refresh();
       size += c.length;
       if (size > maxBytes) {
+        settle();
         req.removeAllListeners('data');
         req.resume();
         chunks.length = 0;
@@ -189,9 +254,16 @@ function readBody(req: AnyRequest, maxBytes: number): Promise<Buffer> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
-    req.on('aborted', () => reject(new Error('client aborted the request')));
+    req.on('end', () => {
+      settle();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+    const aborted = () => {
+      settle();
+      reject(new RequestAborted('the client closed the connection before the request body ended'));
+    };
+    req.on('error', aborted);
+    req.on('aborted', aborted);
   });
 }
 
