@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalCloudContext } from './core/context.js';
 import type { ServiceProvider } from './core/types.js';
+import { BrowserBoundary } from './gateway/browser-boundary.js';
 import { Gateway } from './gateway/gateway.js';
+import { isLoopbackBinding } from './gateway/host-allowlist.js';
 import { DualProtocolServer } from './gateway/http-server.js';
 import { createServices } from './services/registry.js';
 
@@ -15,6 +17,18 @@ export interface LocalCloudOptions {
   stateDir?: string;
   accountId?: string;
   region?: string;
+  /**
+   * Web page origins allowed to call the cloud from a browser (`http://127.0.0.1:8080`),
+   * besides those in LOCALCLOUD_ALLOWED_ORIGINS (comma-separated); `*` allows every page.
+   * Others are refused; requests without an Origin (SDKs, CLI) are not affected.
+   * More can be added while running with {@link LocalCloud.allowOrigin}.
+   */
+  allowedOrigins?: string[];
+  /**
+   * Host names the cloud answers to besides loopback ones (`mycloud.test`, `*.mycloud.test`),
+   * and those in LOCALCLOUD_ALLOWED_HOSTS (comma-separated). Others are refused (DNS rebinding).
+   */
+  allowedHosts?: string[];
   /** Largest request body the gateway buffers (default 1 GiB); larger ones get a 413. */
   maxBodyBytes?: number;
   /** Where diagnostics go; default stderr. */
@@ -27,6 +41,8 @@ export interface LocalCloud {
   readonly port: number;
   readonly host: string;
   readonly context: LocalCloudContext;
+  /** Lets a web page's origin call the cloud from now on (e.g. a page server that learned its port after the cloud started). */
+  allowOrigin(origin: string): void;
   stop(): Promise<void>;
 }
 
@@ -40,7 +56,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const services: ServiceProvider[] = createServices(context);
   for (const service of services) context.register(service);
 
-  const server = new DualProtocolServer(new Gateway(context, services, options.maxBodyBytes).listener);
+  const boundary = new BrowserBoundary({
+    allowedOrigins: [...(options.allowedOrigins ?? []), ...listFromEnv('LOCALCLOUD_ALLOWED_ORIGINS')],
+    allowedHosts: [...(options.allowedHosts ?? []), ...listFromEnv('LOCALCLOUD_ALLOWED_HOSTS')],
+    bindHost: host,
+  });
+  const server = new DualProtocolServer(new Gateway(context, services, options.maxBodyBytes, boundary).listener);
   let address;
   try {
     address = await server.listen(options.port ?? 4566, host);
@@ -53,6 +74,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   }
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   context.endpoint = `http://${urlHost}:${address.port}`;
+  if (!isLoopbackBinding(host)) log(exposureWarning(host, address.port));
 
   // Services start after the port is known: some (Lambda) hand the endpoint to child processes.
   try {
@@ -68,6 +90,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     port: address.port,
     host,
     context,
+    allowOrigin: (origin) => boundary.allowOrigin(origin),
     stop() {
       stopping ??= (async () => {
         await server.close();
@@ -82,4 +105,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return stopping;
     },
   };
+}
+
+function listFromEnv(name: string): string[] {
+  return (process.env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** What listening beyond loopback hands to everyone who can reach the port. */
+export function exposureWarning(host: string, port: number): string {
+  return (
+    `WARNING: listening on ${host}:${port}, beyond this machine. Anyone on the network who can reach this port ` +
+    `can use the account-root keys every local tool uses (test/test): read and change every resource, and run code ` +
+    `on this machine through Lambda functions. Bind to 127.0.0.1 (the default) unless you mean to share the cloud with that whole network.`
+  );
 }

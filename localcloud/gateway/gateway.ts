@@ -7,7 +7,8 @@ import { credentialScope } from '../core/sigv4.js';
 import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } from '../core/types.js';
 import { jsonError } from '../protocols/json.js';
 import { queryError } from '../protocols/query.js';
-import { corsHeaders } from './cors.js';
+import { s3ErrorResponse } from '../services/s3/errors.js';
+import { BrowserBoundary } from './browser-boundary.js';
 import { ServiceRouter } from './router.js';
 
 type AnyRequest = http.IncomingMessage | http2.Http2ServerRequest;
@@ -28,6 +29,8 @@ export class Gateway {
     private readonly ctx: CloudContext,
     private readonly services: ServiceProvider[],
     private readonly maxBodyBytes = MAX_BODY_BYTES,
+    /** Which browser pages and Host names may use the cloud; the default trusts no page and only loopback names. */
+    readonly browserBoundary = new BrowserBoundary({ bindHost: '127.0.0.1' }),
   ) {
     this.router = new ServiceRouter(services);
   }
@@ -44,19 +47,26 @@ export class Gateway {
 
   private async serve(req: AnyRequest, res: AnyResponse): Promise<void> {
     const headers = lowerCaseHeaders(req.headers);
-    const host = headers['host'] ?? headers[':authority'] ?? '127.0.0.1';
+    const hostHeader = headers['host'] ?? headers[':authority'];
+    const host = hostHeader ?? '127.0.0.1';
     const rawUrl = req.url ?? '/';
     const queryStart = rawUrl.indexOf('?');
     const path = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
     const query = new URLSearchParams(queryStart < 0 ? '' : rawUrl.slice(queryStart + 1));
-    const cors = corsHeaders(headers);
     const requestId = randomUUID();
+    const method = req.method ?? 'GET';
 
-    if (req.method === 'OPTIONS') {
-      return send(res, { status: 200, headers: { ...cors, 'content-length': '0' } });
+    // Before reading a byte of the body: a rebound Host is not this cloud's business.
+    const wrongHost = this.browserBoundary.checkHost(hostHeader);
+    if (wrongHost) {
+      req.resume();
+      const service = this.router.route(path, headers, credentialScope(headers, query), query.get('Action'));
+      return send(res, withRequestId(errorFor(headers, method, requestId, service, wrongHost), requestId));
     }
     if (path === '/_localstack/health' || path === '/_localcloud/health') {
-      return send(res, { status: 200, headers: { ...cors, 'content-type': 'application/json' }, body: this.health() });
+      const verdict = this.browserBoundary.judge(headers, host, method);
+      if (verdict.refusal) return send(res, withRequestId(queryError(verdict.refusal, requestId), requestId));
+      return send(res, { status: 200, headers: { ...verdict.cors, 'content-type': 'application/json' }, body: this.health() });
     }
 
     let body: Buffer;
@@ -65,7 +75,7 @@ export class Gateway {
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;
       const response = req.headers['x-amz-target'] ? jsonError(err) : queryError(err, requestId);
-      return send(res, { ...response, headers: { ...response.headers, ...cors, connection: 'close' } });
+      return send(res, { ...response, headers: { ...response.headers, connection: 'close' } });
     }
     const formAction = headers['content-type']?.startsWith('application/x-www-form-urlencoded')
       ? new URLSearchParams(body.toString('utf8')).get('Action')
@@ -74,7 +84,7 @@ export class Gateway {
     const service = this.router.route(path, headers, scope, query.get('Action') ?? formAction);
 
     const request: ServiceRequest = {
-      method: req.method ?? 'GET',
+      method,
       path,
       query,
       headers,
@@ -87,22 +97,29 @@ export class Gateway {
       requestId,
     };
 
+    // Judged on the final routing: the service that would act is the one whose rules count.
+    const resourceCors = service?.resourceCors?.(request);
+    const verdict = this.browserBoundary.judge(headers, host, method, resourceCors);
+    if (verdict.refusal) {
+      return send(res, withRequestId(errorFor(headers, method, requestId, service, verdict.refusal), requestId));
+    }
+    const privateNetwork: Record<string, string> = verdict.privateNetwork ? { 'access-control-allow-private-network': 'true' } : {};
+    if (method === 'OPTIONS' && !resourceCors) {
+      return send(res, { status: 200, headers: { ...verdict.cors, ...privateNetwork, 'content-length': '0' } });
+    }
+
     let response: ServiceResponse;
     if (!service) {
-      response = errorFor(request, new AwsError('UnknownService', `localcloud cannot tell which service this request is for (${request.method} ${path}); set X-Amz-Target or sign it with SigV4`, 400));
+      response = errorFor(headers, method, requestId, service, new AwsError('UnknownService', `localcloud cannot tell which service this request is for (${method} ${path}); set X-Amz-Target or sign it with SigV4`, 400));
     } else {
       try {
         response = await service.handle(request);
       } catch (err) {
-        response = errorFor(request, toAwsError(err));
+        response = errorFor(headers, method, requestId, service, toAwsError(err));
       }
     }
-    response.headers = {
-      'x-amzn-requestid': requestId,
-      'x-amz-request-id': requestId,
-      ...response.headers,
-      ...cors,
-    };
+    response = withRequestId(response, requestId);
+    response.headers = { ...response.headers, ...verdict.cors, ...(response.status === 200 ? privateNetwork : {}) };
     return send(res, response);
   }
 
@@ -124,8 +141,21 @@ export class Gateway {
   }
 }
 
-function errorFor(req: ServiceRequest, error: AwsError): ServiceResponse {
-  return req.headers['x-amz-target'] ? jsonError(error) : queryError(error, req.requestId);
+/** An error in the wire shape the request's service speaks (S3's XML, Lambda's and JSON services' JSON, the query XML). */
+function errorFor(
+  headers: Record<string, string>,
+  method: string,
+  requestId: string,
+  service: ServiceProvider | undefined,
+  error: AwsError,
+): ServiceResponse {
+  if (headers['x-amz-target'] || service?.name === 'lambda') return jsonError(error);
+  if (service?.name === 's3') return s3ErrorResponse(error, method, requestId);
+  return queryError(error, requestId);
+}
+
+function withRequestId(response: ServiceResponse, requestId: string): ServiceResponse {
+  return { ...response, headers: { 'x-amzn-requestid': requestId, 'x-amz-request-id': requestId, ...response.headers } };
 }
 
 function lowerCaseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
