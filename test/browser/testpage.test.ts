@@ -75,6 +75,8 @@ describe('test page in Chromium (embedded target)', function () {
       { endpoint: cloud.url, region: REGION, stackName: STACK_NAME, outputs, adminCredentials: cloud.clientConfig(REGION).credentials, log: () => {} },
       { port: 0 },
     );
+    // What make up does: the page's port is known only now, and the cloud refuses pages it was not told about.
+    for (const origin of server.origins) cloud.cloud.allowOrigin(origin);
     console.log(`    page bundled by esbuild in ${server.bundle?.durationMs} ms (${kib(server.bundle?.pageBytes ?? 0)} HTML+JS+CSS)`);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
