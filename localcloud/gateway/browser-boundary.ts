@@ -103,8 +103,8 @@ export class BrowserBoundary {
       };
     }
     // The bucket's CORS configuration names this origin (the user's explicit choice), or the
-    // bucket answers a preflight itself, which has no side effect: S3 decides.
-    if (resource && (resource.namesOrigin || isPreflight)) return { cors: {}, privateNetwork: false };
+    // bucket answers an OPTIONS itself, which has no side effect: S3 decides.
+    if (resource && (resource.namesOrigin || method === 'OPTIONS')) return { cors: {}, privateNetwork: false };
     return {
       refusal: new AwsError(
         'OriginNotAllowed',

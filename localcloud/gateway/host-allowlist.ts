@@ -11,9 +11,11 @@ import { bucketFromHost } from '../services/s3/addressing.js';
  * - loopback: `localhost` and `*.localhost` (browsers resolve these to
  *   loopback themselves), `127.0.0.0/8`, `[::1]`;
  * - `localhost.localstack.cloud` and its subdomains (public DNS names
- *   LocalStack users point at 127.0.0.1), and every S3 virtual-host name the
- *   S3 addressing routes (`<bucket>.s3.amazonaws.com`, ...): nobody but their
- *   owners can make those names resolve to this machine;
+ *   LocalStack users point at 127.0.0.1), S3's endpoint names in path style
+ *   (`s3.amazonaws.com`, as CloudFormation TemplateURLs use it) and every S3
+ *   virtual-host name the S3 addressing routes (`<bucket>.s3.amazonaws.com`,
+ *   ...): a rebinding page must be served from the name it rebinds, and
+ *   nobody but their owners controls what those names resolve to;
  * - the bound address when the cloud listens beyond loopback (for `0.0.0.0`
  *   or `::`, every address of this machine and its host name);
  * - names the user configured (`--allow-host`): `name` or `*.name`.
@@ -44,6 +46,7 @@ export class HostAllowlist {
     return (
       isLoopbackName(hostname) ||
       isLocalStackName(hostname) ||
+      S3_ENDPOINT.test(hostname) ||
       bucketFromHost(hostname) !== undefined ||
       this.exact.has(hostname) ||
       this.suffixes.some((suffix) => hostname.endsWith(suffix))
@@ -60,6 +63,9 @@ function isLoopbackName(hostname: string): boolean {
   }
   return false;
 }
+
+/** `s3.amazonaws.com`, `s3.<region>.amazonaws.com`, `s3-<region>...`, `s3.dualstack...`, `.cn`. */
+const S3_ENDPOINT = /^s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/;
 
 function isLocalStackName(hostname: string): boolean {
   return hostname === 'localhost.localstack.cloud' || hostname.endsWith('.localhost.localstack.cloud');
