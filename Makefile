@@ -84,8 +84,11 @@ simulate: $(DEPS) ## Send simulated sensor events (SENSORS, RATE, DURATION, BAD_
 bench: $(DEPS) ## Benchmark report: cold start, deploy, throughput, latency, memory (QUICK=1: fast)
 	@if [ -f harness/bench/cli.ts ]; then $(TSX) harness/bench/cli.ts $(if $(QUICK),--quick,); else echo "bench: not built yet"; fi
 
+# The test page (make up, PAGE_PORT) calls the cloud from the browser, so its origins are allowed.
+PAGE_PORT ?= 8080
 localcloud: $(DEPS) ## Run only the embedded local cloud on :4566 (foreground)
-	@node bin/localcloud.js start --state .localcloud/state
+	@node bin/localcloud.js start --state .localcloud/state \
+		--allow-origin 'http://127.0.0.1:$(PAGE_PORT)' --allow-origin 'http://localhost:$(PAGE_PORT)' --allow-origin 'http://[::1]:$(PAGE_PORT)'
 
 clean: ## Remove build output, local cloud state and test output
 	rm -rf dist .localcloud test-output bench/results

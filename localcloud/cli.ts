@@ -6,14 +6,21 @@ import { IAM_REPORT_PATH } from './gateway/gateway.js';
 import { startLocalCloud } from './localcloud.js';
 
 const USAGE = `usage: localcloud start [--port 4566] [--host 127.0.0.1] [--state DIR] [--iam enforce|report|off]
+                        [--allow-origin ORIGIN]... [--allow-host NAME]...
        localcloud iam report [--endpoint http://127.0.0.1:4566] [--json]
 
 start       Runs the embedded local AWS cloud in the foreground. Point any AWS SDK or
             the AWS CLI at it with AWS_ENDPOINT_URL=http://127.0.0.1:4566 and the
             account root's keys AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test.
-            --iam (or ${IAM_MODE_ENV}): enforce (default) verifies signatures and applies
-            IAM policies as AWS does; report allows what IAM would deny and logs it;
-            off checks nothing.
+  --iam MODE             (or ${IAM_MODE_ENV}) enforce (default) verifies signatures and
+                         applies IAM policies as AWS does; report allows what IAM would
+                         deny and logs it; off checks nothing.
+  --allow-origin ORIGIN  a web page origin (http://127.0.0.1:8080) that may call the
+                         cloud from a browser; repeatable; env LOCALCLOUD_ALLOWED_ORIGINS
+                         (comma-separated). Pages from other origins are refused.
+  --allow-host NAME      a Host name the cloud answers to besides localhost and
+                         127.0.0.1 (mycloud.test, *.mycloud.test); repeatable; env
+                         LOCALCLOUD_ALLOWED_HOSTS. Other names are refused (DNS rebinding).
 iam report  Per principal of a running cloud: the actions it used on which resources,
             what was denied and why, a least-privilege policy for what ran, and
             permissions granted but never used. Check it before make deploy-aws.`;
@@ -29,6 +36,9 @@ async function main(argv: string[]): Promise<number> {
       iam: { type: 'string' },
       endpoint: { type: 'string', default: process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566' },
       json: { type: 'boolean' },
+      // LOCALCLOUD_ALLOWED_ORIGINS / LOCALCLOUD_ALLOWED_HOSTS are read by startLocalCloud itself.
+      'allow-origin': { type: 'string', multiple: true, default: [] },
+      'allow-host': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,12 +64,22 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const started = process.hrtime.bigint();
-  const cloud = await startLocalCloud({ port, host: values.host, stateDir: values.state, iam });
+  // Listening beyond loopback, startLocalCloud's log (stderr) warns what that exposes.
+  const cloud = await startLocalCloud({
+    port,
+    host: values.host,
+    stateDir: values.state,
+    iam,
+    allowedOrigins: values['allow-origin'],
+    allowedHosts: values['allow-host'],
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const mode = cloud.context.trust?.mode ?? 'off';
   console.log(
     `localcloud ready on ${cloud.url} (${values.state ? `state in ${values.state}` : 'in-memory'}, IAM ${mode}, started in ${ms.toFixed(0)} ms)`,
   );
+  const origins = [...values['allow-origin'], ...(process.env.LOCALCLOUD_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)];
+  console.log(origins.length ? `localcloud: web pages allowed to call it: ${origins.join(', ')}` : 'localcloud: no web page may call it from a browser (--allow-origin to let one)');
 
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {

@@ -4,8 +4,10 @@ import { TrustBoundary } from './auth/index.js';
 import { resolveIamMode, type IamMode } from './auth/mode.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalCloudContext } from './core/context.js';
 import type { CloudContext, ServiceProvider } from './core/types.js';
+import { BrowserBoundary } from './gateway/browser-boundary.js';
 import { Gateway } from './gateway/gateway.js';
 import { ServiceReadiness } from './gateway/health.js';
+import { isLoopbackBinding } from './gateway/host-allowlist.js';
 import { DualProtocolServer, type ConnectionLimits } from './gateway/http-server.js';
 import { createServices } from './services/registry.js';
 
@@ -18,6 +20,18 @@ export interface LocalCloudOptions {
   stateDir?: string;
   accountId?: string;
   region?: string;
+  /**
+   * Web page origins allowed to call the cloud from a browser (`http://127.0.0.1:8080`),
+   * besides those in LOCALCLOUD_ALLOWED_ORIGINS (comma-separated); `*` allows every page.
+   * Others are refused; requests without an Origin (SDKs, CLI) are not affected.
+   * More can be added while running with {@link LocalCloud.allowOrigin}.
+   */
+  allowedOrigins?: string[];
+  /**
+   * Host names the cloud answers to besides loopback ones (`mycloud.test`, `*.mycloud.test`),
+   * and those in LOCALCLOUD_ALLOWED_HOSTS (comma-separated). Others are refused (DNS rebinding).
+   */
+  allowedHosts?: string[];
   /** Largest request body the gateway buffers (default 1 GiB); larger ones get a 413. */
   maxBodyBytes?: number;
   /** IAM: enforce (default; or $LOCALCLOUD_IAM), report, or off. See localcloud/auth/mode.ts. */
@@ -39,6 +53,8 @@ export interface LocalCloud {
   readonly port: number;
   readonly host: string;
   readonly context: LocalCloudContext;
+  /** Lets a web page's origin call the cloud from now on (e.g. a page server that learned its port after the cloud started). */
+  allowOrigin(origin: string): void;
   stop(): Promise<void>;
 }
 
@@ -56,8 +72,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   for (const service of services) context.register(service);
 
   const readiness = new ServiceReadiness(services);
+  const boundary = new BrowserBoundary({
+    allowedOrigins: [...(options.allowedOrigins ?? []), ...listFromEnv('LOCALCLOUD_ALLOWED_ORIGINS')],
+    allowedHosts: [...(options.allowedHosts ?? []), ...listFromEnv('LOCALCLOUD_ALLOWED_HOSTS')],
+    bindHost: host,
+  });
   const { bodyStallTimeoutMs, ...limits } = options.connections ?? {};
-  const gateway = new Gateway(context, services, { maxBodyBytes: options.maxBodyBytes, bodyStallTimeoutMs, readiness });
+  const gateway = new Gateway(context, services, { maxBodyBytes: options.maxBodyBytes, bodyStallTimeoutMs, readiness, boundary });
   const server = new DualProtocolServer(gateway.listener, limits);
   let address;
   try {
@@ -71,6 +92,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   }
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   context.endpoint = `http://${urlHost}:${address.port}`;
+  if (!isLoopbackBinding(host)) log(exposureWarning(host, address.port));
 
   // Services start after the port is known: some (Lambda) hand the endpoint to child processes. Meanwhile
   // health shows them starting and the gateway holds their requests; this resolves once every one runs.
@@ -87,6 +109,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     port: address.port,
     host,
     context,
+    allowOrigin: (origin) => boundary.allowOrigin(origin),
     stop() {
       stopping ??= (async () => {
         await server.close();
@@ -101,4 +124,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return stopping;
     },
   };
+}
+
+function listFromEnv(name: string): string[] {
+  return (process.env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** What listening beyond loopback hands to everyone who can reach the port. */
+export function exposureWarning(host: string, port: number): string {
+  return (
+    `WARNING: listening on ${host}:${port}, beyond this machine. Anyone on the network who can reach this port ` +
+    `can use the account-root keys every local tool uses (test/test): read and change every resource, and run code ` +
+    `on this machine through Lambda functions. Bind to 127.0.0.1 (the default) unless you mean to share the cloud with that whole network.`
+  );
 }

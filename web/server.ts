@@ -29,6 +29,11 @@ export interface TestPageConfig {
 
 export interface TestPageServer {
   url: string;
+  /**
+   * The origins the page runs on in a browser (each loopback name it answers to),
+   * which the cloud must allow: the page calls it straight from the browser.
+   */
+  origins: string[];
   stop(): Promise<void>;
   /** How long esbuild took to bundle the page (once per process), and what a first visit downloads, in bytes. */
   bundle?: { durationMs: number; pageBytes: number };
@@ -73,8 +78,10 @@ export async function startTestPageServer(config: TestPageConfig, options: { por
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
 
   let stopping: Promise<void> | undefined;
+  const originHosts = allowedHosts ? [...allowedHosts] : [`${urlHost}:${port}`];
   return {
     url: `http://${urlHost}:${port}/`,
+    origins: originHosts.map((h) => `http://${h}`),
     bundle: { durationMs: Math.round(assets.bundleMs), pageBytes: assets.pageBytes },
     stop() {
       stopping ??= new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@ import { port as parsePort, type OptionValues } from '../cli/options.js';
 import { assertValidStackName } from '../deploy/stack-name.js';
 import { UserError } from '../support/errors.js';
 import { cleanupOnInterrupt, takeInterrupts } from '../support/interrupt.js';
-import { portInUseMessage, portIsFree } from '../support/network.js';
+import { originAllowed, portInUseMessage, portIsFree } from '../support/network.js';
 import { LOCALCLOUD_LOG, displayPath } from '../support/paths.js';
 import { formatDuration, type Reporter } from '../support/terminal.js';
 import { resolveCredentials } from '../targets/clients.js';
@@ -43,7 +43,7 @@ export const upCommand: Command = {
 
     const startedAt = Date.now();
     const connection = await connect(settings);
-    let page: { url: string; stop(): Promise<void> } | undefined;
+    let page: { url: string; origins: string[]; stop(): Promise<void> } | undefined;
     // Ctrl-C while building or deploying stops the cloud we started instead of orphaning it.
     const forgetCleanup = cleanupOnInterrupt(async () => {
       await page?.stop();
@@ -67,6 +67,7 @@ export const upCommand: Command = {
         },
         { port: pagePort, host: PAGE_HOST },
       );
+      await letThePageCallTheCloud(connection, page.origins, reporter);
       writeUpState({
         pid: process.pid,
         target: settings.targetName,
@@ -107,6 +108,26 @@ export const upCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * The page calls the cloud from the browser, so the cloud must allow the page's
+ * origin: a cloud started here is told at run time (the page's port is only
+ * known now); one already running can only be checked, and the user told how.
+ */
+async function letThePageCallTheCloud(connection: Connection, origins: string[], reporter: Reporter): Promise<void> {
+  if (connection.allowBrowserOrigins) {
+    connection.allowBrowserOrigins(origins);
+    return;
+  }
+  if (!connection.local || !connection.endpoint) return;
+  if (await originAllowed(connection.endpoint, origins[0])) return;
+  reporter.warn(
+    `The cloud on ${connection.endpoint} refuses calls from the test page (origin ${origins[0]}), so the page will fail. ` +
+      (connection.target === 'localstack'
+        ? `Start LocalStack with EXTRA_CORS_ALLOWED_ORIGINS=${origins.join(',')}.`
+        : `Restart it with ${origins.map((o) => `--allow-origin ${o}`).join(' ')} (or LOCALCLOUD_ALLOWED_ORIGINS=${origins.join(',')}); make localcloud does this for PAGE_PORT.`),
+  );
+}
 
 interface Summary {
   connection: Connection;

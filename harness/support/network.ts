@@ -86,3 +86,28 @@ export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 export function portInUseMessage(port: number, host: string, what: string, hint: string): string {
   return `port ${port} on ${host} is already in use, so ${what} cannot start there — ${hint}`;
 }
+
+/**
+ * Whether the cloud at `endpoint` would let a page of `origin` call it: a CORS
+ * preflight as the browser sends it. False when it refuses or does not answer.
+ */
+export function originAllowed(endpoint: string, origin: string, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      new URL('/', endpoint),
+      {
+        method: 'OPTIONS',
+        timeout: timeoutMs,
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-amz-target' },
+      },
+      (res) => {
+        res.resume();
+        const granted = res.headers['access-control-allow-origin'];
+        resolve(res.statusCode !== undefined && res.statusCode < 300 && (granted === origin || granted === '*'));
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}

@@ -69,6 +69,7 @@ export const embeddedTarget: Target = {
       endpoint: cloud.url,
       owned: true,
       description: `embedded cloud on ${cloud.url} (${state})`,
+      allowBrowserOrigins: (origins) => origins.forEach((origin) => cloud.allowOrigin(origin)),
       stop: async () => {
         await cloud.stop();
         releaseLock();

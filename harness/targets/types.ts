@@ -50,6 +50,12 @@ export interface Connection {
   description: string;
   /** True when this process started the cloud (and so stops it); false when it reused one. */
   owned: boolean;
+  /**
+   * Lets web pages of these origins call the cloud from a browser (the test page,
+   * once its port is known). Only on clouds this process started; others must be
+   * told at their start (`--allow-origin`, LOCALCLOUD_ALLOWED_ORIGINS).
+   */
+  allowBrowserOrigins?(origins: string[]): void;
   /** Stops what this connection started; a no-op for reused clouds and real AWS. */
   stop(): Promise<void>;
 }

@@ -83,6 +83,15 @@ export interface ServiceProvider {
    * the gateway picks JSON for `X-Amz-Target` requests and query XML otherwise.
    */
   errorResponse?(error: AwsError, req: ServiceRequest): ServiceResponse;
+  /**
+   * For services whose resources carry their own CORS rules (S3 buckets):
+   * undefined when the cloud-wide browser policy applies to this request;
+   * otherwise the service answers the request's preflight and adds CORS
+   * headers itself, and says whether its rules name the request's origin
+   * (the gateway then admits that origin even if the cloud was not told
+   * about it). See gateway/browser-boundary.ts.
+   */
+  resourceCors?(req: ServiceRequest): { namesOrigin: boolean } | undefined;
 }
 
 /** Events services publish for each other (e.g. Kinesis wakes Lambda pollers). */

@@ -1,7 +1,9 @@
 /**
- * The test page calls the cloud straight from the browser, so every answer
- * carries CORS headers and every preflight is granted (this is a local
- * development cloud listening on loopback).
+ * The CORS grant for an origin the cloud trusts (the test page's own origin,
+ * `--allow-origin`): any method and header the browser asks for, and the
+ * response headers the browser SDKs read. Never with credentials: AWS APIs
+ * authenticate with signatures, not cookies, and cookies of other local
+ * servers (ports do not separate cookies) have no business here.
  */
 const EXPOSED_HEADERS = [
   'etag', 'content-length', 'content-type', 'content-range', 'last-modified', 'date',
@@ -11,13 +13,13 @@ const EXPOSED_HEADERS = [
   'x-amz-function-error', 'x-amz-log-result', 'x-amz-executed-version', 'x-amzn-trace-id',
 ].join(', ');
 
-export function corsHeaders(requestHeaders: Record<string, string>): Record<string, string> {
+export function corsGrant(origin: string, requestHeaders: Record<string, string>): Record<string, string> {
   return {
-    'access-control-allow-origin': requestHeaders['origin'] ?? '*',
+    'access-control-allow-origin': origin,
     'access-control-allow-methods': 'HEAD, GET, PUT, POST, DELETE, OPTIONS, PATCH',
     'access-control-allow-headers': requestHeaders['access-control-request-headers'] ?? '*',
     'access-control-expose-headers': EXPOSED_HEADERS,
     'access-control-max-age': '86400',
-    ...(requestHeaders['origin'] ? { 'access-control-allow-credentials': 'true', vary: 'Origin' } : {}),
+    vary: 'Origin',
   };
 }

@@ -8,7 +8,8 @@ import { credentialScope } from '../core/sigv4.js';
 import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } from '../core/types.js';
 import { jsonError } from '../protocols/json.js';
 import { queryError } from '../protocols/query.js';
-import { corsHeaders } from './cors.js';
+import { s3ErrorResponse } from '../services/s3/errors.js';
+import { BrowserBoundary } from './browser-boundary.js';
 import { DEFAULT_READINESS_WAIT_MS, ServiceReadiness } from './health.js';
 import { refuseUnknownRegion } from './region-check.js';
 import { ServiceRouter } from './router.js';
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   readiness?: ServiceReadiness;
   /** How long a request waits for its service to finish starting before a 503. */
   readinessWaitMs?: number;
+  /** Which browser pages and Host names may use the cloud; the default trusts no page and only loopback names. */
+  boundary?: BrowserBoundary;
 }
 
 /**
@@ -50,6 +53,7 @@ export class Gateway {
   private readonly maxBodyBytes: number;
   private readonly bodyStallTimeoutMs: number;
   private readonly readinessWaitMs: number;
+  readonly browserBoundary: BrowserBoundary;
 
   constructor(
     private readonly ctx: CloudContext,
@@ -61,6 +65,7 @@ export class Gateway {
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     this.bodyStallTimeoutMs = options.bodyStallTimeoutMs ?? DEFAULT_BODY_STALL_TIMEOUT_MS;
     this.readinessWaitMs = options.readinessWaitMs ?? DEFAULT_READINESS_WAIT_MS;
+    this.browserBoundary = options.boundary ?? new BrowserBoundary({ bindHost: '127.0.0.1' });
   }
 
   readonly listener = (req: AnyRequest, res: AnyResponse): void => {
@@ -75,30 +80,39 @@ export class Gateway {
 
   private async serve(req: AnyRequest, res: AnyResponse): Promise<void> {
     const headers = lowerCaseHeaders(req.headers);
-    const host = headers['host'] ?? headers[':authority'] ?? '127.0.0.1';
+    const hostHeader = headers['host'] ?? headers[':authority'];
+    const host = hostHeader ?? '127.0.0.1';
     const rawUrl = req.url ?? '/';
     const queryStart = rawUrl.indexOf('?');
     const path = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
     const query = new URLSearchParams(queryStart < 0 ? '' : rawUrl.slice(queryStart + 1));
-    const cors = corsHeaders(headers);
     const requestId = randomUUID();
+    const method = req.method ?? 'GET';
 
-    if (req.method === 'OPTIONS') {
-      return send(res, { status: 200, headers: { ...cors, 'content-length': '0' } });
+    // Before reading a byte of the body: a rebound Host is not this cloud's business.
+    const wrongHost = this.browserBoundary.checkHost(hostHeader);
+    if (wrongHost) {
+      req.resume();
+      const service = this.router.route(path, headers, credentialScope(headers, query), query.get('Action'));
+      return send(res, withRequestId(errorFor(headers, method, requestId, service, wrongHost), requestId));
     }
     if (path === '/_localstack/health' || path === '/_localcloud/health') {
+      const verdict = this.browserBoundary.judge(headers, host, method);
+      if (verdict.refusal) return send(res, withRequestId(queryError(verdict.refusal, requestId), requestId));
       // LocalStack answers 200 whatever the services' states; readers look at each service.
       const health = JSON.stringify(this.readiness?.report() ?? { services: {} });
-      return send(res, { status: 200, headers: { ...cors, 'content-type': 'application/json', 'cache-control': 'no-store' }, body: health });
+      return send(res, { status: 200, headers: { ...verdict.cors, 'content-type': 'application/json', 'cache-control': 'no-store' }, body: health });
     }
     if ('httpVersionMajor' in req && req.httpVersionMajor < 1) {
       // Node's parser takes `GET /` without a version as HTTP/0.9: no headers, so nothing to sign or route.
       const response = queryError(new AwsError('BadRequest', 'HTTP/0.9 requests are not supported; send HTTP/1.1 or HTTP/2', 400), requestId);
       return send(res, { ...response, headers: { ...response.headers, connection: 'close' } });
     }
-    if (path === IAM_REPORT_PATH && req.method === 'GET' && this.ctx.trust) {
+    if (path === IAM_REPORT_PATH && method === 'GET' && this.ctx.trust) {
+      const verdict = this.browserBoundary.judge(headers, host, method);
+      if (verdict.refusal) return send(res, withRequestId(queryError(verdict.refusal, requestId), requestId));
       const report = buildIamReport(this.ctx, this.ctx.trust.mode, this.ctx.trust.usage);
-      return send(res, { status: 200, headers: { ...cors, 'content-type': 'application/json' }, body: JSON.stringify(report, null, 2) });
+      return send(res, { status: 200, headers: { ...verdict.cors, 'content-type': 'application/json' }, body: JSON.stringify(report, null, 2) });
     }
 
     let body: Buffer;
@@ -109,7 +123,7 @@ export class Gateway {
       if (err instanceof RequestAborted) return void res.destroy();
       if (!(err instanceof AwsError)) throw err;
       const response = req.headers['x-amz-target'] ? jsonError(err) : queryError(err, requestId);
-      return send(res, { ...response, headers: { ...response.headers, ...cors, connection: 'close' } });
+      return send(res, { ...response, headers: { ...response.headers, connection: 'close' } });
     }
     const formAction = headers['content-type']?.startsWith('application/x-www-form-urlencoded')
       ? new URLSearchParams(body.toString('utf8')).get('Action')
@@ -118,7 +132,7 @@ export class Gateway {
     const service = this.router.route(path, headers, scope, query.get('Action') ?? formAction);
 
     const request: ServiceRequest = {
-      method: req.method ?? 'GET',
+      method,
       path,
       query,
       headers,
@@ -131,53 +145,57 @@ export class Gateway {
       requestId,
     };
 
-    const trust = this.ctx.trust;
-    // Paths a service owns outright (code download links, custom-resource answers) carry their own proof.
-    const ownAuth = service?.routes.pathPrefixes?.some((prefix) => path.startsWith(prefix)) ?? false;
+    // Judged on the final routing: the service that would act is the one whose rules count.
+    const resourceCors = service?.resourceCors?.(request);
+    const verdict = this.browserBoundary.judge(headers, host, method, resourceCors);
+    if (verdict.refusal) {
+      return send(res, withRequestId(errorFor(headers, method, requestId, service, verdict.refusal, request), requestId));
+    }
+    const privateNetwork: Record<string, string> = verdict.privateNetwork ? { 'access-control-allow-private-network': 'true' } : {};
+    if (method === 'OPTIONS' && !resourceCors) {
+      return send(res, { status: 200, headers: { ...verdict.cors, ...privateNetwork, 'content-length': '0' } });
+    }
+
     // AWS checks the credential scope's Region before anything else looks at the request.
     const regionRefusal = service ? refuseUnknownRegion(request, scope, service, this.ctx.defaultRegion) : undefined;
-    if (regionRefusal) {
-      regionRefusal.headers = { 'x-amzn-requestid': requestId, 'x-amz-request-id': requestId, ...regionRefusal.headers, ...cors };
-      return send(res, regionRefusal);
-    }
+    if (regionRefusal) return send(res, withCors(withRequestId(regionRefusal, requestId), verdict.cors));
+
+    const trust = this.ctx.trust;
+    // Paths a service owns outright (code download links, custom-resource answers) carry their own proof;
+    // bucket-CORS preflights carry no signature, as on S3.
+    const ownAuth = (service?.routes.pathPrefixes?.some((prefix) => path.startsWith(prefix)) ?? false) || method === 'OPTIONS';
     if (service && trust && !ownAuth) {
       try {
         const rawQuery = queryStart < 0 ? '' : rawUrl.slice(queryStart + 1);
-        const { principal } = trust.authenticator.authenticate({ method: request.method, rawPath: path, rawQuery, headers: { ...headers, host }, body }, service.name);
+        const { principal } = trust.authenticator.authenticate({ method, rawPath: path, rawQuery, headers: { ...headers, host }, body }, service.name);
         request.principal = principal;
         request.accountId = principal.accountId ?? this.ctx.defaultAccountId;
         if (trust.mode !== 'off') {
           request.authorize = (operation, input) => trust.authorizer.authorize(principal, service.name, operation, input, request);
         }
       } catch (err) {
-        const error = toAwsError(err);
-        const response = service.errorResponse?.(error, request) ?? errorFor(request, error);
-        response.headers = { 'x-amzn-requestid': requestId, 'x-amz-request-id': requestId, ...response.headers, ...cors };
-        return send(res, response);
+        const response = errorFor(headers, method, requestId, service, toAwsError(err), request);
+        return send(res, withCors(withRequestId(response, requestId), verdict.cors));
       }
     }
 
     let response: ServiceResponse;
     if (!service) {
-      response = errorFor(request, new AwsError('UnknownService', `localcloud cannot tell which service this request is for (${request.method} ${path}); set X-Amz-Target or sign it with SigV4`, 400));
+      response = errorFor(headers, method, requestId, service, new AwsError('UnknownService', `localcloud cannot tell which service this request is for (${method} ${path}); set X-Amz-Target or sign it with SigV4`, 400));
     } else {
       const state = (await this.readiness?.whenSettled(service.name, this.readinessWaitMs)) ?? 'running';
       if (state !== 'running') {
-        response = serviceUnavailable(request, service.name, state);
+        response = serviceUnavailable(headers, method, requestId, service, state, request);
       } else {
         try {
           response = await service.handle(request);
         } catch (err) {
-          response = errorFor(request, toAwsError(err));
+          response = errorFor(headers, method, requestId, service, toAwsError(err), request);
         }
       }
     }
-    response.headers = {
-      'x-amzn-requestid': requestId,
-      'x-amz-request-id': requestId,
-      ...response.headers,
-      ...cors,
-    };
+    response = withRequestId(response, requestId);
+    response.headers = { ...response.headers, ...verdict.cors, ...(response.status === 200 ? privateNetwork : {}) };
     return send(res, response);
   }
 
@@ -198,16 +216,43 @@ export class Gateway {
  * A service that is still starting after the wait, or failed to start: 503,
  * which the AWS SDKs retry with backoff, and Retry-After for other clients.
  */
-function serviceUnavailable(req: ServiceRequest, name: string, state: string): ServiceResponse {
+function serviceUnavailable(
+  headers: Record<string, string>,
+  method: string,
+  requestId: string,
+  service: ServiceProvider,
+  state: string,
+  req: ServiceRequest,
+): ServiceResponse {
   const message = state === 'error'
-    ? `The ${name} service failed to start; see the local cloud's log`
-    : `The ${name} service is still starting (loading its state); retry shortly`;
-  const response = errorFor(req, new AwsError('ServiceUnavailable', message, 503));
+    ? `The ${service.name} service failed to start; see the local cloud's log`
+    : `The ${service.name} service is still starting (loading its state); retry shortly`;
+  const response = errorFor(headers, method, requestId, service, new AwsError('ServiceUnavailable', message, 503), req);
   return { ...response, headers: { ...response.headers, 'retry-after': '5' } };
 }
 
-function errorFor(req: ServiceRequest, error: AwsError): ServiceResponse {
-  return req.headers['x-amz-target'] ? jsonError(error) : queryError(error, req.requestId);
+/** An error in the wire shape the request's service speaks (S3's XML, Lambda's and JSON services' JSON, the query XML). */
+function errorFor(
+  headers: Record<string, string>,
+  method: string,
+  requestId: string,
+  service: ServiceProvider | undefined,
+  error: AwsError,
+  req?: ServiceRequest,
+): ServiceResponse {
+  if (service?.errorResponse && req) return service.errorResponse(error, req);
+  if (headers['x-amz-target'] || service?.name === 'lambda') return jsonError(error);
+  if (service?.name === 's3') return s3ErrorResponse(error, method, requestId);
+  return queryError(error, requestId);
+}
+
+function withCors(response: ServiceResponse, cors: Record<string, string>): ServiceResponse {
+  response.headers = { ...response.headers, ...cors };
+  return response;
+}
+
+function withRequestId(response: ServiceResponse, requestId: string): ServiceResponse {
+  return { ...response, headers: { 'x-amzn-requestid': requestId, 'x-amz-request-id': requestId, ...response.headers } };
 }
 
 function lowerCaseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {

@@ -9,8 +9,11 @@
  * would otherwise turn into a silently green run.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { expect } from 'chai';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import { buildFunctions } from '../../harness/build/build.js';
@@ -75,6 +78,8 @@ describe('test page in Chromium (embedded target)', function () {
       { endpoint: cloud.url, region: REGION, stackName: STACK_NAME, outputs, adminCredentials: cloud.clientConfig(REGION).credentials, log: () => {} },
       { port: 0 },
     );
+    // What make up does: the page's port is known only now, and the cloud refuses pages it was not told about.
+    for (const origin of server.origins) cloud.cloud.allowOrigin(origin);
     console.log(`    page bundled by esbuild in ${server.bundle?.durationMs} ms (${kib(server.bundle?.pageBytes ?? 0)} HTML+JS+CSS)`);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -198,6 +203,38 @@ describe('test page in Chromium (embedded target)', function () {
 
   it('logged no errors in the browser console (CSP, scripts, network)', () => {
     expect(browserErrors).to.deep.equal([]);
+  });
+
+  it('refuses a page from another origin: its fetch fails and its form-style POST changes nothing', async () => {
+    // Another local server's page: a different origin (port), the cloud was never told about it.
+    const foreign = http.createServer((_req, res) => res.end('<!doctype html><title>elsewhere</title>'));
+    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', () => resolve()));
+    const other = await browser!.newPage();
+    try {
+      await other.goto(`http://127.0.0.1:${(foreign.address() as AddressInfo).port}/`);
+      const outcome = await other.evaluate(async (endpoint) => {
+        const signed = await fetch(`${endpoint}/`, {
+          method: 'POST',
+          headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' },
+          body: '{}',
+        }).then((r) => `answered ${r.status}`, (e: Error) => `failed: ${e.name}`);
+        // A "simple" request needs no preflight; only the answer is hidden from the page, so the cloud must refuse it.
+        await fetch(`${endpoint}/`, {
+          method: 'POST',
+          mode: 'no-cors',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'Action=PutMetricData&Version=2010-08-01&Namespace=ForeignPage&MetricData.member.1.MetricName=Planted&MetricData.member.1.Value=1',
+        });
+        return signed;
+      }, cloud!.url);
+      expect(outcome).to.equal('failed: TypeError');
+      const cloudwatch = new CloudWatchClient(cloud!.clientConfig(REGION));
+      const planted = await cloudwatch.send(new ListMetricsCommand({ Namespace: 'ForeignPage' }));
+      expect(planted.Metrics ?? []).to.deep.equal([]);
+    } finally {
+      await other.close();
+      foreign.close();
+    }
   });
 });
 

@@ -91,6 +91,16 @@ describe('make up (the harness CLI, as a user runs it)', function () {
       expect(await page.text()).to.match(/<html/i);
       const config = (await (await fetch(new URL('config.json', pageUrl))).json()) as { outputs: Record<string, string> };
       expect(config.outputs.KinesisStream).to.match(/^iot-backend-EventStream-/);
+
+      // The page calls the cloud from the browser: make up told the cloud the page's origin, and only that one.
+      const cloudUrl = /on (http:\/\/\S+)/.exec(row(first.summary, 'cloud'))?.[1];
+      expect(cloudUrl, row(first.summary, 'cloud')).to.be.a('string');
+      const preflight = (origin: string) =>
+        fetch(`${cloudUrl}/`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-amz-target' } });
+      const fromPage = await preflight(new URL(pageUrl).origin);
+      expect(fromPage.status).to.equal(200);
+      expect(fromPage.headers.get('access-control-allow-origin')).to.equal(new URL(pageUrl).origin);
+      expect((await preflight('http://evil.example')).status).to.equal(403);
     } finally {
       expect(await stop(first)).to.equal(0);
     }

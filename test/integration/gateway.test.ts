@@ -35,15 +35,20 @@ describe('gateway', () => {
     }
   });
 
-  it('grants CORS preflight and exposes the headers browser SDKs read', async () => {
-    const res = await fetch(`${cloud.url}/`, {
-      method: 'OPTIONS',
-      headers: { origin: 'http://localhost:8080', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-amz-target,authorization' },
-    });
+  it('grants CORS preflight only to origins it was told about, exposing the headers browser SDKs read', async () => {
+    const ask = (origin: string) =>
+      fetch(`${cloud.url}/`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-amz-target,authorization' },
+      });
+    expect((await ask('http://localhost:8080')).status).to.equal(403);
+    cloud.cloud.allowOrigin('http://localhost:8080');
+    const res = await ask('http://localhost:8080');
     expect(res.status).to.equal(200);
     expect(res.headers.get('access-control-allow-origin')).to.equal('http://localhost:8080');
     expect(res.headers.get('access-control-allow-headers')).to.equal('x-amz-target,authorization');
     expect(res.headers.get('access-control-expose-headers')).to.include('x-amz-function-error');
+    expect(res.headers.get('access-control-allow-credentials')).to.equal(null);
   });
 
   it('answers an unknown X-Amz-Target with a JSON AWS error, not a crash', async () => {

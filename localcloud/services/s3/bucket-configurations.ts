@@ -1,14 +1,15 @@
 import { AwsError } from '../../core/errors.js';
 import type { ServiceResponse } from '../../core/types.js';
 import { emptyResponse, type S3Handler } from './call.js';
+import { parseCorsConfiguration } from './cors.js';
 import { validateTags } from './object-attributes.js';
 import { ownerOf } from './owner.js';
 import { children, childText, parseXmlBody, S3_XMLNS } from './xml.js';
 
 /**
- * Bucket sub-resources the local cloud stores and returns as sent, without
- * acting on them (a policy is not enforced, a lifecycle rule never expires
- * anything). Each says what its document looks like, and what GET answers
+ * Bucket sub-resources the local cloud stores and returns as sent, most
+ * without acting on them (a lifecycle rule never expires anything; CORS is
+ * applied, by cors.ts). Each says what its document looks like, and what GET answers
  * before anything was stored: an S3 error, or S3's default for a new bucket.
  */
 interface ConfigurationKind {
@@ -36,6 +37,7 @@ const KINDS: Record<string, ConfigurationKind> = {
     whenMissing: { error: ['NoSuchCORSConfiguration', 'The CORS configuration does not exist'] },
     putStatus: 200,
     deletable: true,
+    validate: (document) => void parseCorsConfiguration(document),
   },
   tagging: {
     root: 'Tagging',

@@ -2,6 +2,7 @@ import { toAwsError } from '../../core/errors.js';
 import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } from '../../core/types.js';
 import { parseS3Url, resolveAddress } from './addressing.js';
 import type { S3Call } from './call.js';
+import { actualRequestCorsHeaders, answerPreflight, bucketCorsRules, rulesNameOrigin } from './cors.js';
 import { DiskPersistence } from './disk-persistence.js';
 import { route } from './dispatch.js';
 import { s3ErrorResponse } from './errors.js';
@@ -59,13 +60,39 @@ export function createS3Service(ctx: CloudContext): S3Provider {
     },
 
     async handle(req: ServiceRequest): Promise<ServiceResponse> {
+      let response: ServiceResponse;
       try {
-        return await handleRequest(ready(), req);
+        response = await handleRequest(ready(), req);
       } catch (err) {
         const error = toAwsError(err);
         if (error.statusCode >= 500) ctx.log(`s3: ${req.method} ${req.path}: ${err instanceof Error ? err.stack : err}`);
-        return s3ErrorResponse(error, req.method, req.requestId);
+        response = s3ErrorResponse(error, req.method, req.requestId);
       }
+      // Like S3, the headers of the bucket's matching CORS rule go on errors too, so a page can read them.
+      if (req.method !== 'OPTIONS') {
+        const cors = actualRequestCorsHeaders(ready(), addressedBucket(req) ?? '', req.method, req.headers['origin']);
+        if (Object.keys(cors).length) response.headers = { ...response.headers, ...cors };
+      }
+      return response;
+    },
+
+    /**
+     * Requests addressed to a bucket follow that bucket's CORS configuration, as
+     * on S3. Path-style paths are only taken for a bucket when it exists: the
+     * Lambda API's `/2015-03-31/...` paths look like one.
+     */
+    resourceCors(req: ServiceRequest) {
+      let address;
+      try {
+        address = resolveAddress(req.host, req.path);
+      } catch {
+        return undefined;
+      }
+      if (!address.bucket) return undefined;
+      if (address.style === 'path' && !ready().findBucket(address.bucket)) return undefined;
+      const origin = req.headers['origin'];
+      const rules = origin ? bucketCorsRules(ready(), address.bucket) : undefined;
+      return { namesOrigin: !!origin && !!rules && rulesNameOrigin(rules, origin, req.method) };
     },
 
     errorResponse: (error, req) => s3ErrorResponse(error, req.method, req.requestId),
@@ -93,8 +120,18 @@ export function createS3Service(ctx: CloudContext): S3Provider {
   };
 }
 
+function addressedBucket(req: ServiceRequest): string | undefined {
+  try {
+    return resolveAddress(req.host, req.path).bucket;
+  } catch {
+    return undefined;
+  }
+}
+
 async function handleRequest(store: S3Store, req: ServiceRequest): Promise<ServiceResponse> {
   const { bucket = '', key = '' } = resolveAddress(req.host, req.path);
+  // A preflight is unsigned and answered from the bucket's CORS configuration alone.
+  if (req.method === 'OPTIONS') return answerPreflight(store, bucket, key, req.headers);
   authenticate(req);
   const { operation, handler } = route(req.method, bucket, key, req.query, req.headers);
   let payload: RequestPayload | undefined;
