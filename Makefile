@@ -16,7 +16,7 @@ MOCHA := node_modules/.bin/mocha --import=tsx --timeout 60000 --reporter $(if $(
 DEPS := node_modules/.deps-installed
 
 .PHONY: help deps build typecheck test test-unit test-integration e2e test-browser up down \
-        deploy deploy-aws destroy destroy-aws simulate bench localcloud clean
+        deploy deploy-aws destroy destroy-aws simulate bench localcloud iam-report clean
 
 help: ## Show this help
 	@echo "IoT Backend reference architecture — local-first. Targets:"
@@ -89,6 +89,9 @@ PAGE_PORT ?= 8080
 localcloud: $(DEPS) ## Run only the embedded local cloud on :4566 (foreground)
 	@node bin/localcloud.js start --state .localcloud/state \
 		--allow-origin 'http://127.0.0.1:$(PAGE_PORT)' --allow-origin 'http://localhost:$(PAGE_PORT)' --allow-origin 'http://[::1]:$(PAGE_PORT)'
+
+iam-report: $(DEPS) ## IAM usage per principal of the running cloud: actions used, denials, least-privilege policy, unused grants (JSON=1 for JSON)
+	@node bin/localcloud.js iam report --endpoint $${ENDPOINT_URL:-http://127.0.0.1:$${PORT:-4566}} $(if $(JSON),--json,)
 
 clean: ## Remove build output, local cloud state and test output
 	rm -rf dist .localcloud test-output bench/results
