@@ -9,6 +9,9 @@
  * event, non-AWS-shaped answer, dead or frozen cloud, unbounded descriptors,
  * polluted prototype, zip escape) fails the run; a missed goal never does.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { displayPath } from '../support/paths.js';
 import { Progress } from '../bench/progress.js';
 import { SoakCloud } from './cloud.js';
@@ -65,8 +68,10 @@ async function main(argv: string[]): Promise<number> {
     results.crashes.push(...cloud.crashes);
   };
 
-  // 1–2: garbage fuzz, then mixed load, on one cloud.
-  const main = await run('start', () => SoakCloud.start());
+  // 1–2: garbage fuzz, then mixed load, on one cloud — with a state folder, as
+  // `make up` runs it: stores on disk are what hold descriptors (per region, per account).
+  const mainState = mkdtempSync(path.join(os.tmpdir(), 'soak-main-state-'));
+  const main = await run('start', () => SoakCloud.start({ stateDir: mainState }));
   if (main) {
     clouds.push(main);
     try {
@@ -86,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
       await main.stop();
     }
   }
+  rmSync(mainState, { recursive: true, force: true });
 
   // 3: kill -9 mid-ingestion, on a cloud of its own with a state folder.
   results.crash = await run('crash', () => runCrash(options, progress));

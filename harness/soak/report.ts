@@ -156,6 +156,12 @@ function invariants(report: { nonAwsShaped: number | null; lostEvents: number | 
   add('Object.prototype not polluted', fuzz !== undefined && fuzz.polluted.length === 0 && fuzz.pollutionCheckErrors.length === 0,
     !fuzz ? 'the fuzz did not run' : fuzz.polluted.length ? `a new function environment carried ${fuzz.polluted.join(', ')} (first after: ${fuzz.classes.find((c) => c.planted.length)?.name})` : fuzz.pollutionCheckErrors.length ? `the check could not run: ${fuzz.pollutionCheckErrors[0]}` : 'no planted variable reached a new function environment');
   add('no zip writes outside its folder', fuzz !== undefined && fuzz.zipEscapes.length === 0, fuzz ? (fuzz.zipEscapes.length ? `written outside: ${fuzz.zipEscapes.join(', ')}` : 'nothing escaped') : 'the fuzz did not run');
+  const silent = results.silent ?? [];
+  const due = silent.filter((c) => c.closedAfterMs !== null || c.openForMs >= options.silentLimitSeconds * 1000);
+  const open = due.filter((c) => c.closedAfterMs === null);
+  // Judged only past the limit: a quick run is shorter, and says so instead of passing silently.
+  add(`silent connections closed within ${options.silentLimitSeconds} s`, open.length === 0,
+    due.length === 0 ? `not judged: the run ended before ${options.silentLimitSeconds} s had passed (${silent.length} connections open ${Math.round((silent[0]?.openForMs ?? 0) / 1000)} s)` : open.length ? `${open.length} of ${silent.length} still open after ${Math.round(open[0]!.openForMs / 1000)} s: ${open.map((c) => c.label).join(', ')}` : `all ${due.length} closed`);
   for (const e of errors) add(`phase ${e.phase} completes`, false, e.message.split('\n')[0]!);
   void report;
   return list;

@@ -6,14 +6,21 @@
  */
 import { signedHeaders, type FuzzCase, type FuzzClass, type FuzzRequest } from './case.js';
 
-/** One cheap read per service, scoped to `region` and signed with `accessKeyId`. */
+const CREATE_TABLE = JSON.stringify({
+  TableName: 'soak-region-table',
+  AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+  KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  BillingMode: 'PAY_PER_REQUEST',
+});
+
+/** One cheap read per service (and two writes), scoped to `region` and signed with `accessKeyId`. */
 function reads(region: string, accessKeyId?: string): [string, FuzzRequest][] {
-  const json = (service: string, target: string, contentType: string): FuzzRequest => ({
+  const json = (service: string, target: string, contentType: string, body = '{}'): FuzzRequest => ({
     kind: 'http',
     method: 'POST',
     path: '/',
     headers: { ...signedHeaders(service, region, accessKeyId), 'content-type': contentType, 'x-amz-target': target },
-    body: '{}',
+    body,
   });
   return [
     ['DynamoDB ListTables', json('dynamodb', 'DynamoDB_20120810.ListTables', 'application/x-amz-json-1.0')],
@@ -21,7 +28,8 @@ function reads(region: string, accessKeyId?: string): [string, FuzzRequest][] {
     ['Logs DescribeLogGroups', json('logs', 'Logs_20140328.DescribeLogGroups', 'application/x-amz-json-1.1')],
     ['CloudWatch ListMetrics', json('monitoring', 'GraniteServiceVersion20100801.ListMetrics', 'application/x-amz-json-1.0')],
     ['S3 ListBuckets', { kind: 'http', method: 'GET', path: '/', headers: signedHeaders('s3', region, accessKeyId) }],
-    // A write: it makes the cloud open the region's S3 store, where a read might not.
+    // Writes: they make the cloud open the region's stores, where a read might not.
+    ['DynamoDB CreateTable', json('dynamodb', 'DynamoDB_20120810.CreateTable', 'application/x-amz-json-1.0', CREATE_TABLE)],
     ['S3 CreateBucket', { kind: 'http', method: 'PUT', path: '/soak-region-bucket', headers: signedHeaders('s3', region, accessKeyId) }],
     ['Lambda ListFunctions', { kind: 'http', method: 'GET', path: '/2015-03-31/functions', headers: signedHeaders('lambda', region, accessKeyId) }],
   ];

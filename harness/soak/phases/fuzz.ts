@@ -52,6 +52,8 @@ export interface ClassResult {
   fdsAfter: number;
   /** Planted variables a new function environment carried after this class. */
   planted: string[];
+  /** The cloud was restarted after this class to clear them (not counted as a freeze or crash). */
+  restartedToClearPollution: boolean;
   ms: number;
 }
 
@@ -95,7 +97,7 @@ export async function runFuzz(cloud: SoakCloud, options: SoakOptions, progress: 
     for (const fuzzClass of classes) {
       const started = performance.now();
       const restartsBefore = cloud.restarts.length;
-      const classResult: ClassResult = { name: fuzzClass.name, requests: 0, nonAwsShaped: 0, outcomes: {}, alive: true, skipped: 0, fdsAfter: 0, planted: [], ms: 0 };
+      const classResult: ClassResult = { name: fuzzClass.name, requests: 0, nonAwsShaped: 0, outcomes: {}, alive: true, skipped: 0, fdsAfter: 0, planted: [], restartedToClearPollution: false, ms: 0 };
       await (fuzzClass as FuzzClass & { prepare?: (url: string) => Promise<void> }).prepare?.(cloud.url);
       for (const fuzzCase of fuzzClass.cases) {
         if (cloud.restarts.length - restartsBefore >= options.maxRestartsPerClass) {
@@ -130,6 +132,15 @@ export async function runFuzz(cloud: SoakCloud, options: SoakOptions, progress: 
       if (pollution.error) result.pollutionCheckErrors.push(`after ${fuzzClass.name}: ${pollution.error}`);
       classResult.planted = pollution.planted.filter((p) => !result.polluted.includes(p));
       result.polluted.push(...classResult.planted);
+      if (pollution.planted.length > 0) {
+        // A polluted process fails in ways that would be blamed on the next
+        // classes (dynalite: "validateFns[validation] is not a function"). The
+        // pollution is already counted; a clean process judges the rest.
+        line.update(`${fuzzClass.name}: restarting the polluted cloud`);
+        await cloud.killAndRestart();
+        probe.reset();
+        classResult.restartedToClearPollution = true;
+      }
       classResult.ms = performance.now() - started;
       result.classes.push(classResult);
     }
