@@ -16,7 +16,7 @@ MOCHA := node_modules/.bin/mocha --import=tsx --timeout 60000 --reporter $(if $(
 DEPS := node_modules/.deps-installed
 
 .PHONY: help deps build typecheck test test-unit test-integration e2e test-browser up down \
-        deploy deploy-aws destroy destroy-aws simulate bench localcloud iam-report clean
+        deploy deploy-aws destroy destroy-aws simulate bench soak localcloud iam-report clean
 
 help: ## Show this help
 	@echo "IoT Backend reference architecture — local-first. Targets:"
@@ -40,13 +40,14 @@ build: $(DEPS) ## Bundle the three functions into deterministic zips in dist/fun
 typecheck: $(DEPS) ## TypeScript strict check of the whole project
 	@node_modules/.bin/tsc -p . --noEmit
 
-test: $(DEPS) ## Everything CI runs: typecheck, unit, integration, e2e (embedded), browser, quick bench
+test: $(DEPS) ## Everything CI runs: typecheck, unit, integration, e2e (embedded), browser, quick bench, quick soak
 	@$(MAKE) --no-print-directory typecheck
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-integration
 	@$(MAKE) --no-print-directory e2e TARGET=embedded
 	@$(MAKE) --no-print-directory test-browser
 	@$(MAKE) --no-print-directory bench QUICK=1
+	@$(MAKE) --no-print-directory soak QUICK=1
 
 test-unit: $(DEPS) ## Unit tests (pure logic, templates, build determinism)
 	@$(MOCHA) 'test/unit/**/*.test.ts'
@@ -83,6 +84,9 @@ simulate: $(DEPS) ## Send simulated sensor events (SENSORS, RATE, DURATION, BAD_
 
 bench: $(DEPS) ## Benchmark report: cold start, deploy, throughput, latency, memory (QUICK=1: fast)
 	@if [ -f harness/bench/cli.ts ]; then $(TSX) harness/bench/cli.ts $(if $(QUICK),--quick,); else echo "bench: not built yet"; fi
+
+soak: $(DEPS) ## Soak report: garbage fuzz, mixed load, kill -9, long run, deploy memory (QUICK=1: invariants only, ~1 min)
+	@$(TSX) harness/soak/cli.ts $(if $(QUICK),--quick,)
 
 # The test page (make up, PAGE_PORT) calls the cloud from the browser, so its origins are allowed.
 PAGE_PORT ?= 8080

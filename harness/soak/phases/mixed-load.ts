@@ -1,0 +1,198 @@
+/**
+ * Mixed load: N clients, each a loop of S3 PutObject/GetObject, DynamoDB
+ * PutItem/Query and Kinesis PutRecords (every tenth client also invokes a
+ * small function: more would start one execution environment per client),
+ * for S seconds. Per operation: errors, p50/p99. The cloud's memory and
+ * descriptors are sampled every second from before the load to the end of an
+ * idle settle period: the slope once warm, and how much of the growth is
+ * given back once idle. (No garbage collection is forced: the cloud exposes
+ * no hook for one, so the idle figure is what a user would see.)
+ */
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import yazl from 'yazl';
+import { ADMIN_CREDENTIALS, BENCH_REGION } from '../../bench/clients.js';
+import { sleep } from '../../bench/context.js';
+import type { Progress } from '../../bench/progress.js';
+import { waitUntilQuiet } from '../../bench/quiet.js';
+import { percentiles, type Percentiles } from '../../bench/stats.js';
+import type { SoakCloud } from '../cloud.js';
+import type { SoakOptions } from '../options.js';
+import { maxOf, ResourceSampler, slopePerMinute, type ResourceSample } from '../resources.js';
+
+const NAME = 'soak-load';
+const WARMUP_SHARE = 0.25;
+/** Each SDK call gets this long before it counts as an error: a frozen cloud must not hang the phase. */
+const CALL_TIMEOUT_MS = 30_000;
+
+export interface OperationStats {
+  calls: number;
+  errors: number;
+  /** The first error message of each kind. */
+  errorKinds: Record<string, number>;
+  ms: Percentiles;
+}
+
+export interface MixedLoadResult {
+  clients: number;
+  seconds: number;
+  calls: number;
+  errors: number;
+  errorRate: number;
+  p99Ms: number;
+  operations: Record<string, OperationStats>;
+  memoryMb: { beforeLoad: number; peak: number; idle: number; idleVsBefore: number; slopePerMinWarm: number; slopePerMinIdle: number };
+  fds: { beforeLoad: number; peak: number; idle: number; slopePerMinWarm: number };
+  forcedGc: false;
+  samples: ResourceSample[];
+}
+
+export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progress: Progress): Promise<MixedLoadResult> {
+  const line = progress.phase('mixed load');
+  const config = {
+    endpoint: cloud.url,
+    region: BENCH_REGION,
+    credentials: ADMIN_CREDENTIALS,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: { keepAlive: true, maxSockets: options.clients + 4 }, requestTimeout: CALL_TIMEOUT_MS }),
+  };
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  const ddb = new DynamoDBClient(config);
+  const kinesis = new KinesisClient(config);
+  const lambda = new LambdaClient(config);
+  try {
+    line.update('creating a bucket, a table, a stream and a function');
+    await setUp(s3, ddb, kinesis, lambda);
+    await waitUntilQuiet(cloud.pid);
+
+    const sampler = new ResourceSampler(() => cloud.pid).start();
+    // A few samples of the cloud at rest: the figure the idle memory is compared with.
+    await sleep(options.quick ? 2000 : 5000);
+    const loadStart = sampler.now();
+    const stats = new Map<string, { ms: number[]; errors: number; kinds: Record<string, number> }>();
+    const record = async (operation: string, call: () => Promise<unknown>) => {
+      const entry = stats.get(operation) ?? { ms: [], errors: 0, kinds: {} };
+      stats.set(operation, entry);
+      const started = performance.now();
+      try {
+        await call();
+        entry.ms.push(performance.now() - started);
+      } catch (error) {
+        entry.errors += 1;
+        const kind = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 120) : String(error);
+        entry.kinds[kind] = (entry.kinds[kind] ?? 0) + 1;
+      }
+    };
+    const deadline = performance.now() + options.loadSeconds * 1000;
+    let calls = 0;
+    const client = async (id: number) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        const key = `c${id}-${i % 200}`;
+        const body = `soak ${id} ${i} ${'x'.repeat(1024)}`;
+        await record('S3 PutObject', () => s3.send(new PutObjectCommand({ Bucket: NAME, Key: key, Body: body })));
+        await record('S3 GetObject', async () => (await s3.send(new GetObjectCommand({ Bucket: NAME, Key: key }))).Body?.transformToByteArray());
+        await record('DynamoDB PutItem', () => ddb.send(new PutItemCommand({ TableName: NAME, Item: { pk: { S: `c${id}` }, sk: { S: String(i % 500).padStart(4, '0') }, v: { S: body.slice(0, 200) } } })));
+        await record('DynamoDB Query', () => ddb.send(new QueryCommand({ TableName: NAME, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: `c${id}` } }, Limit: 20 })));
+        await record('Kinesis PutRecords', () => kinesis.send(new PutRecordsCommand({ StreamName: NAME, Records: Array.from({ length: 10 }, (_, k) => ({ PartitionKey: `c${id}-${k}`, Data: Buffer.from(body.slice(0, 100)) })) })));
+        if (id % 10 === 0) await record('Lambda Invoke', () => lambda.send(new InvokeCommand({ FunctionName: NAME, Payload: Buffer.from(`{"i":${i}}`) })));
+        calls += id % 10 === 0 ? 6 : 5;
+        if (id === 0) line.update(`${calls.toLocaleString('en-US')} calls, ${((deadline - performance.now()) / 1000).toFixed(0)} s left`);
+      }
+    };
+    await Promise.all(Array.from({ length: options.clients }, (_, id) => client(id)));
+    const loadEnd = sampler.now();
+    line.update(`idle: letting the cloud settle for ${options.idleSettleSeconds} s`);
+    await sleep(options.idleSettleSeconds * 1000);
+    const samples = sampler.stop();
+    await cloud.ensureAlive('after the mixed load');
+
+    const before = samples.filter((s) => s.t < loadStart);
+    const warm = samples.filter((s) => s.t >= loadStart + (loadEnd - loadStart) * WARMUP_SHARE && s.t <= loadEnd);
+    const idleSamples = samples.filter((s) => s.t > loadEnd);
+    const idleTail = idleSamples.slice(-3);
+    const operations: Record<string, OperationStats> = {};
+    let errors = 0;
+    let all: number[] = [];
+    for (const [operation, entry] of stats) {
+      operations[operation] = { calls: entry.ms.length + entry.errors, errors: entry.errors, errorKinds: entry.kinds, ms: percentiles(entry.ms) };
+      errors += entry.errors;
+      all = all.concat(entry.ms);
+    }
+    const total = all.length + errors;
+    const median = (xs: ResourceSample[], f: (s: ResourceSample) => number) => percentiles(xs.map(f)).p50;
+    const beforeMb = median(before, (s) => s.rssMb);
+    const idleMb = median(idleTail, (s) => s.rssMb);
+    const result: MixedLoadResult = {
+      clients: options.clients,
+      seconds: options.loadSeconds,
+      calls: total,
+      errors,
+      errorRate: total ? errors / total : Number.NaN,
+      p99Ms: percentiles(all).p99,
+      operations,
+      memoryMb: {
+        beforeLoad: beforeMb,
+        peak: maxOf(samples, (s) => s.rssMb),
+        idle: idleMb,
+        idleVsBefore: idleMb / beforeMb,
+        slopePerMinWarm: slopePerMinute(warm, (s) => s.rssMb),
+        slopePerMinIdle: slopePerMinute(idleSamples, (s) => s.rssMb),
+      },
+      fds: { beforeLoad: median(before, (s) => s.fds), peak: maxOf(samples, (s) => s.fds), idle: median(idleTail, (s) => s.fds), slopePerMinWarm: slopePerMinute(warm, (s) => s.fds) },
+      forcedGc: false,
+      samples,
+    };
+    const summary = `${total.toLocaleString('en-US')} calls, ${errors} errors, p99 ${result.p99Ms.toFixed(0)} ms; memory ${beforeMb.toFixed(0)} → peak ${result.memoryMb.peak.toFixed(0)} → idle ${idleMb.toFixed(0)} MB; fds peak ${result.fds.peak}`;
+    if (errors) line.fail(summary);
+    else line.done(summary);
+    return result;
+  } catch (error) {
+    line.fail(String(error instanceof Error ? error.message : error).split('\n')[0]!);
+    throw error;
+  } finally {
+    for (const c of [s3, ddb, kinesis, lambda]) c.destroy();
+  }
+}
+
+async function setUp(s3: S3Client, ddb: DynamoDBClient, kinesis: KinesisClient, lambda: LambdaClient): Promise<void> {
+  await s3.send(new CreateBucketCommand({ Bucket: NAME }));
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: NAME,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await kinesis.send(new CreateStreamCommand({ StreamName: NAME, ShardCount: 1 }));
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: NAME,
+      Runtime: 'nodejs22.x',
+      Role: 'arn:aws:iam::000000000000:role/soak-role',
+      Handler: 'index.handler',
+      Code: { ZipFile: await zipOne('index.js', 'exports.handler = async (event) => ({ echo: event });\n') },
+    }),
+  );
+  for (let i = 0; i < 100; i++) {
+    const { StreamDescriptionSummary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: NAME }));
+    if (StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    await sleep(50);
+  }
+  throw new Error(`the stream ${NAME} did not become ACTIVE`);
+}
+
+export function zipOne(name: string, code: string): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(Buffer.from(code), name, { mtime: new Date(Date.UTC(2024, 0, 1)) });
+  zip.end();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on('error', reject);
+  });
+}
