@@ -145,8 +145,10 @@ export class Gateway {
       requestId,
     };
 
+    // A service still starting (S3 loading its records) cannot be asked anything yet, its CORS rules included.
+    const state = service ? ((await this.readiness?.whenSettled(service.name, this.readinessWaitMs)) ?? 'running') : 'running';
     // Judged on the final routing: the service that would act is the one whose rules count.
-    const resourceCors = service?.resourceCors?.(request);
+    const resourceCors = state === 'running' ? service?.resourceCors?.(request) : undefined;
     const verdict = this.browserBoundary.judge(headers, host, method, resourceCors);
     if (verdict.refusal) {
       return send(res, withRequestId(errorFor(headers, method, requestId, service, verdict.refusal, request), requestId));
@@ -183,7 +185,6 @@ export class Gateway {
     if (!service) {
       response = errorFor(headers, method, requestId, service, new AwsError('UnknownService', `localcloud cannot tell which service this request is for (${method} ${path}); set X-Amz-Target or sign it with SigV4`, 400));
     } else {
-      const state = (await this.readiness?.whenSettled(service.name, this.readinessWaitMs)) ?? 'running';
       if (state !== 'running') {
         response = serviceUnavailable(headers, method, requestId, service, state, request);
       } else {

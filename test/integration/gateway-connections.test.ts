@@ -1,3 +1,4 @@
+import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -37,7 +38,20 @@ describe('gateway: connection deadlines and limits', () => {
   before(async () => {
     cloud = await startTestCloud({ connections: { firstRequestTimeoutMs: 200, idleTimeoutMs: 300, bodyStallTimeoutMs: 300 } });
     port = cloud.cloud.port;
-    await fetch(`${cloud.url}/flowing-bucket`, { method: 'PUT' });
+    // The tests below talk raw HTTP without signing: a bucket policy lets anyone read and write
+    // this bucket, as it would on S3 (IAM is enforced, so an unsigned request is anonymous).
+    const s3 = new S3Client({ ...cloud.clientConfig(), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'flowing-bucket' }));
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: 'flowing-bucket',
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::flowing-bucket/*' }],
+        }),
+      }),
+    );
+    s3.destroy();
   });
   after(() => cloud.stop());
 
@@ -49,7 +63,7 @@ describe('gateway: connection deadlines and limits', () => {
     });
 
     it('is closed with a 408 RequestTimeout when its request head stops half-way', async () => {
-      const connection = (await RawConnection.open(port)).write('GET /_localstack/health HTTP/1.1\r\nHost: x\r\n');
+      const connection = (await RawConnection.open(port)).write('GET /_localstack/health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
       expect(await connection.closesWithin(CLOSE_WITHIN_MS)).to.equal(true);
       const response = parseHttpResponse(connection.received);
       expect(response.status).to.equal(408);
@@ -81,13 +95,13 @@ describe('gateway: connection deadlines and limits', () => {
 
   describe('HTTP/1.1', () => {
     it('closes a keep-alive connection that idles after its request', async () => {
-      const connection = (await RawConnection.open(port)).write('GET /_localstack/health HTTP/1.1\r\nHost: x\r\n\r\n');
+      const connection = (await RawConnection.open(port)).write('GET /_localstack/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       expect(await connection.closesWithin(CLOSE_WITHIN_MS)).to.equal(true);
       expect(responses(connection.received).map((r) => r.status)).to.deep.equal([200]);
     });
 
     it('answers 408 when a later request head on a kept-alive connection stalls', async () => {
-      const connection = (await RawConnection.open(port)).write('GET /_localstack/health HTTP/1.1\r\nHost: x\r\n\r\nGET /_localstack/health HTTP/1.1\r\n');
+      const connection = (await RawConnection.open(port)).write('GET /_localstack/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /_localstack/health HTTP/1.1\r\n');
       let closed = false;
       void connection.closed.then(() => (closed = true));
       // Keep bytes coming, so only the head's own deadline (not the idle one) can end it.
@@ -100,7 +114,7 @@ describe('gateway: connection deadlines and limits', () => {
     });
 
     it('answers RequestTimeout when a request body stops arriving', async () => {
-      const connection = (await RawConnection.open(port)).write('PUT /flowing-bucket/stalled HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly ten b');
+      const connection = (await RawConnection.open(port)).write('PUT /flowing-bucket/stalled HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nonly ten b');
       expect(await connection.closesWithin(CLOSE_WITHIN_MS)).to.equal(true);
       const response = parseHttpResponse(connection.received);
       expect(response.status).to.equal(400);
