@@ -27,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { createExecutionRole } from '../support/roles.js';
 import { waitFor } from '../support/wait.js';
 import { zipFiles, zipFixture } from '../fixtures/lambda/zip.js';
 
@@ -43,6 +44,7 @@ describe('Lambda', function () {
     cloud = await startTestCloud();
     lambda = new LambdaClient(cloud.clientConfig());
     behaviours = await zipFixture('behaviours');
+    expect(await createExecutionRole(cloud.clientConfig(), 'lambda-test-role')).to.equal(ROLE);
   });
 
   after(async () => {
