@@ -12,6 +12,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { CloudFormationService } from '../../localcloud/services/cloudformation/index.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
+import { createExecutionRole } from '../support/roles.js';
 import { waitFor } from '../support/wait.js';
 import { settledStack } from './cloudformation-support.js';
 
@@ -72,6 +73,7 @@ describe('CloudFormation: custom-resource environments are released once the sta
     cloud = await startTestCloud();
     cfn = new CloudFormationClient(cloud.clientConfig());
     lambda = new LambdaClient(cloud.clientConfig());
+    expect(await createExecutionRole(cloud.clientConfig(), 'custom-resource-environments')).to.equal(ROLE);
   });
   after(async () => {
     cfn?.destroy();

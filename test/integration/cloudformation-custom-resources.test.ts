@@ -10,6 +10,7 @@ import { GetPolicyCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-l
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
+import { createExecutionRole } from '../support/roles.js';
 import { eventsOf, settledStack } from './cloudformation-support.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/custom-resource-tests';
@@ -74,6 +75,7 @@ describe('CloudFormation custom resources and Lambda functions', function () {
     s3 = new S3Client({ ...cloud.clientConfig(), forcePathStyle: true });
     lambda = new LambdaClient(cloud.clientConfig());
     await s3.send(new CreateBucketCommand({ Bucket: RECORDS }));
+    expect(await createExecutionRole(cloud.clientConfig(), 'custom-resource-tests')).to.equal(ROLE);
   });
   after(async () => {
     cfn.destroy();

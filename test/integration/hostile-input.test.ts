@@ -7,6 +7,7 @@ import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/cli
 import { expect } from 'chai';
 import { zipFiles } from '../fixtures/lambda/zip.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
+import { createExecutionRole } from '../support/roles.js';
 import { rawJsonRequest } from '../support/raw-json.js';
 
 /**
@@ -49,6 +50,7 @@ describe('hostile input', function () {
 
   before(async () => {
     cloud = await startTestCloud();
+    await createExecutionRole(cloud.clientConfig(), 'lambda-role');
   });
   after(async () => {
     await cloud?.stop();

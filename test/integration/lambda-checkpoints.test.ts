@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CheckpointStore, type MappingCheckpoint } from '../../localcloud/services/lambda/kinesis/checkpoints.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { createExecutionRole } from '../support/roles.js';
 import { waitFor } from '../support/wait.js';
 import { createStream, putNumbered, received } from '../fixtures/lambda/streams.js';
 import { zipFixture } from '../fixtures/lambda/zip.js';
@@ -104,6 +105,7 @@ describe('Lambda checkpoints', function () {
       const config = { endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
       let lambda = new LambdaClient(config);
       let kinesis = new KinesisClient(config);
+      await createExecutionRole(config, 'stream-reader');
       const streamArn = await createStream(kinesis, 'crash-stream', 1);
       await lambda.send(
         new CreateFunctionCommand({

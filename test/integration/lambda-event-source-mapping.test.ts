@@ -14,6 +14,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { createExecutionRole } from '../support/roles.js';
 import { waitFor } from '../support/wait.js';
 import { assertIncreasing, createStream, putNumbered, readJsonLines, received } from '../fixtures/lambda/streams.js';
 import { zipFixture } from '../fixtures/lambda/zip.js';
@@ -34,6 +35,7 @@ describe('Lambda event source mappings (Kinesis)', function () {
     lambda = new LambdaClient(cloud.clientConfig());
     kinesis = new KinesisClient(cloud.clientConfig());
     consumer = await zipFixture('stream-consumer');
+    await createExecutionRole(cloud.clientConfig(), 'stream-reader');
   });
 
   after(async () => {

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipFixture } from '../fixtures/lambda/zip.js';
+import { createExecutionRole } from '../support/roles.js';
 import { waitFor } from '../support/wait.js';
 
 const PROJECT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,6 +19,7 @@ describe('Lambda: idle environments are reclaimed', function () {
   this.timeout(90_000);
   let cloud: ChildProcess | undefined;
   let lambda: LambdaClient;
+  let role: string;
 
   before(async () => {
     cloud = spawn(process.execPath, [path.join(PROJECT, 'bin', 'localcloud.js'), 'start', '--port', '0'], {
@@ -33,7 +35,9 @@ describe('Lambda: idle environments are reclaimed', function () {
       });
       cloud!.on('exit', (code) => reject(new Error(`localcloud exited (${code}) before it was ready: ${out}`)));
     });
-    lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const config = { endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+    lambda = new LambdaClient(config);
+    role = await createExecutionRole(config, 'idle-pid');
   });
   after(() => {
     lambda?.destroy();
@@ -44,7 +48,7 @@ describe('Lambda: idle environments are reclaimed', function () {
     await lambda.send(new CreateFunctionCommand({
       FunctionName: 'idle-pid',
       Runtime: 'nodejs22.x',
-      Role: 'arn:aws:iam::000000000000:role/any',
+      Role: role,
       Handler: 'index.pid',
       Code: { ZipFile: await zipFixture('behaviours') },
     }));

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import yazl from 'yazl';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { createExecutionRole } from '../support/roles.js';
 
 /** A zip holding one CommonJS `index.js`, as CloudFormation makes from an inline ZipFile. */
 function commonJsZip(source: string): Promise<Buffer> {
@@ -44,7 +45,7 @@ exports.handler = async () => ({ send: typeof response.send, client: typeof Dyna
     await lambda.send(new CreateFunctionCommand({
       FunctionName: 'commonjs-under-esm-project',
       Runtime: 'nodejs22.x',
-      Role: 'arn:aws:iam::000000000000:role/any',
+      Role: await createExecutionRole(cloud.clientConfig(), 'commonjs-under-esm-project'),
       Handler: 'index.handler',
       Code: { ZipFile: await commonJsZip(source) },
     }));

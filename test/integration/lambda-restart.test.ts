@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { createExecutionRole } from '../support/roles.js';
 import { waitFor } from '../support/wait.js';
 import { createStream, putNumbered, received } from '../fixtures/lambda/streams.js';
 import { zipFixture } from '../fixtures/lambda/zip.js';
@@ -45,6 +46,7 @@ describe('Lambda across a restart', function () {
 
     cloud = await startTestCloud({ stateDir: state.dir });
     let { lambda, kinesis } = clients(cloud);
+    await createExecutionRole(cloud.clientConfig(), 'stream-reader');
     const trimStream = await createStream(kinesis, 'restart-trim', 2);
     const latestStream = await createStream(kinesis, 'restart-latest', 1);
     const create = (name: string, dir: string) =>

@@ -6,6 +6,7 @@ import yazl from 'yazl';
 import { extractZip } from '../../localcloud/services/lambda/model/zip-extraction.js';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { createExecutionRole } from '../support/roles.js';
 
 /**
  * Issue 11: a zip entry that is a symbolic link let a later entry write
@@ -59,6 +60,7 @@ describe('lambda: deployment packages cannot write outside their code folder', f
   before(async () => {
     cloud = await startTestCloud();
     lambda = new LambdaClient(cloud.clientConfig());
+    await createExecutionRole(cloud.clientConfig(), 'lambda-test-role');
   });
   beforeEach(() => (outside = tempDir('localcloud-outside-')));
   afterEach(() => outside.cleanup());

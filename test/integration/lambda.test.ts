@@ -17,7 +17,8 @@ import {
   type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateRoleCommand, DeleteRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
@@ -27,6 +28,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { createExecutionRole, LAMBDA_TRUST_POLICY } from '../support/roles.js';
 import { waitFor } from '../support/wait.js';
 import { zipFiles, zipFixture } from '../fixtures/lambda/zip.js';
 
@@ -43,6 +45,7 @@ describe('Lambda', function () {
     cloud = await startTestCloud();
     lambda = new LambdaClient(cloud.clientConfig());
     behaviours = await zipFixture('behaviours');
+    expect(await createExecutionRole(cloud.clientConfig(), 'lambda-test-role')).to.equal(ROLE);
   });
 
   after(async () => {
@@ -614,6 +617,128 @@ describe('Lambda', function () {
       await lambda.send(new RemovePermissionCommand({ FunctionName: name, StatementId: 'account' }));
       await expectAwsError(lambda.send(new RemovePermissionCommand({ FunctionName: name, StatementId: 'account' })), 'ResourceNotFoundException', 404);
       await expectAwsError(lambda.send(new GetPolicyCommand({ FunctionName: name })), 'ResourceNotFoundException', 404);
+    });
+  });
+
+  describe('execution roles', () => {
+    const CANNOT_ASSUME = /^The role defined for the function cannot be assumed by Lambda\.$/;
+
+    it('refuses a role that does not exist or does not trust Lambda, on create and on update', async () => {
+      await expectAwsError(
+        createFunction('index.echo', { Role: 'arn:aws:iam::000000000000:role/no-such-role' }),
+        'InvalidParameterValueException',
+        400,
+        CANNOT_ASSUME,
+      );
+      const iam = new IAMClient(cloud.clientConfig());
+      try {
+        const ec2Only = await iam.send(
+          new CreateRoleCommand({
+            RoleName: 'trusts-ec2-only',
+            AssumeRolePolicyDocument: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+            }),
+          }),
+        );
+        await expectAwsError(createFunction('index.echo', { Role: ec2Only.Role!.Arn }), 'InvalidParameterValueException', 400, CANNOT_ASSUME);
+        const name = await createFunction('index.echo');
+        for (const Role of [ec2Only.Role!.Arn!, 'arn:aws:iam::000000000000:role/no-such-role']) {
+          await expectAwsError(
+            lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Role })),
+            'InvalidParameterValueException',
+            400,
+            CANNOT_ASSUME,
+          );
+        }
+        const unchanged = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+        expect(unchanged.Role).to.equal(ROLE);
+        // Once the trust policy lets Lambda in, the same role is accepted.
+        await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'trusts-ec2-only', PolicyDocument: LAMBDA_TRUST_POLICY }));
+        const updated = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Role: ec2Only.Role!.Arn }));
+        expect(updated.Role).to.equal(ec2Only.Role!.Arn);
+      } finally {
+        iam.destroy();
+      }
+    });
+
+    it('fails invocations with an AWS error, without hanging, once the role is deleted', async () => {
+      const iam = new IAMClient(cloud.clientConfig());
+      try {
+        const role = await iam.send(new CreateRoleCommand({ RoleName: 'deleted-later', AssumeRolePolicyDocument: LAMBDA_TRUST_POLICY }));
+        const warm = await createFunction('index.echo', { Role: role.Role!.Arn });
+        const cold = await createFunction('index.echo', { Role: role.Role!.Arn });
+        expect((await invoke(warm, { before: true })).body.event).to.deep.equal({ before: true });
+        await iam.send(new DeleteRoleCommand({ RoleName: 'deleted-later' }));
+        // A function never run since...
+        await expectAwsError(invoke(cold), 'InvalidParameterValueException', 400, CANNOT_ASSUME);
+        // ...and a new environment of one that ran: the session Lambda got for it before must not outlive the role.
+        await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: warm, Description: 'retires the warm environment' }));
+        await expectAwsError(invoke(warm), 'InvalidParameterValueException', 400, CANNOT_ASSUME);
+      } finally {
+        iam.destroy();
+      }
+    });
+
+    it("denies what the role does not allow: AccessDeniedException naming the action, the table and the role session", async () => {
+      const dynamodb = new DynamoDBClient(cloud.clientConfig());
+      try {
+        const table = uniqueName('role-denied-table');
+        await dynamodb.send(
+          new CreateTableCommand({
+            TableName: table,
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          }),
+        );
+        const role = await createExecutionRole(
+          cloud.clientConfig(),
+          'logs-only',
+          JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }] }),
+        );
+        // Unmodified SDK code: credentials (the role's session) and endpoint come from the environment.
+        const zip = await zipFiles({
+          'index.js': `const { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb');
+const client = new DynamoDBClient({ maxAttempts: 1 });
+exports.handler = async (event) => {
+  await client.send(new PutItemCommand({ TableName: event.table, Item: { id: { S: 'denied' } } }));
+  return 'written';
+};`,
+        });
+        const name = await createFunction('index.handler', { Role: role, Timeout: 20 }, zip);
+        const { output, body } = await invoke(name, { table });
+        expect(output.FunctionError).to.equal('Unhandled');
+        expect(body.errorType, JSON.stringify(body)).to.equal('AccessDeniedException');
+        expect(body.errorMessage).to.equal(
+          `User: arn:aws:sts::000000000000:assumed-role/logs-only/${name} is not authorized to perform: dynamodb:PutItem ` +
+            `on resource: arn:aws:dynamodb:us-east-1:000000000000:table/${table} because no identity-based policy allows the dynamodb:PutItem action`,
+        );
+      } finally {
+        dynamodb.destroy();
+      }
+    });
+  });
+
+  describe('with IAM off', () => {
+    it('accepts a role that does not exist, as localcloud did before it enforced IAM', async () => {
+      const off = await startTestCloud({ iam: 'off' });
+      const client = new LambdaClient(off.clientConfig());
+      try {
+        const created = await client.send(
+          new CreateFunctionCommand({
+            FunctionName: 'unknown-role',
+            Runtime: 'nodejs22.x',
+            Role: 'arn:aws:iam::000000000000:role/no-such-role',
+            Handler: 'index.echo',
+            Code: { ZipFile: behaviours },
+          }),
+        );
+        expect(created.Role).to.equal('arn:aws:iam::000000000000:role/no-such-role');
+      } finally {
+        client.destroy();
+        await off.stop();
+      }
     });
   });
 });

@@ -15,10 +15,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipFixture } from '../fixtures/lambda/zip.js';
 import { tempDir } from '../support/cloud.js';
+import { createExecutionRole } from '../support/roles.js';
 import { waitFor } from '../support/wait.js';
 
 const PROJECT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const READY_LINE = /^localcloud ready on (http:\/\/127\.0\.0\.1:(\d+)) \(in-memory, started in \d+ ms\)$/m;
+const READY_LINE = /^localcloud ready on (http:\/\/127\.0\.0\.1:(\d+)) \(in-memory, IAM enforce, started in \d+ ms\)$/m;
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 interface Finished {
@@ -157,11 +158,17 @@ describe('localcloud CLI (bin/localcloud.js)', function () {
     const lambda = new LambdaClient(clientConfig(cli.url));
     try {
       await s3.send(new CreateBucketCommand({ Bucket: 'seen-from-a-function' }));
+      // The function lists buckets with its role's session: the role allows exactly that.
+      const role = await createExecutionRole(
+        clientConfig(cli.url),
+        'from-the-bundle',
+        JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] }),
+      );
       await lambda.send(
         new CreateFunctionCommand({
           FunctionName: 'from-the-bundle',
           Runtime: 'nodejs22.x',
-          Role: 'arn:aws:iam::000000000000:role/lambda-test-role',
+          Role: role,
           Handler: 'index.handler',
           Timeout: 20,
           Code: { ZipFile: await zipFixture('sdk-access') },

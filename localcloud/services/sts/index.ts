@@ -3,7 +3,7 @@ import type { Credentials } from '@aws-sdk/client-sts';
 import { evaluate } from '../../auth/policy/index.js';
 import { AwsError } from '../../core/errors.js';
 import type { CloudContext, ServiceProvider } from '../../core/types.js';
-import type { IamProvider } from '../iam/index.js';
+import type { IamProvider, RoleInfo } from '../iam/index.js';
 import { queryProtocol } from '../../protocols/query.js';
 import { stsOperations } from './operations.js';
 import { issueSession, SessionStore, sessionPrincipal } from './sessions.js';
@@ -17,7 +17,20 @@ export interface StsProvider extends ServiceProvider {
    * principal (e.g. `lambda.amazonaws.com`).
    */
   assumeRoleForService(input: { roleArn: string; sessionName: string; servicePrincipal: string; durationSeconds?: number }): Credentials;
+  /**
+   * The check assumeRoleForService makes, without issuing anything: whether
+   * the role exists and its trust policy lets the service principal assume it
+   * (whatever the IAM mode; callers decide what a refusal means). Lambda asks
+   * this when a function is given a role, as AWS does.
+   */
+  canAssume(input: { roleArn: string; servicePrincipal: string }): AssumeCheck;
 }
+
+/** Why a service may not assume a role, if it may not. */
+export type AssumeCheck =
+  | { allowed: true }
+  | { allowed: false; reason: 'NoSuchRole' | 'TrustPolicy'; message: string };
+
 
 const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]{1,64})$/;
 
@@ -41,6 +54,29 @@ export function createStsService(ctx: CloudContext): StsProvider {
       active: true,
     };
   });
+  /** Whether `servicePrincipal` may assume the role: it must exist, and its trust policy must allow the service. */
+  function checkAssume(roleArn: string, servicePrincipal: string): { check: AssumeCheck; role?: RoleInfo; accountId?: string } {
+    const match = ROLE_ARN.exec(roleArn);
+    const role = match ? ctx.service<IamProvider>('iam')?.role(match[1], match[2]) : undefined;
+    if (!match || !role) {
+      return { check: { allowed: false, reason: 'NoSuchRole', message: `${servicePrincipal} cannot assume ${roleArn}: the role does not exist` } };
+    }
+    const decision = evaluate({
+      principal: { kind: 'service', service: servicePrincipal, arn: servicePrincipal },
+      action: 'sts:AssumeRole',
+      resource: role.arn,
+      resourceAccountId: match[1],
+      context: { 'aws:principalservicename': servicePrincipal },
+      identityPolicies: [],
+      resourcePolicy: { id: `trust:${role.arn}`, kind: 'resource', document: JSON.stringify(role.trustPolicy) },
+    });
+    if (decision.effect !== 'Allow') {
+      const message = `The role ${role.arn} cannot be assumed by ${servicePrincipal}: its trust policy does not allow it`;
+      return { check: { allowed: false, reason: 'TrustPolicy', message }, role, accountId: match[1] };
+    }
+    return { check: { allowed: true }, role, accountId: match[1] };
+  }
+
   return {
     name: 'sts',
     routes: { signingNames: ['sts'], queryActions: Object.keys(operations) },
@@ -49,29 +85,20 @@ export function createStsService(ctx: CloudContext): StsProvider {
     },
     handle: queryProtocol({ xmlns: XMLNS, operations }),
 
+    canAssume({ roleArn, servicePrincipal }) {
+      return checkAssume(roleArn, servicePrincipal).check;
+    },
+
     assumeRoleForService({ roleArn, sessionName, servicePrincipal, durationSeconds = 3600 }) {
-      const match = ROLE_ARN.exec(roleArn);
-      const role = match ? ctx.service<IamProvider>('iam')?.role(match[1], match[2]) : undefined;
-      if (!match || !role) throw new AwsError('AccessDenied', `${servicePrincipal} cannot assume ${roleArn}: the role does not exist`, 403);
-      if (ctx.trust && ctx.trust.mode !== 'off') {
-        const decision = evaluate({
-          principal: { kind: 'service', service: servicePrincipal, arn: servicePrincipal },
-          action: 'sts:AssumeRole',
-          resource: role.arn,
-          resourceAccountId: match[1],
-          context: { 'aws:principalservicename': servicePrincipal },
-          identityPolicies: [],
-          resourcePolicy: { id: `trust:${role.arn}`, kind: 'resource', document: JSON.stringify(role.trustPolicy) },
-        });
-        if (decision.effect !== 'Allow') {
-          const message = `The role ${role.arn} cannot be assumed by ${servicePrincipal}: its trust policy does not allow it`;
-          if (ctx.trust.mode === 'enforce') throw new AwsError('AccessDenied', message, 403);
-          ctx.log(`iam report: would deny sts:AssumeRole on ${role.arn} to ${servicePrincipal}: ${message}`);
-        }
+      const { check, role, accountId } = checkAssume(roleArn, servicePrincipal);
+      if (!check.allowed) {
+        if (check.reason === 'NoSuchRole' || !role) throw new AwsError('AccessDenied', check.message, 403);
+        if (ctx.trust && ctx.trust.mode === 'enforce') throw new AwsError('AccessDenied', check.message, 403);
+        if (ctx.trust && ctx.trust.mode === 'report') ctx.log(`iam report: would deny sts:AssumeRole on ${role.arn} to ${servicePrincipal}: ${check.message}`);
       }
       const name = sessionName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
-      const assumedArn = `arn:aws:sts::${match[1]}:assumed-role/${role.name}/${name}`;
-      return issueSession(sessions, { accountId: match[1], arn: assumedArn, userId: `${role.id}:${name}`, roleArn: role.arn }, durationSeconds);
+      const assumedArn = `arn:aws:sts::${accountId}:assumed-role/${role!.name}/${name}`;
+      return issueSession(sessions, { accountId: accountId!, arn: assumedArn, userId: `${role!.id}:${name}`, roleArn: role!.arn }, durationSeconds);
     },
   };
 }

@@ -25,3 +25,5 @@ export const preconditionFailed = () =>
     'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
     412,
   );
+/** AWS's answer when a function's execution role does not exist or does not trust lambda.amazonaws.com. */
+export const roleCannotBeAssumed = () => invalidParameter('The role defined for the function cannot be assumed by Lambda.');

@@ -23,7 +23,8 @@ import { RESERVED_VARIABLES } from '../runtime/environment-variables.js';
 import { logGroupFor, type FunctionRuntime } from '../runtime/invoker.js';
 import { deploymentPackage, type WireCode } from './code-source.js';
 import type { CodeUrls } from './code-urls.js';
-import { conflict, invalidParameter, notFound, preconditionFailed } from './errors.js';
+import type { StsProvider } from '../../sts/index.js';
+import { conflict, invalidParameter, notFound, preconditionFailed, roleCannotBeAssumed } from './errors.js';
 import { assertRunnableRuntime } from './runtimes.js';
 import { Validator } from './validation.js';
 
@@ -69,6 +70,7 @@ export class FunctionOperations {
     assertRunnableRuntime(input.Runtime);
     const environment = checkedEnvironment(input.Environment?.Variables);
     if (this.functions.get(ref)) throw conflict(`Function already exist: ${ref.name}`);
+    this.assertAssumable(input.Role!);
 
     const stored = await this.code.put(await deploymentPackage(this.ctx, input.Code, ref.accountId, ref.region));
     // Checked again: the code upload yielded, and names are unique.
@@ -182,6 +184,7 @@ export class FunctionOperations {
     if (input.RevisionId && input.RevisionId !== fn.latest.revisionId) throw preconditionFailed();
     if (input.Runtime) assertRunnableRuntime(input.Runtime);
     const environment = input.Environment ? checkedEnvironment(input.Environment.Variables) : fn.latest.environment;
+    if (input.Role !== undefined) this.assertAssumable(input.Role);
     fn.latest = {
       ...fn.latest,
       runtime: input.Runtime ?? fn.latest.runtime,
@@ -283,6 +286,20 @@ export class FunctionOperations {
       ref.qualifier = qualifier;
     }
     return ref;
+  }
+
+  /**
+   * As AWS does when a function is given a role: the role must exist and
+   * trust Lambda, or the request is refused. Not checked with IAM off, where
+   * functions without a usable role run with the account's root keys.
+   */
+  private assertAssumable(roleArn: string): void {
+    if (!this.ctx.trust || this.ctx.trust.mode === 'off') return;
+    const check = this.ctx.service<StsProvider>('sts')?.canAssume({ roleArn, servicePrincipal: 'lambda.amazonaws.com' });
+    if (check && !check.allowed) {
+      this.ctx.log(`lambda: refusing role ${roleArn}: ${check.message}`);
+      throw roleCannotBeAssumed();
+    }
   }
 
   private tagged(arn: string, caller: Caller): LambdaFunction {

@@ -2,6 +2,7 @@ import type { Principal } from '../../../auth/types.js';
 import type { CloudContext } from '../../../core/types.js';
 import type { IamProvider } from '../../iam/index.js';
 import type { StsProvider } from '../../sts/index.js';
+import { roleCannotBeAssumed } from '../api/errors.js';
 
 export interface Credentials {
   accessKeyId: string;
@@ -16,6 +17,7 @@ interface Cached {
 }
 
 const SESSION_SECONDS = 3600;
+const LAMBDA = 'lambda.amazonaws.com';
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 
 /**
@@ -32,21 +34,34 @@ export class FunctionCredentials {
 
   constructor(private readonly ctx: CloudContext) {}
 
+  /**
+   * Throws Lambda's InvalidParameterValueException when the role cannot be
+   * assumed (deleted, or its trust policy changed, since the function was
+   * given it) and IAM is not off: the invocation fails as it does on AWS.
+   */
   forRole(accountId: string, region: string, roleArn: string, sessionName: string): Credentials {
     const key = `${accountId}/${roleArn}`;
-    const cached = this.cache.get(key);
-    if (cached && cached.refreshAt > Date.now()) return cached.credentials;
     const sts = this.ctx.service<StsProvider>('sts');
+    const enforced = !!this.ctx.trust && this.ctx.trust.mode !== 'off';
+    const cached = this.cache.get(key);
+    // A cached session is only good while the role may still be assumed: checked for every new environment.
+    if (cached && cached.refreshAt > Date.now() && (!enforced || !sts || sts.canAssume({ roleArn, servicePrincipal: LAMBDA }).allowed)) {
+      return cached.credentials;
+    }
+    this.cache.delete(key);
     let entry: Cached;
     try {
       if (!sts) throw new Error('STS is not running');
-      const issued = sts.assumeRoleForService({ roleArn, sessionName, servicePrincipal: 'lambda.amazonaws.com', durationSeconds: SESSION_SECONDS });
+      const issued = sts.assumeRoleForService({ roleArn, sessionName, servicePrincipal: LAMBDA, durationSeconds: SESSION_SECONDS });
       entry = {
         credentials: { accessKeyId: issued.AccessKeyId!, secretAccessKey: issued.SecretAccessKey!, sessionToken: issued.SessionToken },
         refreshAt: issued.Expiration!.getTime() - REFRESH_BEFORE_EXPIRY_MS,
       };
     } catch (err) {
-      if (this.ctx.trust && this.ctx.trust.mode !== 'off') throw err;
+      if (enforced) {
+        this.ctx.log(`lambda: cannot run ${sessionName} as ${roleArn}: ${(err as Error).message}`);
+        throw roleCannotBeAssumed();
+      }
       entry = { credentials: this.ctx.clientConfig(region, accountId).credentials, refreshAt: Date.now() + 60_000 };
     }
     if (this.cache.size > 1000) this.cache.clear();

@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { CloudContext } from '../../../core/types.js';
 import type { CodeStore } from '../model/code-store.js';
 import { functionKey, type FunctionVersion, type LambdaFunction } from '../model/functions.js';
+import { notFound } from '../api/errors.js';
+import { functionArn } from '../model/names.js';
 import { FunctionCredentials } from './credentials.js';
 import { ExecutionEnvironment, InitFailure, type InvocationOutcome } from './environment.js';
 import { LogSink, type LogDestination } from './log-sink.js';
@@ -88,18 +90,21 @@ export class FunctionRuntime {
     let env = lease.env;
     let initDurationMs: number | undefined;
     if (!env) {
+      let started: ExecutionEnvironment | undefined;
       try {
-        env = await this.createEnvironment(fn, version);
-        initDurationMs = await env.start();
-        pool.started(env);
+        started = await this.createEnvironment(fn, version);
+        initDurationMs = await started.start();
       } catch (err) {
         pool.startFailed();
-        if (!(err instanceof InitFailure) || !env) {
-          env?.dispose();
-          throw err;
+        if (pool.closed || !(err instanceof InitFailure) || !started) {
+          started?.dispose();
+          throw pool.closed ? this.gone(fn) : err;
         }
-        return this.initFailed(env, input, requestId, err);
+        return this.initFailed(started, input, requestId, err);
       }
+      // The function was deleted (or the runtime stopped) while this environment started: it stops now.
+      if (!pool.started(started)) throw this.gone(fn);
+      env = started;
     }
     return this.run(env, pool, input, requestId, initDurationMs);
   }
@@ -118,7 +123,7 @@ export class FunctionRuntime {
   removeFunction(fn: LambdaFunction): void {
     for (const [key, pool] of this.pools) {
       if (key.startsWith(`${functionKey(fn)}:`)) {
-        pool.disposeAll();
+        pool.disposeAll(this.gone(fn));
         this.pools.delete(key);
       }
     }
@@ -127,10 +132,15 @@ export class FunctionRuntime {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.reaper);
-    for (const pool of this.pools.values()) pool.disposeAll();
+    for (const pool of this.pools.values()) pool.disposeAll(new Error('the Lambda runtime is stopping'));
     this.pools.clear();
     await this.logs.flush();
     this.logs.stop();
+  }
+
+  /** Why an invocation ends when its function was deleted or the runtime stopped under it. */
+  private gone(fn: LambdaFunction): Error {
+    return this.stopped ? new Error('the Lambda runtime is stopping') : notFound(`Function not found: ${functionArn(fn)}`);
   }
 
   private poolFor(fn: LambdaFunction, version: string): EnvironmentPool {

@@ -14,33 +14,45 @@ export class EnvironmentPool {
   private readonly members = new Set<ExecutionEnvironment>();
   /** Slots handed out for environments being started. */
   private starting = 0;
-  private readonly waiting: Array<(lease: Lease) => void> = [];
+  private readonly waiting: Array<{ resolve: (lease: Lease) => void; reject: (err: Error) => void }> = [];
   private revisionId = '';
   private readonly idleSince = new Map<ExecutionEnvironment, number>();
   /** At most this many environments; each acquire states it anew (reserved concurrency can change). */
   private limit = 1;
   /** Set by `drain`: environments stop as they become idle, until an invocation asks for one again. */
   private draining = false;
+  /** Set by `disposeAll`: the function is gone (or the runtime stopping); no environment may join or wait any more. */
+  private closedBy: Error | undefined;
 
   /** Waits for a warm environment of `revisionId`, or for room to start one (at most `limit` environments). */
   acquire(revisionId: string, limit: number): Promise<Lease> {
+    if (this.closedBy) return Promise.reject(this.closedBy);
     this.limit = Math.max(1, limit);
     this.draining = false;
     if (revisionId !== this.revisionId) {
       this.revisionId = revisionId;
       this.retireIdle();
     }
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
       this.pump();
     });
   }
 
-  /** A started environment joins the pool (busy with the invocation that started it). */
-  started(env: ExecutionEnvironment): void {
+  /**
+   * A started environment joins the pool (busy with the invocation that
+   * started it). Returns false, having stopped it, when the pool was closed
+   * while it started: it must not outlive its function (or the runtime).
+   */
+  started(env: ExecutionEnvironment): boolean {
     this.starting--;
+    if (this.closedBy) {
+      env.dispose();
+      return false;
+    }
     this.members.add(env);
     env.onExit(() => this.forget(env));
+    return true;
   }
 
   /** Starting an environment failed: its slot is free again. */
@@ -90,8 +102,19 @@ export class EnvironmentPool {
     return this.members.size + this.starting;
   }
 
-  disposeAll(): void {
+  /**
+   * The function is gone or the runtime stops: every environment stops (busy
+   * ones end their invocation as crashed), invocations waiting for one fail
+   * with `reason`, and environments still starting are stopped as they start.
+   */
+  disposeAll(reason: Error = new Error('the function is gone')): void {
+    this.closedBy = reason;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(reason);
     for (const env of [...this.members]) env.dispose();
+  }
+
+  get closed(): boolean {
+    return this.closedBy !== undefined;
   }
 
   private retireIdle(): void {
@@ -112,12 +135,12 @@ export class EnvironmentPool {
       const env = this.idle.pop();
       if (env) {
         this.idleSince.delete(env);
-        this.waiting.shift()!({ env });
+        this.waiting.shift()!.resolve({ env });
         continue;
       }
       if (this.members.size + this.starting >= this.limit) return;
       this.starting++;
-      this.waiting.shift()!({});
+      this.waiting.shift()!.resolve({});
     }
   }
 }
