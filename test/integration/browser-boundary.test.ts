@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import { startLocalCloud } from '../../localcloud/localcloud.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
@@ -168,6 +168,9 @@ describe('browser boundary', () => {
       const s3 = new S3Client({ ...cloud.clientConfig(), forcePathStyle: true });
       await s3.send(new CreateBucketCommand({ Bucket: 'vhost-bucket' }));
       await s3.send(new PutObjectCommand({ Bucket: 'vhost-bucket', Key: 'hello.txt', Body: 'hi' }));
+      // The raw requests below are unsigned, so anonymous: a public-read policy lets them in, as on S3.
+      const publicRead = { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::vhost-bucket/*' };
+      await s3.send(new PutBucketPolicyCommand({ Bucket: 'vhost-bucket', Policy: JSON.stringify({ Version: '2012-10-17', Statement: [publicRead] }) }));
       for (const host of ['vhost-bucket.localhost', 'vhost-bucket.s3.localhost.localstack.cloud', 'vhost-bucket.s3.us-east-1.localhost.localstack.cloud', 'vhost-bucket.s3.amazonaws.com']) {
         const res = await rawHttp(cloud.url, { path: '/hello.txt', headers: { host: `${host}:${port}` } });
         expect(res.status, `${host}: ${res.body}`).to.equal(200);
