@@ -33,6 +33,6 @@ export async function rawJsonRequest(
   }
   // fetch sets Host itself, to the same value that was signed.
   const { host: _host, ...sent } = headers;
-  const res = await fetch(url, { method: 'POST', headers: sent, body });
+  const res = await fetch(url, { method: 'POST', headers: sent, body: body as RequestInit['body'] });
   return { status: res.status, body: (await res.json()) as { __type: string; message?: string } };
 }
