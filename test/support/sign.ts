@@ -82,3 +82,69 @@ export async function signedHeaders(
   );
   return signed.headers as Record<string, string>;
 }
+
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const EMPTY_SHA256 = sha256Hex('');
+
+export interface SignedStreamingUpload {
+  /** The request's headers, seed signature included (`host` among them: drop it for fetch). */
+  headers: Record<string, string>;
+  /** The aws-chunked body, each chunk signed. */
+  body: Buffer;
+  /** The chunk signatures in order, the final empty chunk's last. */
+  chunkSignatures: string[];
+}
+
+/**
+ * A PUT with a signed streaming body, built as "Signature Calculations for the
+ * Authorization Header: Transferring Payload in Multiple Chunks" (S3 API
+ * Reference) describes it, with nothing but HMAC-SHA256: the header signature
+ * is the seed, and each chunk's string to sign is
+ *
+ *     AWS4-HMAC-SHA256-PAYLOAD \n date \n scope \n previous-signature \n sha256("") \n sha256(chunk)
+ *
+ * ending with an empty chunk. With `trailers`, the stream is
+ * `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER` and a last signature
+ * (`x-amz-trailer-signature`) covers the trailing headers.
+ */
+export async function signedStreamingUpload(
+  url: string,
+  request: { path: string; chunks: readonly (string | Buffer)[]; headers?: Record<string, string>; trailers?: readonly [string, string][] },
+  options: Omit<SigningOptions, 'service'> = {},
+): Promise<SignedStreamingUpload> {
+  const chunks = request.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c));
+  const trailers = request.trailers;
+  const headers: Record<string, string> = {
+    ...request.headers,
+    'content-encoding': 'aws-chunked',
+    'x-amz-content-sha256': trailers ? 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER' : 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+    'x-amz-decoded-content-length': String(chunks.reduce((n, c) => n + c.length, 0)),
+    ...(trailers ? { 'x-amz-trailer': trailers.map(([name]) => name).join(',') } : {}),
+  };
+  const region = options.region ?? 'us-east-1';
+  const credentials = options.credentials ?? ROOT_CREDENTIALS;
+  const signed = await signedHeaders(url, { method: 'PUT', target: request.path, headers }, { ...options, region, credentials, service: 's3' });
+  const seed = /Signature=([0-9a-f]{64})/.exec(signed.authorization)![1];
+  const amzDate = signed['x-amz-date'];
+  const date = amzDate.slice(0, 8);
+  const scope = `${date}/${region}/s3/aws4_request`;
+  const key = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, date), region), 's3'), 'aws4_request');
+
+  const parts: Buffer[] = [];
+  const chunkSignatures: string[] = [];
+  let previous = seed;
+  for (const chunk of [...chunks, Buffer.alloc(0)]) {
+    previous = hmac(key, `AWS4-HMAC-SHA256-PAYLOAD\n${amzDate}\n${scope}\n${previous}\n${EMPTY_SHA256}\n${sha256Hex(chunk)}`).toString('hex');
+    chunkSignatures.push(previous);
+    parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${previous}\r\n`));
+    if (chunk.length > 0) parts.push(chunk, Buffer.from('\r\n'));
+  }
+  if (trailers) {
+    const canonical = trailers.map(([name, value]) => `${name}:${value}\n`).join('');
+    const trailerSignature = hmac(key, `AWS4-HMAC-SHA256-TRAILER\n${amzDate}\n${scope}\n${previous}\n${sha256Hex(canonical)}`).toString('hex');
+    parts.push(Buffer.from(`${trailers.map(([name, value]) => `${name}:${value}\r\n`).join('')}x-amz-trailer-signature:${trailerSignature}\r\n`));
+  }
+  parts.push(Buffer.from('\r\n'));
+  return { headers: signed, body: Buffer.concat(parts), chunkSignatures };
+}
