@@ -13,8 +13,7 @@ const GARBAGE: { name: string; bytes: string | Buffer; status: number; code: str
   { name: 'a space inside a header name', bytes: 'GET / HTTP/1.1\r\nHo st: x\r\n\r\n', status: 400, code: 'BadRequest' },
   { name: 'a control character in a header value', bytes: 'GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\n\r\n', status: 400, code: 'BadRequest' },
   { name: 'headers over 16 KB', bytes: `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, status: 431, code: 'RequestHeaderSectionTooLarge' },
-  // A loopback Host, so that the request gets as far as its body: any other name is refused (403) before it is read.
-  { name: 'a broken chunk size', bytes: 'PUT /bucket/key HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n', status: 400, code: 'BadRequest' },
+  { name: 'a broken chunk size', bytes: 'PUT /bucket/key HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n', status: 400, code: 'BadRequest' },
   { name: 'a lone CR ending the request line', bytes: 'GET / HTTP/1.1\rHost: x\r\n\r\n', status: 400, code: 'BadRequest' },
   { name: 'binary noise', bytes: Buffer.from([0, 1, 2, 3, 255, 254, 10, 13, 10, 13]), status: 400, code: 'BadRequest' },
   { name: 'an unknown method', bytes: 'BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n', status: 400, code: 'BadRequest' },
