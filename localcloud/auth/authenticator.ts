@@ -1,7 +1,20 @@
 import { AwsError } from '../core/errors.js';
 import { ROOT_SECRET, rootPrincipal, type CredentialDirectory, type IssuedCredential } from './credentials.js';
 import type { IamMode } from './mode.js';
-import { AuthFailure, authError, readAuth, verify, type AuthInfo, type AuthProtocol, type SignedRequest } from './sigv4/index.js';
+import {
+  AuthFailure,
+  authError,
+  readAuth,
+  signedTrailerOf,
+  streamingScope,
+  verify,
+  verifyChunkSignatures,
+  type AuthInfo,
+  type AuthProtocol,
+  type SignedChunk,
+  type SignedRequest,
+  type SigV4Auth,
+} from './sigv4/index.js';
 import type { Principal } from './types.js';
 
 /** The SigV4 signing name each service expects in a credential scope. */
@@ -36,7 +49,21 @@ export interface Authenticated {
   accessKeyId?: string;
   /** The credential scope's region, when the request carries one. */
   region?: string;
+  /**
+   * For an S3 upload whose chunks are signed (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]`):
+   * checks the decoded chunks (and trailers) against the chain that starts at
+   * the header's seed signature, throwing S3's 403 SignatureDoesNotMatch.
+   * Absent when there is nothing to check, or when the key's secret is not
+   * checked (the account roots).
+   */
+  verifyStreamingChunks?: StreamingChunkVerifier;
 }
+
+/** Checks an upload's decoded aws-chunked chunks, and its trailers (names lower-case, in the order sent). */
+export type StreamingChunkVerifier = (chunks: readonly SignedChunk[], trailers: Record<string, string>) => void;
+
+const SIGNED_STREAMING = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
+const SIGNED_STREAMING_TRAILER = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
 
 /**
  * Turns a request's signature into a principal: the access key must be one
@@ -86,7 +113,38 @@ export class Authenticator {
       }
       throw err;
     }
-    return { principal: credential!.principal, accessKeyId: auth.accessKeyId, region };
+    const verifyStreamingChunks = auth.kind === 'header' ? this.streamingVerifier(req, auth, credential!, protocol) : undefined;
+    return { principal: credential!.principal, accessKeyId: auth.accessKeyId, region, ...(verifyStreamingChunks ? { verifyStreamingChunks } : {}) };
+  }
+
+  /**
+   * The header signature of a signed streaming upload is only the seed: each
+   * chunk's signature chains from it (and with -TRAILER, a last one covers the
+   * trailers). S3 calls this once it has decoded the body.
+   */
+  private streamingVerifier(req: SignedRequest, auth: SigV4Auth, credential: IssuedCredential, protocol: AuthProtocol): StreamingChunkVerifier | undefined {
+    const header = req.headers['x-amz-content-sha256'];
+    const payload = typeof header === 'string' ? header : header?.[0];
+    if (payload !== SIGNED_STREAMING && payload !== SIGNED_STREAMING_TRAILER) return undefined;
+    // The account roots' secret is not checked, so neither are their chunks.
+    if (credential.secretAccessKey === undefined) return undefined;
+    const scope = streamingScope(auth, credential.secretAccessKey);
+    const withTrailer = payload === SIGNED_STREAMING_TRAILER;
+    return (chunks, trailers) => {
+      try {
+        // A -TRAILER stream must sign its trailers: without x-amz-trailer-signature the check fails on the missing signature.
+        const trailer = withTrailer ? (signedTrailerOf(trailers) ?? { headers: Object.entries(trailers) }) : undefined;
+        verifyChunkSignatures(auth.signature, scope, chunks, trailer);
+      } catch (err) {
+        if (!(err instanceof AuthFailure)) throw err;
+        const error = authError(new AuthFailure(err.reason, err.detail, { ...err.context, accessKeyId: auth.accessKeyId }), protocol);
+        if (this.mode === 'report') {
+          this.log(`iam report: would refuse an upload signed with ${auth.accessKeyId}: ${error.code}: ${err.message}`);
+          return;
+        }
+        throw error;
+      }
+    };
   }
 
   private check(req: SignedRequest, auth: Exclude<AuthInfo, { kind: 'none' }>, credential: IssuedCredential | undefined, service: string, protocol: AuthProtocol, now: Date): void {

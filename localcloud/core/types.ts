@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
+import type { StreamingChunkVerifier } from '../auth/authenticator.js';
 import type { TrustBoundary } from '../auth/index.js';
 import type { Principal } from '../auth/types.js';
 import type { AwsError } from './errors.js';
@@ -36,6 +37,14 @@ export interface ServiceRequest {
    * input parsed, before the service acts. Absent: everything is allowed.
    */
   authorize?: (operation: string, input: unknown) => Promise<void> | void;
+  /**
+   * Set by the gateway for an S3 upload with signed chunks
+   * (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]`) from a key whose secret
+   * is checked: S3 hands it the decoded chunks and trailers, and it throws
+   * S3's 403 SignatureDoesNotMatch when the chain from the request's seed
+   * signature is broken.
+   */
+  verifyStreamingChunks?: StreamingChunkVerifier;
 }
 
 export interface ServiceResponse {

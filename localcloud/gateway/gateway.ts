@@ -169,8 +169,9 @@ export class Gateway {
     if (service && trust && !ownAuth) {
       try {
         const rawQuery = queryStart < 0 ? '' : rawUrl.slice(queryStart + 1);
-        const { principal } = trust.authenticator.authenticate({ method, rawPath: path, rawQuery, headers: { ...headers, host }, body }, service.name);
+        const { principal, verifyStreamingChunks } = trust.authenticator.authenticate({ method, rawPath: path, rawQuery, headers: { ...headers, host }, body }, service.name);
         request.principal = principal;
+        if (verifyStreamingChunks) request.verifyStreamingChunks = verifyStreamingChunks;
         request.accountId = principal.accountId ?? this.ctx.defaultAccountId;
         if (trust.mode !== 'off') {
           request.authorize = (operation, input) => trust.authorizer.authorize(principal, service.name, operation, input, request);

@@ -21,6 +21,13 @@ export interface QueryProtocolOptions {
    * `InvalidParameterValue`, STS, IAM and CloudFormation `ValidationError`.
    */
   invalidParameterCode?: string;
+  /**
+   * Per action, the checks of the parameters' modelled constraints (lengths,
+   * patterns, ranges). AWS answers these before it asks IAM, so they run
+   * before `req.authorize`: a malformed request gets its ValidationError,
+   * not an AccessDenied about a resource it could not even name.
+   */
+  validate?: Record<string, (input: any) => void>;
 }
 
 /**
@@ -38,6 +45,7 @@ export function queryProtocol(options: QueryProtocolOptions) {
       if (!operation) throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service`);
       const input = decodeQueryParams(params, (message) => new AwsError(invalidParameterCode, message, 400));
       for (const name of options.listParameters ?? []) if (input[name] === '') input[name] = [];
+      if (options.validate && Object.hasOwn(options.validate, action)) options.validate[action](input);
       if (req.authorize) await req.authorize(action, input);
       const result = await operation(input, req);
       const resultXml = result === undefined ? '' : `<${action}Result>${xmlContent(result)}</${action}Result>`;

@@ -432,22 +432,26 @@ describe('CloudWatch metrics', function () {
       expect(json.Datapoints![0]).to.include({ Sum: 19, SampleCount: 4 });
     });
 
-    it('routes unsigned form POSTs by Action and answers XML errors', async () => {
+    it('routes unsigned form POSTs by Action, refusing them with MissingAuthenticationToken as AWS does', async () => {
       const res = await fetch(cloud.url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form({ Action: 'PutMetricData', Namespace: 'AWS/Lambda', 'MetricData.member.1.MetricName': 'x', 'MetricData.member.1.Value': '1' }),
+        body: form({ Action: 'ListMetrics', Namespace: 'Query' }),
       });
+      const xml = await res.text();
+      expect(res.status).to.equal(403);
+      expect(xml).to.contain('<Code>MissingAuthenticationToken</Code>');
+      expect(xml).to.contain('<Type>Sender</Type>');
+    });
+
+    it('answers signed form POSTs with XML errors', async () => {
+      const res = await signedPost(form({ Action: 'PutMetricData', Namespace: 'AWS/Lambda', 'MetricData.member.1.MetricName': 'x', 'MetricData.member.1.Value': '1' }));
       const xml = await res.text();
       expect(res.status).to.equal(400);
       expect(xml).to.contain('<Code>InvalidParameterValue</Code>');
       expect(xml).to.contain('<Type>Sender</Type>');
 
-      const list = await fetch(cloud.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form({ Action: 'ListMetrics', Namespace: 'Query' }),
-      });
+      const list = await signedPost(form({ Action: 'ListMetrics', Namespace: 'Query' }));
       const listXml = await list.text();
       expect(list.status, listXml).to.equal(200);
       expect(listXml).to.match(/<ListMetricsResult><Metrics><member><Namespace>Query<\/Namespace><MetricName>Q<\/MetricName><Dimensions><member><Name>SensorId<\/Name><Value>q1<\/Value><\/member><\/Dimensions><\/member><\/Metrics><\/ListMetricsResult>/);

@@ -278,13 +278,16 @@ describe('dynamodb', function () {
     });
 
     it('answers random bytes without crashing, and keeps serving', async () => {
-      const res = await fetch(cloud.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.Query' },
-        body: Buffer.from([0xff, 0x00, 0xfe, 0x7b, 0x22]),
-      });
+      const res = await rawJsonRequest(cloud.url, 'DynamoDB_20120810.Query', Buffer.from([0xff, 0x00, 0xfe, 0x7b, 0x22]), 'application/x-amz-json-1.0');
       expect(res.status).to.equal(400);
+      expect(res.body.__type).to.equal('SerializationException');
       expect((await ddb.send(new ListTablesCommand({}))).TableNames).to.be.an('array');
+    });
+
+    it('answers an unsigned request with MissingAuthenticationTokenException, as AWS does', async () => {
+      const res = await rawJsonRequest(cloud.url, 'DynamoDB_20120810.ListTables', '{}', 'application/x-amz-json-1.0', 'unsigned');
+      expect(res.status).to.equal(400);
+      expect(res.body.__type).to.match(/MissingAuthenticationTokenException$/);
     });
 
     it('answers missing required members with ValidationException', async () => {

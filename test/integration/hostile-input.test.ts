@@ -9,6 +9,7 @@ import { zipFiles } from '../fixtures/lambda/zip.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
 import { createExecutionRole } from '../support/roles.js';
 import { rawJsonRequest } from '../support/raw-json.js';
+import { signedHeaders } from '../support/sign.js';
 
 /**
  * Requests no SDK would send, from a client that means harm or is broken:
@@ -19,14 +20,16 @@ describe('hostile input', function () {
   let cloud: TestCloud;
   const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 
-  /** A signed-looking request: the gateway routes by the credential scope's service; signatures are not checked. */
-  const authorization = (service: string) =>
-    `AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`;
+  /** Headers that SigV4-sign a request as the account root, as every AWS request must be (fetch sets Host itself, to the value signed). */
+  async function signed(service: string, method: string, path: string, headers: Record<string, string>, body?: string) {
+    const { host: _host, ...rest } = await signedHeaders(cloud.url, { method, target: path, headers, body }, { service });
+    return rest;
+  }
 
   async function queryRequest(service: string, body: string) {
     const res = await fetch(`${cloud.url}/`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: authorization(service) },
+      headers: await signed(service, 'POST', '/', { 'content-type': 'application/x-www-form-urlencoded' }, body),
       body,
     });
     const text = await res.text();
@@ -34,7 +37,7 @@ describe('hostile input', function () {
   }
 
   async function s3Request(method: string, path: string, body?: string) {
-    const res = await fetch(`${cloud.url}${path}`, { method, headers: { authorization: authorization('s3') }, body });
+    const res = await fetch(`${cloud.url}${path}`, { method, headers: await signed('s3', method, path, {}, body), body });
     const text = await res.text();
     return { status: res.status, text, code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1] };
   }
@@ -42,7 +45,7 @@ describe('hostile input', function () {
   async function lambdaRequest(method: string, path: string, body: string) {
     const res = await fetch(`${cloud.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', authorization: authorization('lambda') },
+      headers: await signed('lambda', method, path, { 'content-type': 'application/json' }, body),
       body,
     });
     return { status: res.status, type: res.headers.get('x-amzn-errortype'), text: await res.text() };

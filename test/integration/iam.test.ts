@@ -52,6 +52,7 @@ import { expect } from 'chai';
 import type { IamProvider } from '../../localcloud/services/iam/index.js';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { signedHeaders } from '../support/sign.js';
 
 const ACCOUNT = '000000000000';
 
@@ -63,6 +64,12 @@ const trustLambda = JSON.stringify({
 const allowLogs = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Action: ['logs:*'], Resource: 'arn:aws:logs:*:*:*' }],
+});
+
+/** On AWS a user needs iam:GetUser (and iam:ListAccessKeys) even to read itself. */
+const readSelf = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListAccessKeys'], Resource: 'arn:aws:iam::*:user/${aws:username}' }],
 });
 
 describe('IAM', function () {
@@ -138,6 +145,7 @@ describe('IAM', function () {
     it('resolves a key to the account that created it, and GetUser without a name to its user', async () => {
       const admin = new IAMClient({ ...cloud.clientConfig(), credentials: { accessKeyId: '111111111111', secretAccessKey: 'test' } });
       await admin.send(new CreateUserCommand({ UserName: 'device' }));
+      await admin.send(new PutUserPolicyCommand({ UserName: 'device', PolicyName: 'ReadSelf', PolicyDocument: readSelf }));
       const { AccessKey: key } = await admin.send(new CreateAccessKeyCommand({ UserName: 'device' }));
       const asDevice = new IAMClient({ ...cloud.clientConfig(), credentials: { accessKeyId: key!.AccessKeyId!, secretAccessKey: key!.SecretAccessKey! } });
       const me = await asDevice.send(new GetUserCommand({}));
@@ -336,14 +344,10 @@ describe('IAM', function () {
   });
 
   it('answers unknown actions and garbage with IAM-shaped XML errors', async () => {
-    const res = await fetch(cloud.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00',
-      },
-      body: 'Action=FlyToTheMoon&Version=2010-05-08',
-    });
+    const body = 'Action=FlyToTheMoon&Version=2010-05-08';
+    const headers = await signedHeaders(cloud.url, { method: 'POST', target: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, { service: 'iam' });
+    const { host: _host, ...sent } = headers;
+    const res = await fetch(cloud.url, { method: 'POST', headers: sent, body });
     const xml = await res.text();
     expect(res.status).to.equal(400);
     expect(xml).to.contain('<Code>InvalidAction</Code>');
@@ -358,6 +362,7 @@ describe('IAM persistence', function () {
       let iam = new IAMClient(cloud.clientConfig());
       await iam.send(new CreateUserCommand({ UserName: 'TestClientUser' }));
       await iam.send(new PutUserPolicyCommand({ UserName: 'TestClientUser', PolicyName: 'IotClientPolicy', PolicyDocument: allowLogs }));
+      await iam.send(new PutUserPolicyCommand({ UserName: 'TestClientUser', PolicyName: 'ReadSelf', PolicyDocument: readSelf }));
       const { AccessKey: key } = await iam.send(new CreateAccessKeyCommand({ UserName: 'TestClientUser' }));
       await iam.send(new CreateRoleCommand({ RoleName: 'ApiExecutionRole', AssumeRolePolicyDocument: trustLambda }));
       const policy = (await iam.send(new CreatePolicyCommand({ PolicyName: 'Kept', PolicyDocument: allowLogs }))).Policy!;

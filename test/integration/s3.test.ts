@@ -47,6 +47,7 @@ import {
   UploadPartCommand,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
@@ -57,6 +58,7 @@ import { Readable } from 'node:stream';
 import type { S3Provider } from '../../localcloud/services/s3/index.js';
 import { rejection } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { signedHeaders, signedStreamingUpload, type Credentials, type SigningOptions } from '../support/sign.js';
 
 /** The error an S3 call fails with (the test fails if it succeeds). */
 const failure = (promise: Promise<unknown>) => rejection<S3ServiceException>(promise);
@@ -67,12 +69,23 @@ interface RawResponse {
   body: string;
 }
 
-/** A hand-made HTTP request, for what the SDK would never send. */
-function raw(cloud: TestCloud, options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<RawResponse> {
+/**
+ * A hand-made HTTP request, for what the SDK would never send. Unsigned, S3
+ * takes it as anonymous (AccessDenied unless a bucket policy allows it);
+ * `sign` signs it as the account root (`true`) or as given, as any AWS user must.
+ */
+async function raw(
+  cloud: TestCloud,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer; sign?: true | Omit<SigningOptions, 'service'> },
+): Promise<RawResponse> {
   const url = new URL(cloud.url);
+  const method = options.method ?? 'GET';
+  const headers = options.sign
+    ? await signedHeaders(cloud.url, { method, target: options.path, headers: options.headers, body: options.body }, { ...(options.sign === true ? {} : options.sign), service: 's3' })
+    : options.headers;
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+      { host: url.hostname, port: url.port, method, path: options.path, headers },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -83,9 +96,6 @@ function raw(cloud: TestCloud, options: { method?: string; path: string; headers
     req.end(options.body);
   });
 }
-
-/** A header-signed-looking request (the scope routes it to S3; signatures are not verified yet). */
-const S3_AUTH = 'AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00';
 
 const md5Hex = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
 
@@ -129,7 +139,7 @@ describe('s3', function () {
       // The SDK adds the client's region as constraint by itself; without one, a regional endpoint refuses.
       await eu.send(new CreateBucketCommand({ Bucket: 'bucket-implicit-eu' }));
       expect((await eu.send(new GetBucketLocationCommand({ Bucket: 'bucket-implicit-eu' }))).LocationConstraint).to.equal('eu-west-1');
-      const unspecified = await raw(cloud, { method: 'PUT', path: '/bucket-no-constraint', headers: { authorization: S3_AUTH.replace('us-east-1', 'eu-west-1') } });
+      const unspecified = await raw(cloud, { method: 'PUT', path: '/bucket-no-constraint', sign: { region: 'eu-west-1' } });
       expect(unspecified.status).to.equal(400);
       expect(unspecified.body).to.contain('<Code>IllegalLocationConstraintException</Code>');
       const mismatch = await failure(eu.send(new CreateBucketCommand({ Bucket: 'bucket-mismatch', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } })));
@@ -306,8 +316,8 @@ describe('s3', function () {
       const res = await raw(cloud, {
         method: 'PUT',
         path: `/${bucket}/bad-trailer`,
+        sign: true,
         headers: {
-          authorization: S3_AUTH,
           'content-encoding': 'aws-chunked',
           'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
           'x-amz-decoded-content-length': '5',
@@ -319,25 +329,80 @@ describe('s3', function () {
       expect(res.body).to.contain('<Code>BadDigest</Code>');
     });
 
-    it('accepts signed aws-chunked bodies (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', async () => {
-      const sig = 'f'.repeat(64);
-      const body = `5;chunk-signature=${sig}\r\nhello\r\n0;chunk-signature=${sig}\r\n\r\n`;
-      const res = await raw(cloud, {
-        method: 'PUT',
-        path: `/${bucket}/signed-chunks`,
-        headers: {
-          authorization: S3_AUTH,
-          'content-encoding': 'aws-chunked',
-          'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
-          'x-amz-decoded-content-length': '5',
-        },
-        body,
+    describe('signed aws-chunked bodies', () => {
+      let uploader: Credentials;
+      before(async () => {
+        // An IAM user: its secret is checked, so its chunk signatures are too.
+        const iam = new IAMClient(cloud.clientConfig());
+        await iam.send(new CreateUserCommand({ UserName: 'chunk-uploader' }));
+        const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: `arn:aws:s3:::${bucket}/*` }] };
+        await iam.send(new PutUserPolicyCommand({ UserName: 'chunk-uploader', PolicyName: 'upload', PolicyDocument: JSON.stringify(policy) }));
+        const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'chunk-uploader' }));
+        uploader = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+        iam.destroy();
       });
-      expect(res.status).to.equal(200);
-      expect(res.headers.etag).to.equal(`"${md5Hex('hello')}"`);
-      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'signed-chunks' }));
-      expect(await got.Body!.transformToString()).to.equal('hello');
-      expect(got.ContentEncoding).to.equal(undefined);
+
+      const put = (upload: { headers: Record<string, string>; body: Buffer }, key: string) =>
+        raw(cloud, { method: 'PUT', path: `/${bucket}/${key}`, headers: upload.headers, body: upload.body });
+
+      it('accepts a chain of chunk signatures (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', async () => {
+        const chunks = [Buffer.alloc(8192, 'a'), Buffer.from('hello')];
+        const upload = await signedStreamingUpload(cloud.url, { path: `/${bucket}/signed-chunks`, chunks }, { credentials: uploader });
+        const res = await put(upload, 'signed-chunks');
+        expect(res.status, res.body).to.equal(200);
+        expect(res.headers.etag).to.equal(`"${md5Hex(Buffer.concat(chunks))}"`);
+        const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'signed-chunks' }));
+        expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(chunks))).to.equal(true);
+        expect(got.ContentEncoding).to.equal(undefined);
+      });
+
+      it('refuses a changed chunk, a forged signature and a dropped chunk with 403 SignatureDoesNotMatch, storing nothing', async () => {
+        const path = `/${bucket}/tampered`;
+        const upload = await signedStreamingUpload(cloud.url, { path, chunks: ['hello', ' world'] }, { credentials: uploader });
+        const text = upload.body.toString('latin1');
+
+        const changed = { ...upload, body: Buffer.from(text.replace('hello', 'jello'), 'latin1') };
+        const forged = { ...upload, body: Buffer.from(text.replace(upload.chunkSignatures[1], 'f'.repeat(64)), 'latin1') };
+        const secondChunk = text.slice(text.indexOf('\r\n6;') + 2, text.indexOf('\r\n0;') + 2);
+        const dropped = { ...upload, body: Buffer.from(text.replace(secondChunk, ''), 'latin1') };
+        for (const [name, attempt] of Object.entries({ changed, forged, dropped })) {
+          const res = await put(attempt, 'tampered');
+          expect(res.status, name).to.equal(403);
+          expect(res.body, name).to.contain('<Code>SignatureDoesNotMatch</Code>');
+          expect(res.body, name).to.contain(`<AWSAccessKeyId>${uploader.accessKeyId}</AWSAccessKeyId>`);
+          expect(res.body, name).to.contain('<StringToSign>AWS4-HMAC-SHA256-PAYLOAD\n');
+        }
+        expect((await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'tampered' })))).$metadata.httpStatusCode).to.equal(404);
+      });
+
+      it('checks the trailer signature (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER)', async () => {
+        const crc32 = 'NhCmhg=='; // CRC32 of "hello"
+        const path = `/${bucket}/signed-trailer`;
+        const upload = await signedStreamingUpload(cloud.url, { path, chunks: ['hello'], trailers: [['x-amz-checksum-crc32', crc32]] }, { credentials: uploader });
+        const res = await put(upload, 'signed-trailer');
+        expect(res.status, res.body).to.equal(200);
+        expect(res.headers['x-amz-checksum-crc32']).to.equal(crc32);
+
+        // A trailer changed after signing: the trailer signature no longer matches, whatever the checksum says.
+        const changed = { ...upload, body: Buffer.from(upload.body.toString('latin1').replace(crc32, 'AAAAAA=='), 'latin1') };
+        const refused = await put(changed, 'signed-trailer');
+        expect(refused.status).to.equal(403);
+        expect(refused.body).to.contain('<Code>SignatureDoesNotMatch</Code>');
+        expect(refused.body).to.contain('<StringToSign>AWS4-HMAC-SHA256-TRAILER\n');
+      });
+
+      it('does not check the chunks of the account root, whose secret is not checked either', async () => {
+        const sig = 'f'.repeat(64);
+        const res = await raw(cloud, {
+          method: 'PUT',
+          path: `/${bucket}/root-chunks`,
+          sign: true,
+          headers: { 'content-encoding': 'aws-chunked', 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'x-amz-decoded-content-length': '5' },
+          body: `5;chunk-signature=${sig}\r\nhello\r\n0;chunk-signature=${sig}\r\n\r\n`,
+        });
+        expect(res.status).to.equal(200);
+        expect(res.headers.etag).to.equal(`"${md5Hex('hello')}"`);
+      });
     });
 
     it('checks Content-MD5 (InvalidDigest, BadDigest)', async () => {
@@ -391,7 +456,7 @@ describe('s3', function () {
       const head = await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'missing/key' })));
       expect(head.name).to.equal('NotFound');
       expect(head.$metadata.httpStatusCode).to.equal(404);
-      const rawHead = await raw(cloud, { method: 'HEAD', path: `/${bucket}/missing/key`, headers: { authorization: S3_AUTH } });
+      const rawHead = await raw(cloud, { method: 'HEAD', path: `/${bucket}/missing/key`, sign: true });
       expect(rawHead.status).to.equal(404);
       expect(rawHead.body).to.equal('');
     });
@@ -587,10 +652,10 @@ describe('s3', function () {
     });
 
     it('rejects bad listing arguments', async () => {
-      const res = await raw(cloud, { path: `/${bucket}?list-type=2&max-keys=lots`, headers: { authorization: S3_AUTH } });
+      const res = await raw(cloud, { path: `/${bucket}?list-type=2&max-keys=lots`, sign: true });
       expect(res.status).to.equal(400);
       expect(res.body).to.contain('<Code>InvalidArgument</Code>');
-      const token = await raw(cloud, { path: `/${bucket}?list-type=2&continuation-token=garbage`, headers: { authorization: S3_AUTH } });
+      const token = await raw(cloud, { path: `/${bucket}?list-type=2&continuation-token=garbage`, sign: true });
       expect(token.body).to.contain('<Code>InvalidArgument</Code>');
     });
   });
@@ -612,14 +677,18 @@ describe('s3', function () {
 
     it('serves virtual-hosted requests (<bucket>.s3.amazonaws.com, <bucket>.localhost)', async () => {
       for (const host of [`${bucket}.s3.amazonaws.com`, `${bucket}.s3.us-east-1.amazonaws.com`, `${bucket}.localhost:4566`]) {
-        const res = await raw(cloud, { path: '/templates/config-helper.template', headers: { host } });
+        const res = await raw(cloud, { path: '/templates/config-helper.template', headers: { host }, sign: true });
         expect(res.status, host).to.equal(200);
         expect(res.body, host).to.equal('{"Resources":{}}');
       }
-      const listing = await raw(cloud, { path: '/?list-type=2', headers: { host: `${bucket}.s3.amazonaws.com` } });
+      const listing = await raw(cloud, { path: '/?list-type=2', headers: { host: `${bucket}.s3.amazonaws.com` }, sign: true });
       expect(listing.body).to.contain('<Key>templates/config-helper.template</Key>');
+      // Unsigned, the request is anonymous: no bucket policy lets anyone in.
+      const anonymous = await raw(cloud, { path: '/templates/config-helper.template', headers: { host: `${bucket}.s3.amazonaws.com` } });
+      expect(anonymous.status).to.equal(403);
+      expect(anonymous.body).to.contain('<Code>AccessDenied</Code>');
       // The global endpoint name in path style, as CloudFormation TemplateURLs use it.
-      const pathStyle = await raw(cloud, { path: `/${bucket}/templates/config-helper.template`, headers: { host: 's3.amazonaws.com' } });
+      const pathStyle = await raw(cloud, { path: `/${bucket}/templates/config-helper.template`, headers: { host: 's3.amazonaws.com' }, sign: true });
       expect(pathStyle.body).to.equal('{"Resources":{}}');
     });
 
@@ -677,7 +746,8 @@ describe('s3', function () {
         const res = await raw(cloud, {
           method: 'POST',
           path: `/${bucket}?delete`,
-          headers: { authorization: S3_AUTH, 'content-md5': createHash('md5').update(body).digest('base64') },
+          sign: true,
+          headers: { 'content-md5': createHash('md5').update(body).digest('base64') },
           body,
         });
         expect(res.status, body).to.equal(400);
@@ -687,37 +757,39 @@ describe('s3', function () {
     });
 
     it('answers bad XML to CreateBucket with MalformedXML', async () => {
-      const res = await raw(cloud, { method: 'PUT', path: '/another-bucket-x', headers: { authorization: S3_AUTH }, body: '<CreateBucketConfiguration><Location' });
+      const res = await raw(cloud, { method: 'PUT', path: '/another-bucket-x', sign: true, body: '<CreateBucketConfiguration><Location' });
       expect(res.status).to.equal(400);
       expect(res.body).to.contain('<Code>MalformedXML</Code>');
     });
 
     it('answers unknown sub-resources with NotImplemented and wrong methods with MethodNotAllowed', async () => {
-      const inventory = await raw(cloud, { path: `/${bucket}?inventory`, headers: { authorization: S3_AUTH } });
+      const inventory = await raw(cloud, { path: `/${bucket}?inventory`, sign: true });
       expect(inventory.status).to.equal(501);
       expect(inventory.body).to.contain('<Code>NotImplemented</Code>');
-      const patch = await raw(cloud, { method: 'PATCH', path: `/${bucket}/key`, headers: { authorization: S3_AUTH } });
+      const patch = await raw(cloud, { method: 'PATCH', path: `/${bucket}/key`, sign: true });
       expect(patch.status).to.equal(405);
       expect(patch.body).to.contain('<Code>MethodNotAllowed</Code>');
-      const postService = await raw(cloud, { method: 'DELETE', path: '/', headers: { authorization: S3_AUTH } });
+      const postService = await raw(cloud, { method: 'DELETE', path: '/', sign: true });
       expect(postService.status).to.equal(405);
     });
 
     it('answers broken encodings and bodies with 400s', async () => {
-      const uri = await raw(cloud, { path: `/${bucket}/%E0%A4%A`, headers: { authorization: S3_AUTH } });
+      const uri = await raw(cloud, { path: `/${bucket}/%E0%A4%A`, sign: true });
       expect(uri.status).to.equal(400);
       expect(uri.body).to.contain('<Code>InvalidURI</Code>');
       const chunked = await raw(cloud, {
         method: 'PUT',
         path: `/${bucket}/broken-chunks`,
-        headers: { authorization: S3_AUTH, 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5' },
+        sign: true,
+          headers: { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5' },
         body: 'zz\r\nhello\r\n',
       });
       expect(chunked.status).to.equal(400);
       const short = await raw(cloud, {
         method: 'PUT',
         path: `/${bucket}/short-chunks`,
-        headers: { authorization: S3_AUTH, 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '9' },
+        sign: true,
+          headers: { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '9' },
         body: '5\r\nhello\r\n0\r\n\r\n',
       });
       expect(short.status).to.equal(400);
@@ -725,7 +797,8 @@ describe('s3', function () {
       const badSum = await raw(cloud, {
         method: 'PUT',
         path: `/${bucket}/bad-sum-header`,
-        headers: { authorization: S3_AUTH, 'x-amz-checksum-crc32': 'not-base64' },
+        sign: true,
+          headers: { 'x-amz-checksum-crc32': 'not-base64' },
         body: 'hello',
       });
       expect(badSum.status).to.equal(400);
@@ -733,7 +806,7 @@ describe('s3', function () {
     });
 
     it('answers an unknown policy sub-resource document with MalformedXML', async () => {
-      const res = await raw(cloud, { method: 'PUT', path: `/${bucket}?cors`, headers: { authorization: S3_AUTH }, body: '<NotCors/>' });
+      const res = await raw(cloud, { method: 'PUT', path: `/${bucket}?cors`, sign: true, body: '<NotCors/>' });
       expect(res.status).to.equal(400);
       expect(res.body).to.contain('<Code>MalformedXML</Code>');
     });

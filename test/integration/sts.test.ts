@@ -1,12 +1,14 @@
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetAccessKeyInfoCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { expect } from 'chai';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { signedHeaders } from '../support/sign.js';
 
-const trustLambda = JSON.stringify({
+/** Trusts Lambda and the default account, whose root assumes these roles from across accounts (a role must trust its callers). */
+const trustLambdaAndDefaultAccount = JSON.stringify({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com', AWS: 'arn:aws:iam::000000000000:root' }, Action: 'sts:AssumeRole' }],
 });
 
 type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
@@ -59,8 +61,10 @@ describe('STS', function () {
   describe('AssumeRole', () => {
     before(async () => {
       const admin = iam({ accessKeyId: '333333333333', secretAccessKey: 'x' });
-      await admin.send(new CreateRoleCommand({ RoleName: 'ApiExecutionRole', AssumeRolePolicyDocument: trustLambda }));
-      await admin.send(new CreateRoleCommand({ RoleName: 'Pathed', Path: '/service-role/', AssumeRolePolicyDocument: trustLambda, MaxSessionDuration: 7200 }));
+      await admin.send(new CreateRoleCommand({ RoleName: 'ApiExecutionRole', AssumeRolePolicyDocument: trustLambdaAndDefaultAccount }));
+      const listRoles = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' }] });
+      await admin.send(new PutRolePolicyCommand({ RoleName: 'ApiExecutionRole', PolicyName: 'ListRoles', PolicyDocument: listRoles }));
+      await admin.send(new CreateRoleCommand({ RoleName: 'Pathed', Path: '/service-role/', AssumeRolePolicyDocument: trustLambdaAndDefaultAccount, MaxSessionDuration: 7200 }));
     });
 
     it('issues temporary credentials that act as the assumed role in its account', async () => {
@@ -134,12 +138,15 @@ describe('STS', function () {
     });
   });
 
-  it('routes unsigned query requests by Action', async () => {
-    const res = await fetch(cloud.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'Action=GetCallerIdentity&Version=2011-06-15',
-    });
+  it('routes unsigned query requests by Action, refusing them with MissingAuthenticationToken as AWS does', async () => {
+    const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+    const unsigned = await fetch(cloud.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const refusal = await unsigned.text();
+    expect(unsigned.status, refusal).to.equal(403);
+    expect(refusal).to.match(/<ErrorResponse[^>]*><Error><Type>Sender<\/Type><Code>MissingAuthenticationToken<\/Code>/);
+
+    const { host: _host, ...headers } = await signedHeaders(cloud.url, { method: 'POST', target: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, { service: 'sts' });
+    const res = await fetch(cloud.url, { method: 'POST', headers, body });
     const xml = await res.text();
     expect(res.status, xml).to.equal(200);
     expect(xml).to.contain('<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">');
@@ -153,7 +160,7 @@ describe('STS persistence', function () {
     try {
       let cloud = await startTestCloud({ stateDir: state.dir });
       const admin = new IAMClient({ ...cloud.clientConfig(), credentials: { accessKeyId: '555555555555', secretAccessKey: 'x' } });
-      await admin.send(new CreateRoleCommand({ RoleName: 'Persisted', AssumeRolePolicyDocument: trustLambda }));
+      await admin.send(new CreateRoleCommand({ RoleName: 'Persisted', AssumeRolePolicyDocument: trustLambdaAndDefaultAccount }));
       await admin.send(new CreateUserCommand({ UserName: 'keeper' }));
       const { AccessKey: key } = await admin.send(new CreateAccessKeyCommand({ UserName: 'keeper' }));
       const stsClient = new STSClient(cloud.clientConfig());

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { signedHeaders, type SigningOptions } from './sign.js';
 
 /**
  * A raw TCP connection to the cloud, for bytes no HTTP client would send.
@@ -79,4 +80,24 @@ export function parseHttpResponse(raw: Buffer): ParsedResponse {
     throw new Error(`body of ${Buffer.byteLength(body, 'latin1')} bytes does not match Content-Length ${headers['content-length']}`);
   }
   return { status: Number(status[1]), headers, body };
+}
+
+/**
+ * The header lines (`Name: value\r\n` each: host, x-amz-date, authorization,
+ * and x-amz-content-sha256 for S3) that SigV4-sign a request a test writes by
+ * hand, for bytes that must still reach the service past authentication.
+ * `body` is what the signature covers (for S3, pass the payload hash in
+ * `headers['x-amz-content-sha256']` instead when the body is not known whole).
+ */
+export async function signedHeaderLines(
+  url: string,
+  request: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+  signing: SigningOptions,
+): Promise<string> {
+  const headers = await signedHeaders(url, { method: request.method, target: request.path, headers: request.headers, body: request.body }, signing);
+  const given = new Set(Object.keys(request.headers ?? {}).map((name) => name.toLowerCase()));
+  return Object.entries(headers)
+    .filter(([name]) => !given.has(name.toLowerCase()))
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
 }

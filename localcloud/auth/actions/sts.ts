@@ -2,7 +2,10 @@ import { contextOf, permission, text, unmapped, type ActionMap } from './permiss
 
 /**
  * AWS STS (prefix `sts`). GetCallerIdentity needs no permission: AWS answers
- * it even when a policy denies it. AssumeRole is authorized on the role,
+ * it even when a policy denies it. Nor does GetSessionToken: "You cannot use
+ * policies to control authentication operations" (IAM User Guide,
+ * Permissions for GetSessionToken); session credentials are refused by STS
+ * itself. AssumeRole is authorized on the role,
  * with the session name and external id as condition keys (trust policies
  * test them), plus sts:TagSession / sts:SetSourceIdentity when the request
  * passes tags or a source identity.
@@ -10,6 +13,7 @@ import { contextOf, permission, text, unmapped, type ActionMap } from './permiss
 export const stsPermissions: ActionMap = (operation, input) => {
   switch (operation) {
     case 'GetCallerIdentity':
+    case 'GetSessionToken':
       return [];
     case 'AssumeRole': {
       const role = text(input?.RoleArn) ?? '*';
@@ -24,9 +28,8 @@ export const stsPermissions: ActionMap = (operation, input) => {
       if (context?.['sts:SourceIdentity']) permissions.push(permission('sts:SetSourceIdentity', role, { 'sts:SourceIdentity': context['sts:SourceIdentity'] }));
       return permissions;
     }
-    case 'GetSessionToken':
     case 'GetAccessKeyInfo':
-      return [permission(`sts:${operation}`, '*')];
+      return [permission('sts:GetAccessKeyInfo', '*')];
     default:
       return unmapped('sts', operation);
   }

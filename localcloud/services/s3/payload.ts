@@ -24,7 +24,8 @@ export interface RequestPayload {
 
 /**
  * Decodes `aws-chunked` bodies and verifies every integrity claim the client
- * made about them: `x-amz-decoded-content-length`, `x-amz-checksum-*` headers or
+ * made about them: the chunk signatures of a signed stream (through the
+ * gateway's `verifyStreamingChunks`), `x-amz-decoded-content-length`, `x-amz-checksum-*` headers or
  * trailers, `Content-MD5`, and a hex `x-amz-content-sha256`. A request that
  * passes has exactly the bytes the client meant to send.
  *
@@ -37,6 +38,8 @@ export function readPayload(req: ServiceRequest): RequestPayload {
   let trailers: Record<string, string> = {};
   if (isAwsChunked(req.headers)) {
     const decoded = decodeAwsChunked(req.body);
+    // Signed chunks are checked before anything else is read from them.
+    req.verifyStreamingChunks?.(decoded.chunks, decoded.trailers);
     body = decoded.payload;
     trailers = decoded.trailers;
     const declared = req.headers['x-amz-decoded-content-length'];

@@ -5,7 +5,7 @@ import { AwsError } from '../../core/errors.js';
 import type { CloudContext, ServiceProvider } from '../../core/types.js';
 import type { IamProvider, RoleInfo } from '../iam/index.js';
 import { queryProtocol } from '../../protocols/query.js';
-import { stsOperations } from './operations.js';
+import { stsOperations, stsParameterChecks } from './operations.js';
 import { issueSession, SessionStore, sessionPrincipal } from './sessions.js';
 
 const XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -83,7 +83,7 @@ export function createStsService(ctx: CloudContext): StsProvider {
     async start() {
       sessions.load();
     },
-    handle: queryProtocol({ xmlns: XMLNS, operations }),
+    handle: queryProtocol({ xmlns: XMLNS, operations, validate: stsParameterChecks }),
 
     canAssume({ roleArn, servicePrincipal }) {
       return checkAssume(roleArn, servicePrincipal).check;

@@ -57,16 +57,9 @@ export function stsOperations(ctx: CloudContext, sessions: SessionStore): Record
 
     AssumeRole(input, req): Output<AssumeRoleCommandOutput> {
       const who = caller(req);
-      const roleArn = input.RoleArn;
-      if (typeof roleArn !== 'string' || roleArn.length < 20) {
-        throw validationError(`1 validation error detected: Value '${String(roleArn ?? 'null')}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20`);
-      }
-      const sessionName = input.RoleSessionName;
-      if (typeof sessionName !== 'string' || !SESSION_NAME.test(sessionName)) {
-        throw validationError(
-          `1 validation error detected: Value '${String(sessionName ?? 'null')}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
-        );
-      }
+      // stsParameterChecks.AssumeRole ran first: RoleArn and RoleSessionName are strings of the right shape.
+      const roleArn: string = input.RoleArn;
+      const sessionName: string = input.RoleSessionName;
       const duration = durationSeconds(input.DurationSeconds, 3600, 900, 43200);
       if (input.Policy !== undefined) parsePolicyDocument(input.Policy, 'identity', 'policy');
 
@@ -100,15 +93,41 @@ export function stsOperations(ctx: CloudContext, sessions: SessionStore): Record
     },
 
     GetAccessKeyInfo(input, req): Output<GetAccessKeyInfoCommandOutput> {
-      const id = input.AccessKeyId;
-      if (typeof id !== 'string' || id.length < 16) {
-        throw validationError(`1 validation error detected: Value '${String(id ?? 'null')}' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16`);
-      }
+      const id: string = input.AccessKeyId;
       const account = /^\d{12}$/.test(id) ? id : (ctx.accountForAccessKey?.(id) ?? req.accountId);
       return { Account: account };
     },
   };
 }
+
+/**
+ * The modelled constraints of each action's parameters, which AWS checks
+ * before authorizing the request (queryProtocol runs these first).
+ */
+export const stsParameterChecks: Record<string, (input: any) => void> = {
+  AssumeRole(input) {
+    const roleArn = input.RoleArn;
+    if (typeof roleArn !== 'string' || roleArn.length < 20) {
+      throw validationError(`1 validation error detected: Value '${String(roleArn ?? 'null')}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20`);
+    }
+    const sessionName = input.RoleSessionName;
+    if (typeof sessionName !== 'string' || !SESSION_NAME.test(sessionName)) {
+      throw validationError(
+        `1 validation error detected: Value '${String(sessionName ?? 'null')}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
+      );
+    }
+    durationSeconds(input.DurationSeconds, 3600, 900, 43200);
+  },
+  GetSessionToken(input) {
+    durationSeconds(input.DurationSeconds, 43200, 900, 129600);
+  },
+  GetAccessKeyInfo(input) {
+    const id = input.AccessKeyId;
+    if (typeof id !== 'string' || id.length < 16) {
+      throw validationError(`1 validation error detected: Value '${String(id ?? 'null')}' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16`);
+    }
+  },
+};
 
 function durationSeconds(value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined || value === '') return fallback;
