@@ -186,7 +186,7 @@ describe('gateway: connection deadlines and limits', () => {
       expect(await extra.closesWithin(CLOSE_WITHIN_MS), 'the connection over the limit is closed').to.equal(true);
       expect(extra.received.length).to.equal(0);
       for (const connection of held) connection.socket.destroy();
-      const status = await waitFor(() => fetch(`${small.url}/_localstack/health`, { headers: { connection: 'close' } }).then((r) => r.status, () => undefined), 'a free connection slot');
+      const status = await waitFor(() => fetch(`${small.url}/_localstack/health`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => undefined), 'a free connection slot');
       expect(status).to.equal(200);
     });
   });
