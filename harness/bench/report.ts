@@ -79,6 +79,8 @@ export interface BenchReport {
     throughputCost: Num;
     /** enforce − off API p50, ms (goal ≤ 1). */
     p50CostMs: Num;
+    /** Median of enforce − off over the paired invokes (one on each cloud in turn), ms. */
+    pairedDiffP50Ms: Num;
     rounds: Num;
     eventsPerRun: Num;
     apiInvokes: Num;
@@ -136,6 +138,7 @@ export function buildReport(
       off: modeFigures(iam?.off),
       throughputCost: num(iam?.throughputCost, 3),
       p50CostMs: num(iam?.p50CostMs, 2),
+      pairedDiffP50Ms: num(iam?.pairedDiffP50Ms, 2),
       rounds: iam ? iam.rounds : null,
       eventsPerRun: iam ? iam.eventsPerRun : null,
       apiInvokes: iam ? iam.apiInvokes : null,

@@ -31,7 +31,7 @@ export function renderTable(report: BenchReport, paint: Paint): string {
     { label: `IAM enforce / off: throughput (${count(report.iam.eventsPerRun)} events)`, value: `${rate(report.iam.enforce.throughputEventsPerSec, '')}/ ${rate(report.iam.off.throughputEventsPerSec, 'events/s')}`, spread: report.iam.rounds ? `${report.iam.rounds} round${report.iam.rounds > 1 ? 's' : ''}` : '' },
     { label: '  cost of enforcing', value: percent(report.iam.throughputCost, 1), spread: '', goal: goal('iam.throughputCost'), goalValue: report.iam.throughputCost },
     { label: 'IAM enforce / off: API p50', value: `${ms(report.iam.enforce.apiLatencyMs.p50)} / ${ms(report.iam.off.apiLatencyMs.p50)}`, spread: `p99 ${ms(report.iam.enforce.apiLatencyMs.p99)} / ${ms(report.iam.off.apiLatencyMs.p99)}` },
-    { label: '  cost of enforcing', value: ms(report.iam.p50CostMs), spread: '', goal: goal('iam.p50CostMs'), goalValue: report.iam.p50CostMs },
+    { label: '  cost of enforcing', value: ms(report.iam.p50CostMs), spread: report.iam.pairedDiffP50Ms !== null ? `per pair ${ms(report.iam.pairedDiffP50Ms)}` : '', goal: goal('iam.p50CostMs'), goalValue: report.iam.p50CostMs },
     'rule',
     { label: 'ref: DynamoDB BatchWriteItem', value: rate(report.dynamoFloorItemsPerSec, 'items/s'), spread: range(d.dynamoFloor?.itemsPerSec, '') },
     { label: '  one call at a time', value: rate(d.dynamoFloor?.serialItemsPerSec?.median, 'items/s'), spread: range(d.dynamoFloor?.serialItemsPerSec, '') },

@@ -54,6 +54,7 @@ function completeResults(): PhaseResults {
       apiInvokes: 30,
       throughputCost: 0.05,
       p50CostMs: 0.4,
+      pairedDiffP50Ms: 0.35,
     },
   };
 }
