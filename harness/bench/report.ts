@@ -47,6 +47,8 @@ export interface IamModeFigures {
   apiLatencyMs: { p50: Num; p99: Num };
   deployMs: Num;
   lostEvents: Num;
+  /** CPU ms the cloud and its function processes spent per event in the throughput run. */
+  cpuMsPerEvent: Num;
   /** Spread over the rounds. */
   details: Record<string, unknown> | null;
 }
@@ -81,6 +83,8 @@ export interface BenchReport {
     p50CostMs: Num;
     /** Median of enforce − off over the paired invokes (one on each cloud in turn), ms. */
     pairedDiffP50Ms: Num;
+    /** enforce ÷ off − 1 of the cloud tree's CPU ms per event over the throughput runs. */
+    cpuCostPerEvent: Num;
     rounds: Num;
     eventsPerRun: Num;
     apiInvokes: Num;
@@ -139,6 +143,7 @@ export function buildReport(
       throughputCost: num(iam?.throughputCost, 3),
       p50CostMs: num(iam?.p50CostMs, 2),
       pairedDiffP50Ms: num(iam?.pairedDiffP50Ms, 2),
+      cpuCostPerEvent: num(iam?.cpuCostPerEvent, 3),
       rounds: iam ? iam.rounds : null,
       eventsPerRun: iam ? iam.eventsPerRun : null,
       apiInvokes: iam ? iam.apiInvokes : null,
@@ -280,8 +285,9 @@ function modeFigures(mode: IamModeResult | undefined): IamModeFigures {
     apiLatencyMs: { p50: num(mode?.apiP50Ms.median, 2), p99: num(mode?.apiP99Ms.median, 2) },
     deployMs: num(mode?.deployMs.median),
     lostEvents: mode ? mode.lostEvents : null,
+    cpuMsPerEvent: num(mode?.cpuMsPerEvent.median, 3),
     details: mode
-      ? { eventsPerSec: summary(mode.eventsPerSec), apiP50Ms: summary(mode.apiP50Ms, 2), apiP99Ms: summary(mode.apiP99Ms, 2), deployMs: summary(mode.deployMs) }
+      ? { eventsPerSec: summary(mode.eventsPerSec), apiP50Ms: summary(mode.apiP50Ms, 2), apiP99Ms: summary(mode.apiP99Ms, 2), deployMs: summary(mode.deployMs), cpuMsPerEvent: summary(mode.cpuMsPerEvent, 3) }
       : null,
   };
 }

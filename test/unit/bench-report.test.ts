@@ -47,14 +47,15 @@ function completeResults(): PhaseResults {
     api: { ms: pct(4, 6, 8), itemsReturned: 20 },
     kinesisLocal: summary(550),
     iam: {
-      enforce: { eventsPerSec: summary(3800), apiP50Ms: summary(4.4), apiP99Ms: summary(8), deployMs: summary(1200), lostEvents: 0 },
-      off: { eventsPerSec: summary(4000), apiP50Ms: summary(4), apiP99Ms: summary(7), deployMs: summary(1100), lostEvents: 0 },
+      enforce: { eventsPerSec: summary(3800), apiP50Ms: summary(4.4), apiP99Ms: summary(8), deployMs: summary(1200), lostEvents: 0, cpuMsPerEvent: summary(1.05) },
+      off: { eventsPerSec: summary(4000), apiP50Ms: summary(4), apiP99Ms: summary(7), deployMs: summary(1100), lostEvents: 0, cpuMsPerEvent: summary(1) },
       rounds: 1,
       eventsPerRun: 1000,
       apiInvokes: 30,
       throughputCost: 0.05,
       p50CostMs: 0.4,
       pairedDiffP50Ms: 0.35,
+      cpuCostPerEvent: 0.05,
     },
   };
 }
@@ -190,8 +191,8 @@ describe('bench: goals and table', () => {
     expect(line('Memory idle')).to.match(/120 MB.*✓$/);
     expect(table).to.match(/\n {2}p99\s+n\/a\s+≤ 10 ms\s+\?/);
     expect(table).to.match(/IAM enforce \/ off: throughput \(1,000 events\)\s+3,800 \/ 4,000 events\/s/);
-    expect(table).to.match(/ {2}cost of enforcing\s+5\.0 %\s+≤ 10 %\s+✓/);
-    expect(table).to.match(/ {2}cost of enforcing\s+0\.40 ms\s+≤ 1 ms\s+✓/);
+    expect(table).to.match(/ {2}cost of enforcing\s+5\.0 %\s+CPU per event \+5\.0 %\s+≤ 10 %\s+✓/);
+    expect(table).to.match(/ {2}cost of enforcing\s+0\.40 ms\s+per pair 0\.35 ms\s+≤ 1 ms\s+✓/);
   });
 });
 

@@ -18,7 +18,10 @@ import { waitUntilQuiet } from '../quiet.js';
 import { sensorId } from '../sensor-events.js';
 import { percentiles, summarize, type Percentiles, type Summary } from '../stats.js';
 import { deployOnce, stackOutputs } from './deploy.js';
-import { measureThroughput } from './throughput.js';
+import { measureThroughput, type ThroughputRun } from './throughput.js';
+
+/** How CpuMeter labels the bench's own share (harness/bench/quiet.ts). */
+const BENCH_PROCESS_LABEL = 'bench (this process)';
 
 const WARMUP_INVOKES = 10;
 
@@ -31,6 +34,12 @@ export interface IamModeResult {
   apiP99Ms: Summary;
   deployMs: Summary;
   lostEvents: number;
+  /**
+   * CPU time the cloud's process tree (cloud and function processes) spent per
+   * event over the throughput run: work done, where events/s is work done over
+   * wall time, so it holds better on a machine others are loading.
+   */
+  cpuMsPerEvent: Summary;
 }
 
 export interface IamComparison {
@@ -43,6 +52,8 @@ export interface IamComparison {
   throughputCost: number;
   /** enforce − off API p50 (medians), in ms. */
   p50CostMs: number;
+  /** enforce ÷ off − 1 of the cloud's CPU time per event (medians): 0.05 means enforcing takes 5 % more CPU per event. */
+  cpuCostPerEvent: number;
   /** The median of the per-pair differences (enforce − off) of the paired invokes, in ms: the same cost, less exposed to drift. */
   pairedDiffP50Ms: number;
 }
@@ -53,6 +64,7 @@ interface RoundFigures {
   apiP99Ms: number;
   deployMs: number;
   lost: number;
+  cpuMsPerEvent: number;
 }
 
 export async function measureIamCost(context: PhaseContext): Promise<IamComparison> {
@@ -89,7 +101,7 @@ export async function measureIamCost(context: PhaseContext): Promise<IamComparis
         const stack = stacks.get(mode)!;
         await waitUntilQuiet(stack.cloud.pid);
         const throughput = await measureThroughput({ options: load, progress: progress.prefixed(`IAM ${mode}${tag}: `) }, stack);
-        Object.assign(measured[mode]!, { eventsPerSec: throughput.eventsPerSec.median, lost: throughput.lostEvents });
+        Object.assign(measured[mode]!, { eventsPerSec: throughput.eventsPerSec.median, lost: throughput.lostEvents, cpuMsPerEvent: cpuMsPerEvent(throughput.runs[0]) });
       }
       // API latency paired: one invoke on each cloud in turn, so load from elsewhere on the machine lands on both alike.
       const api = await pairedApi(context, stacks.get('enforce')!, stacks.get('off')!, tag);
@@ -113,6 +125,7 @@ export async function measureIamCost(context: PhaseContext): Promise<IamComparis
     throughputCost: 1 - enforce.eventsPerSec.median / off.eventsPerSec.median,
     p50CostMs: enforce.apiP50Ms.median - off.apiP50Ms.median,
     pairedDiffP50Ms: percentiles(pairedDiffs).p50,
+    cpuCostPerEvent: enforce.cpuMsPerEvent.median / off.cpuMsPerEvent.median - 1,
   };
 }
 
@@ -185,5 +198,13 @@ function modeResult(rounds: RoundFigures[]): IamModeResult {
     apiP99Ms: summarize(rounds.map((r) => r.apiP99Ms)),
     deployMs: summarize(rounds.map((r) => r.deployMs)),
     lostEvents: rounds.reduce((sum, r) => sum + r.lost, 0),
+    cpuMsPerEvent: summarize(rounds.map((r) => r.cpuMsPerEvent)),
   };
+}
+
+/** CPU ms per event of the cloud's process tree over one throughput run (the bench's own process left out). */
+function cpuMsPerEvent(run: ThroughputRun | undefined): number {
+  if (!run || run.events === 0) return Number.NaN;
+  const cores = run.cpu.filter((c) => c.label !== BENCH_PROCESS_LABEL).reduce((sum, c) => sum + c.cores, 0);
+  return (cores * run.elapsedMs) / run.events;
 }
