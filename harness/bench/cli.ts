@@ -19,6 +19,7 @@ import { measureKinesisLocal, measureKinesisPut } from './phases/kinesis-put.js'
 import { measureLatency } from './phases/latency.js';
 import { measureLoopback } from './phases/loopback.js';
 import { measurePutMetricData } from './phases/metrics-call.js';
+import { measureIamCost } from './phases/iam.js';
 import { measureIdleMemory } from './phases/memory.js';
 import { measureThroughput } from './phases/throughput.js';
 import { Progress } from './progress.js';
@@ -110,6 +111,8 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await Promise.all([stack?.cloud.stop(), spare?.stop()]);
   }
+  // IAM enforced against IAM off: two more fresh clouds, one at a time, once the main one has stopped.
+  results.iam = await run('IAM cost', () => measureIamCost(context));
   results.kinesisLocal = await run('kinesis-local', () => measureKinesisLocal(context));
 
   const report = buildReport(results, options, errors, new Date(), loadAtStart);

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import type { IamMode } from '../../localcloud/auth/mode.js';
 import { PROJECT_ROOT } from '../support/paths.js';
 import { processTreeMemory } from './process-memory.js';
 
@@ -32,6 +33,11 @@ export interface SpawnOptions {
    * the cloud. Default: BENCH_CLOUD_NODE_ARGS, split on spaces.
    */
   nodeArgs?: string[];
+  /**
+   * `localcloud start --iam MODE`. Default: the cloud's own default (enforce,
+   * or $LOCALCLOUD_IAM), which is what users get.
+   */
+  iam?: IamMode;
 }
 
 export async function spawnCloud(options: SpawnOptions = {}): Promise<CloudProcess> {
@@ -43,7 +49,8 @@ export async function spawnCloud(options: SpawnOptions = {}): Promise<CloudProce
     tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
   };
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', '--port', String(port)], {
+  const iamArgs = options.iam ? ['--iam', options.iam] : [];
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', '--port', String(port), ...iamArgs], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

@@ -22,6 +22,9 @@ export const GOALS: readonly Goal[] = [
   { key: 'apiLatencyMs.p99', label: 'API p99', limit: 10, kind: 'max', unit: 'ms' },
   { key: 'memoryMb.idle', label: 'idle memory', limit: 150, kind: 'max', unit: 'MB' },
   { key: 'lostEvents', label: 'lost events', limit: 0, kind: 'max', unit: '' },
+  // What enforcing IAM (signature checks, policy evaluation) costs against --iam off, same run.
+  { key: 'iam.throughputCost', label: 'IAM enforcement: throughput cost', limit: 0.1, kind: 'max', unit: '' },
+  { key: 'iam.p50CostMs', label: 'IAM enforcement: API p50 cost', limit: 1, kind: 'max', unit: 'ms' },
 ];
 
 export function goalMet(goal: Goal, value: number | null | undefined): boolean | undefined {

@@ -26,6 +26,13 @@ export interface BenchOptions {
   kinesisLocalRecords: number;
   referenceRuns: number;
   loopbackRoundTrips: number;
+  /**
+   * IAM cost: rounds of (a cloud with IAM enforced, a cloud with IAM off),
+   * each deployed and measured alike — throughput over `iamEvents` events and
+   * `apiInvokes` warm API invokes. The order alternates between rounds.
+   */
+  iamRounds: number;
+  iamEvents: number;
   /** Where latest.json and the dated copies go. */
   resultsDir: string;
 }
@@ -46,6 +53,8 @@ export const FULL: Omit<BenchOptions, 'resultsDir'> = {
   kinesisLocalRecords: 5_000,
   referenceRuns: 3,
   loopbackRoundTrips: 2_000,
+  iamRounds: 2,
+  iamEvents: 10_000,
 };
 
 /** Well under a minute: enough to prove every phase still runs end to end, not to measure. */
@@ -65,6 +74,8 @@ export const QUICK: Omit<BenchOptions, 'resultsDir'> = {
   kinesisLocalRecords: 500,
   referenceRuns: 1,
   loopbackRoundTrips: 200,
+  iamRounds: 1,
+  iamEvents: 1_000,
 };
 
 export const DEFAULT_RESULTS_DIR = path.join(PROJECT_ROOT, 'bench', 'results');
@@ -73,7 +84,8 @@ export const USAGE = `usage: tsx harness/bench/cli.ts [--quick] [options]
 
 Benchmarks the embedded local cloud with the project's stack deployed: cold
 start, deploy, pipeline throughput and latency, API latency, memory, and
-reference points measured in the same run. Prints a table and writes
+reference points measured in the same run, and what IAM enforcement costs
+(the same stack measured on a cloud with --iam enforce and one with --iam off). Prints a table and writes
 bench/results/latest.json (and a dated copy).
 
   --quick            a fast smoke run (make test): checks the report is complete
@@ -107,7 +119,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   if (values.duration !== undefined) options.latencySeconds = positiveInt('--duration', values.duration);
   if (values.runs !== undefined) {
     const runs = positiveInt('--runs', values.runs);
-    Object.assign(options, { coldStartRuns: runs, deployRuns: runs, throughputRuns: runs, referenceRuns: runs });
+    Object.assign(options, { coldStartRuns: runs, deployRuns: runs, throughputRuns: runs, referenceRuns: runs, iamRounds: runs });
   }
   return options;
 }

@@ -20,15 +20,23 @@ export class Progress {
   readonly paint: Paint;
   private readonly live: boolean;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly prefix = '',
+  ) {
     this.paint = painter(stream);
     this.live = Boolean(stream.isTTY) && process.env.CI === undefined;
+  }
+
+  /** The same output, every phase label starting with `prefix` (a phase that reruns others). */
+  prefixed(prefix: string): Progress {
+    return new Progress(this.stream, this.prefix + prefix);
   }
 
   /** Starts a phase: `label` is fixed, the status after it changes. */
   phase(label: string): PhaseLine {
     const started = performance.now();
-    const name = label.padEnd(24);
+    const name = (this.prefix + label).padEnd(24);
     let frame = 0;
     let lastDraw = 0;
     let status = '';

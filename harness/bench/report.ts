@@ -5,12 +5,14 @@
  * not produce are null, and the phase's error is listed.
  */
 import os from 'node:os';
+import { IAM_MODE_ENV, resolveIamMode } from '../../localcloud/auth/mode.js';
 import { GOALS, goalMet } from './goals.js';
 import type { BenchOptions } from './options.js';
 import type { ApiResult } from './phases/api.js';
 import type { ColdStartResult } from './phases/cold-start.js';
 import type { DeployPhaseResult } from './phases/deploy.js';
 import type { DynamoFloorResult } from './phases/dynamo-floor.js';
+import type { IamComparison, IamModeResult } from './phases/iam.js';
 import type { KinesisPutResult } from './phases/kinesis-put.js';
 import type { LatencyResult } from './phases/latency.js';
 import type { IdleMemory } from './phases/memory.js';
@@ -30,6 +32,7 @@ export interface PhaseResults {
   api?: ApiResult;
   kinesisLocal?: Summary;
   putMetricData?: Percentiles;
+  iam?: IamComparison;
 }
 
 export interface PhaseError {
@@ -38,6 +41,17 @@ export interface PhaseError {
 }
 
 type Num = number | null;
+
+export interface IamModeFigures {
+  throughputEventsPerSec: Num;
+  apiLatencyMs: { p50: Num; p99: Num };
+  deployMs: Num;
+  lostEvents: Num;
+  /** CPU ms the cloud and its function processes spent per event in the throughput run. */
+  cpuMsPerEvent: Num;
+  /** Spread over the rounds. */
+  details: Record<string, unknown> | null;
+}
 
 export interface BenchReport {
   createdAt: string;
@@ -54,6 +68,27 @@ export interface BenchReport {
   kinesisPutRecordsPerSec: Num;
   kinesisLocalPutRecordsPerSec: Num;
   loopbackRttMs: Num;
+  /**
+   * IAM enforced against IAM off, the same stack measured alike on two fresh
+   * clouds in this run (harness/bench/phases/iam.ts). The figures above are
+   * measured on a cloud in `mainCloudMode` (the default: enforce).
+   */
+  iam: {
+    mainCloudMode: string;
+    enforce: IamModeFigures;
+    off: IamModeFigures;
+    /** 1 − enforce/off throughput: the share of throughput enforcement costs (goal ≤ 0.1). */
+    throughputCost: Num;
+    /** enforce − off API p50, ms (goal ≤ 1). */
+    p50CostMs: Num;
+    /** Median of enforce − off over the paired invokes (one on each cloud in turn), ms. */
+    pairedDiffP50Ms: Num;
+    /** enforce ÷ off − 1 of the cloud tree's CPU ms per event over the throughput runs. */
+    cpuCostPerEvent: Num;
+    rounds: Num;
+    eventsPerRun: Num;
+    apiInvokes: Num;
+  };
   /** Events per throughput run. */
   events: Num;
   /** Events put but missing from the table or the archive at the end, over all runs. */
@@ -83,7 +118,7 @@ export function buildReport(
   createdAt = new Date(),
   loadAverageAtStart?: number[],
 ): BenchReport {
-  const { coldStart, deploy, idleMemory, dynamoFloor, kinesisPut, throughput, latency, api, kinesisLocal, loopback, putMetricData } = results;
+  const { coldStart, deploy, idleMemory, dynamoFloor, kinesisPut, throughput, latency, api, kinesisLocal, loopback, putMetricData, iam } = results;
   const throughputRate = throughput?.eventsPerSec.median;
   const floor = dynamoFloor?.itemsPerSec.median;
   const { resultsDir: _ignored, ...shownOptions } = options;
@@ -101,6 +136,18 @@ export function buildReport(
     kinesisPutRecordsPerSec: num(kinesisPut?.recordsPerSec.median),
     kinesisLocalPutRecordsPerSec: num(kinesisLocal?.median),
     loopbackRttMs: num(loopback?.p50, 3),
+    iam: {
+      mainCloudMode: mainCloudIamMode(),
+      enforce: modeFigures(iam?.enforce),
+      off: modeFigures(iam?.off),
+      throughputCost: num(iam?.throughputCost, 3),
+      p50CostMs: num(iam?.p50CostMs, 2),
+      pairedDiffP50Ms: num(iam?.pairedDiffP50Ms, 2),
+      cpuCostPerEvent: num(iam?.cpuCostPerEvent, 3),
+      rounds: iam ? iam.rounds : null,
+      eventsPerRun: iam ? iam.eventsPerRun : null,
+      apiInvokes: iam ? iam.apiInvokes : null,
+    },
     events: throughput ? throughput.eventsPerRun : null,
     lostEvents: throughput ? throughput.lostEvents + (latency?.unseen ?? 0) : null,
     machine: machineInfo(loadAverageAtStart),
@@ -174,6 +221,12 @@ export const REQUIRED_NUMBERS = [
   'kinesisPutRecordsPerSec',
   'kinesisLocalPutRecordsPerSec',
   'loopbackRttMs',
+  'iam.enforce.throughputEventsPerSec',
+  'iam.off.throughputEventsPerSec',
+  'iam.enforce.apiLatencyMs.p50',
+  'iam.off.apiLatencyMs.p50',
+  'iam.throughputCost',
+  'iam.p50CostMs',
   'events',
   'lostEvents',
   'machine.cpus',
@@ -194,6 +247,10 @@ export function reportProblems(report: unknown): string[] {
   if (typeof node !== 'string' || node === '') problems.push('machine.node is missing');
   const lost = valueAt(report, 'lostEvents');
   if (typeof lost === 'number' && lost !== 0) problems.push(`${lost} events were lost (put, but missing from the table or the archive)`);
+  for (const mode of ['enforce', 'off']) {
+    const lostInMode = valueAt(report, `iam.${mode}.lostEvents`);
+    if (typeof lostInMode === 'number' && lostInMode !== 0) problems.push(`${lostInMode} events were lost with --iam ${mode}`);
+  }
   const errors = valueAt(report, 'errors');
   if (Array.isArray(errors)) for (const e of errors as PhaseError[]) problems.push(`${e.phase} failed: ${e.message.split('\n')[0]}`);
   return problems;
@@ -220,6 +277,28 @@ function machineInfo(loadAverageAtStart?: number[]): BenchReport['machine'] {
     ...(loadAverageAtStart ? { loadAverageAtStart: loadAverageAtStart.map((l) => round(l, 2)) } : {}),
     loadAverage: os.loadavg().map((l) => round(l, 2)),
   };
+}
+
+function modeFigures(mode: IamModeResult | undefined): IamModeFigures {
+  return {
+    throughputEventsPerSec: num(mode?.eventsPerSec.median),
+    apiLatencyMs: { p50: num(mode?.apiP50Ms.median, 2), p99: num(mode?.apiP99Ms.median, 2) },
+    deployMs: num(mode?.deployMs.median),
+    lostEvents: mode ? mode.lostEvents : null,
+    cpuMsPerEvent: num(mode?.cpuMsPerEvent.median, 3),
+    details: mode
+      ? { eventsPerSec: summary(mode.eventsPerSec), apiP50Ms: summary(mode.apiP50Ms, 2), apiP99Ms: summary(mode.apiP99Ms, 2), deployMs: summary(mode.deployMs), cpuMsPerEvent: summary(mode.cpuMsPerEvent, 3) }
+      : null,
+  };
+}
+
+/** The mode the main phases' cloud ran in: it is started without --iam, so $LOCALCLOUD_IAM or enforce. */
+function mainCloudIamMode(): string {
+  try {
+    return resolveIamMode(undefined);
+  } catch {
+    return `invalid ${IAM_MODE_ENV}: ${process.env[IAM_MODE_ENV]}`;
+  }
 }
 
 function num(value: number | undefined, digits = 1): Num {

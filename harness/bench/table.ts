@@ -28,6 +28,11 @@ export function renderTable(report: BenchReport, paint: Paint): string {
     { label: '  peak during throughput', value: mb(report.memoryMb.peak), spread: '' },
     { label: 'Lost events', value: report.lostEvents === null ? 'n/a' : String(report.lostEvents), spread: '', goal: goal('lostEvents'), goalValue: report.lostEvents },
     'rule',
+    { label: `IAM enforce / off: throughput (${count(report.iam.eventsPerRun)} events)`, value: `${rate(report.iam.enforce.throughputEventsPerSec, '')}/ ${rate(report.iam.off.throughputEventsPerSec, 'events/s')}`, spread: report.iam.rounds ? `${report.iam.rounds} round${report.iam.rounds > 1 ? 's' : ''}` : '' },
+    { label: '  cost of enforcing', value: percent(report.iam.throughputCost, 1), spread: report.iam.cpuCostPerEvent !== null ? `CPU per event ${report.iam.cpuCostPerEvent >= 0 ? '+' : ''}${percent(report.iam.cpuCostPerEvent, 1)}` : '', goal: goal('iam.throughputCost'), goalValue: report.iam.throughputCost },
+    { label: 'IAM enforce / off: API p50', value: `${ms(report.iam.enforce.apiLatencyMs.p50)} / ${ms(report.iam.off.apiLatencyMs.p50)}`, spread: `p99 ${ms(report.iam.enforce.apiLatencyMs.p99)} / ${ms(report.iam.off.apiLatencyMs.p99)}` },
+    { label: '  cost of enforcing', value: ms(report.iam.p50CostMs), spread: report.iam.pairedDiffP50Ms !== null ? `per pair ${ms(report.iam.pairedDiffP50Ms)}` : '', goal: goal('iam.p50CostMs'), goalValue: report.iam.p50CostMs },
+    'rule',
     { label: 'ref: DynamoDB BatchWriteItem', value: rate(report.dynamoFloorItemsPerSec, 'items/s'), spread: range(d.dynamoFloor?.itemsPerSec, '') },
     { label: '  one call at a time', value: rate(d.dynamoFloor?.serialItemsPerSec?.median, 'items/s'), spread: range(d.dynamoFloor?.serialItemsPerSec, '') },
     { label: '  one call of 25 items', value: ms(d.dynamoFloor?.serialCallMs), spread: '' },
@@ -71,8 +76,8 @@ function rate(value: unknown, unit: string): string {
   return typeof value === 'number' && Number.isFinite(value) ? `${Math.round(value).toLocaleString('en-US')} ${unit}` : 'n/a';
 }
 
-function percent(value: number | null): string {
-  return value === null ? 'n/a' : `${(value * 100).toFixed(0)} %`;
+function percent(value: number | null, digits = 0): string {
+  return value === null ? 'n/a' : `${(value * 100).toFixed(digits)} %`;
 }
 
 function count(value: number | null): string {

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { EXPECTED_OUTPUTS, outputsFile, type SavedOutputs } from '../../harness/deploy/outputs.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
@@ -29,11 +30,25 @@ describe('deploy-aws / destroy-aws through AWS_ENDPOINT_URL (embedded cloud stan
   before(async function () {
     cloud = await startTestCloud();
     outputsDir = mkdtempSync(path.join(os.tmpdir(), 'iot-aws-outputs-'));
+    // A deployer as on AWS: an IAM user allowed to deploy, with an access key of its own
+    // (the cloud verifies its signatures: made-up keys are refused, as AWS refuses them).
+    const iam = new IAMClient(cloud.clientConfig(region));
+    const userName = uniqueName('deployer');
+    await iam.send(new CreateUserCommand({ UserName: userName }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: userName,
+        PolicyName: 'deploy',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+      }),
+    );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+    iam.destroy();
     env = isolatedEnv({
       AWS_ENDPOINT_URL: cloud.url,
-      // Fake credentials through the standard chain's first source, the environment.
-      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      // The deployer's keys through the standard chain's first source, the environment.
+      AWS_ACCESS_KEY_ID: AccessKey!.AccessKeyId!,
+      AWS_SECRET_ACCESS_KEY: AccessKey!.SecretAccessKey!,
       REGION: region,
       STACK: stackName,
       OUTPUTS_DIR: outputsDir,

@@ -46,6 +46,17 @@ function completeResults(): PhaseResults {
     latency: { ms: pct(20, 40, 60), rate: 200, seconds: 30, events: 6000, unseen: 0, polls: 3000, pollRttMs: 1.2, drainMs: 30, firstTenthP50Ms: 20, lastTenthP50Ms: 21 },
     api: { ms: pct(4, 6, 8), itemsReturned: 20 },
     kinesisLocal: summary(550),
+    iam: {
+      enforce: { eventsPerSec: summary(3800), apiP50Ms: summary(4.4), apiP99Ms: summary(8), deployMs: summary(1200), lostEvents: 0, cpuMsPerEvent: summary(1.05) },
+      off: { eventsPerSec: summary(4000), apiP50Ms: summary(4), apiP99Ms: summary(7), deployMs: summary(1100), lostEvents: 0, cpuMsPerEvent: summary(1) },
+      rounds: 1,
+      eventsPerRun: 1000,
+      apiInvokes: 30,
+      throughputCost: 0.05,
+      p50CostMs: 0.4,
+      pairedDiffP50Ms: 0.35,
+      cpuCostPerEvent: 0.05,
+    },
   };
 }
 
@@ -114,6 +125,30 @@ describe('bench: report', () => {
     expect(problems).to.deep.equal(['3 events were lost (put, but missing from the table or the archive)']);
   });
 
+  it('carries IAM enforced against IAM off under `iam`, with their costs against the goals', () => {
+    const report = buildReport(completeResults(), { ...QUICK, resultsDir: '/tmp' }, []);
+    expect(report.iam).to.deep.include({ throughputCost: 0.05, p50CostMs: 0.4, rounds: 1, eventsPerRun: 1000 });
+    expect(report.iam.enforce).to.deep.include({ throughputEventsPerSec: 3800, apiLatencyMs: { p50: 4.4, p99: 8 }, lostEvents: 0 });
+    expect(report.iam.off).to.deep.include({ throughputEventsPerSec: 4000, apiLatencyMs: { p50: 4, p99: 7 } });
+    expect(report.goals.find((g) => g.key === 'iam.throughputCost')).to.include({ limit: 0.1, met: true });
+    expect(report.goals.find((g) => g.key === 'iam.p50CostMs')).to.include({ limit: 1, met: true });
+
+    const costly = completeResults();
+    costly.iam!.throughputCost = 0.25;
+    costly.iam!.p50CostMs = 2;
+    const slow = buildReport(costly, { ...QUICK, resultsDir: '/tmp' }, []);
+    expect(reportProblems(slow), 'a cost is a goal, never a failure').to.deep.equal([]);
+    expect(slow.goals.filter((g) => g.key.startsWith('iam.')).map((g) => g.met)).to.deep.equal([false, false]);
+
+    const lossy = completeResults();
+    lossy.iam!.off.lostEvents = 2;
+    expect(reportProblems(buildReport(lossy, { ...QUICK, resultsDir: '/tmp' }, []))).to.deep.equal(['2 events were lost with --iam off']);
+
+    const missing = completeResults();
+    delete missing.iam;
+    expect(reportProblems(buildReport(missing, { ...QUICK, resultsDir: '/tmp' }, []))).to.include('iam.throughputCost is not a finite number (null)');
+  });
+
   it('never fails a report for being slow', () => {
     const results = completeResults();
     results.coldStart!.processMs = summary(9000);
@@ -155,6 +190,9 @@ describe('bench: goals and table', () => {
     expect(line('  as a share')).to.match(/80 %.*✓$/);
     expect(line('Memory idle')).to.match(/120 MB.*✓$/);
     expect(table).to.match(/\n {2}p99\s+n\/a\s+≤ 10 ms\s+\?/);
+    expect(table).to.match(/IAM enforce \/ off: throughput \(1,000 events\)\s+3,800 \/ 4,000 events\/s/);
+    expect(table).to.match(/ {2}cost of enforcing\s+5\.0 %\s+CPU per event \+5\.0 %\s+≤ 10 %\s+✓/);
+    expect(table).to.match(/ {2}cost of enforcing\s+0\.40 ms\s+per pair 0\.35 ms\s+≤ 1 ms\s+✓/);
   });
 });
 

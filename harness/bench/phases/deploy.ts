@@ -67,7 +67,8 @@ export async function measureDeploy({ options, progress }: PhaseContext): Promis
   }
 }
 
-async function deployOnce(cloud: CloudProcess): Promise<{ durationMs: number; outputs: Record<string, string> }> {
+/** One deploy of the project's stack on `cloud`, timed; throws with the deploy's and the cloud's last lines. */
+export async function deployOnce(cloud: CloudProcess): Promise<{ durationMs: number; outputs: Record<string, string> }> {
   const reporter = collectingReporter();
   const connection: Connection = {
     target: 'embedded',
@@ -106,7 +107,7 @@ async function readTimeline(cloud: CloudProcess): Promise<StackTimeline> {
   }
 }
 
-function stackOutputs(raw: Record<string, string>): StackOutputs {
+export function stackOutputs(raw: Record<string, string>): StackOutputs {
   const missing = REQUIRED_OUTPUTS.filter((key) => !raw[key]);
   if (missing.length > 0) throw new Error(`the stack has no output ${missing.join(', ')}`);
   return raw as unknown as StackOutputs;

@@ -1,4 +1,5 @@
 import type { CloudContext } from '../../core/types.js';
+import type { CloudFormationService } from '../../services/cloudformation/index.js';
 import type { IamProvider } from '../../services/iam/index.js';
 import type { LambdaProvider } from '../../services/lambda/index.js';
 import type { ActionLookups } from './permission.js';
@@ -12,5 +13,6 @@ export function serviceLookups(ctx: Pick<CloudContext, 'service'>): ActionLookup
       return key && { accountId: key.accountId, userName: key.userName };
     },
     eventSourceMappingFunctionArn: (uuid) => ctx.service<LambdaProvider>('lambda')?.eventSourceMappingFunctionArn(uuid),
+    stackIdOf: (accountId, region, stackName) => ctx.service<CloudFormationService>('cloudformation')?.store.findStack(accountId, region, stackName)?.stackId,
   };
 }

@@ -14,6 +14,8 @@ export interface ActionLookups {
   iamUserOfAccessKey?(accessKeyId: string): { accountId: string; userName: string } | undefined;
   /** ARN of the function an event source mapping invokes, for `lambda:FunctionArn`. */
   eventSourceMappingFunctionArn?(uuid: string): string | undefined;
+  /** The id (ARN) of the live stack of that name, undefined when there is none. */
+  stackIdOf?(accountId: string, region: string, stackName: string): string | undefined;
 }
 
 /** What each service's module exports: the permissions one request needs. */

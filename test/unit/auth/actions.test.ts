@@ -321,6 +321,7 @@ const onStack = (op: string, extra: Record<string, unknown> = {}, context?: Expe
   input: { StackName: 'iot', ...extra },
   expect: [[`cloudformation:${op}`, STACK, context]],
 });
+const liveStack: ActionLookups = { stackIdOf: (account, region, name) => (account === ACCOUNT && region === REGION && name === 'iot' ? STACK_ID : undefined) };
 const passedToCfn: Expected = ['iam:PassRole', CFN_ROLE, { 'iam:PassedToService': 'cloudformation.amazonaws.com' }];
 const cloudformation: Table = {
   CreateStack: [
@@ -331,7 +332,13 @@ const cloudformation: Table = {
     },
   ],
   UpdateStack: { input: { StackName: 'iot', RoleARN: CFN_ROLE }, expect: [['cloudformation:UpdateStack', STACK, { 'cloudformation:RoleArn': CFN_ROLE }], passedToCfn] },
-  DeleteStack: [onStack('DeleteStack'), { input: { StackName: STACK_ID }, expect: [['cloudformation:DeleteStack', STACK_ID]] }],
+  DeleteStack: [
+    onStack('DeleteStack'),
+    { input: { StackName: STACK_ID }, expect: [['cloudformation:DeleteStack', STACK_ID]] },
+    // A live stack named by its name: AWS names its id (`stack/iot/<uuid>`) in the denial.
+    { input: { StackName: 'iot' }, expect: [['cloudformation:DeleteStack', STACK_ID]], lookups: liveStack },
+    { input: { StackName: 'other' }, expect: [['cloudformation:DeleteStack', `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/other/*`]], lookups: liveStack },
+  ],
   DescribeStacks: [onStack('DescribeStacks'), { input: {}, expect: [['cloudformation:DescribeStacks', '*']] }],
   DescribeStackResources: [onStack('DescribeStackResources'), { input: { PhysicalResourceId: 'x' }, expect: [['cloudformation:DescribeStackResources', '*']] }],
   GetTemplateSummary: [onStack('GetTemplateSummary'), { input: { TemplateBody: '{}' }, expect: [['cloudformation:GetTemplateSummary', '*']] }],
