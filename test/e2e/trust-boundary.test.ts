@@ -11,7 +11,7 @@
  * Runs on TARGET=embedded and TARGET=endpoint (a localcloud); LocalStack does
  * not enforce IAM by default, so it is skipped there with that reason.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { Sha256 } from '../support/sign.js';
 import { expect } from 'chai';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
@@ -427,24 +427,3 @@ async function stackSettled(cfn: CloudFormationClient, name: string): Promise<St
   });
 }
 
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-/** The SHA-256 the signer needs, from node:crypto. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-
-function bytes(data: SourceData): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}

@@ -8,31 +8,13 @@ import {
   PutMetricDataCommand,
   type MetricDatum,
 } from '@aws-sdk/client-cloudwatch';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { Sha256 } from '../support/sign.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { expect } from 'chai';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 
 const MINUTE = 60_000;
-
-/** The SHA-256 (and HMAC when given a secret) that SignatureV4 expects, from node:crypto. */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData) =>
-  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 /** A minute boundary an hour ago: every test's datapoints sit in known buckets after it. */
 function baseTime(): number {
