@@ -1,7 +1,7 @@
 import { AwsError } from '../core/errors.js';
 import { ROOT_SECRET, rootPrincipal, type CredentialDirectory, type IssuedCredential } from './credentials.js';
 import type { IamMode } from './mode.js';
-import { AuthFailure, authError, readAuth, verify, type AuthInfo, type AuthProtocol, type SignedRequest } from './sigv4/index.js';
+import { AuthFailure, authError, readAuth, signsAnotherPayload, verify, verifyWithoutSecret, type AuthInfo, type AuthProtocol, type SignedRequest } from './sigv4/index.js';
 import type { Principal } from './types.js';
 
 /** The SigV4 signing name each service expects in a credential scope. */
@@ -104,7 +104,16 @@ export class Authenticator {
     } catch (err) {
       if (!(err instanceof AuthFailure)) throw err;
       // The account roots' secret is not checked (README, Security): any secret signs for `test`.
-      if (credential.secretAccessKey === undefined && err.reason === 'SignatureDoesNotMatch') return;
+      // What needs no secret still holds: a signature over another body (outside S3) is wrong
+      // whatever the secret, and the clock, a presigned URL's expiry and S3's body hash are checked.
+      if (credential.secretAccessKey === undefined && err.reason === 'SignatureDoesNotMatch' && !signsAnotherPayload(req, auth)) {
+        try {
+          verifyWithoutSecret(req, auth, now);
+        } catch (secretFree) {
+          throw secretFree instanceof AuthFailure ? authError(secretFree, protocol) : secretFree;
+        }
+        return;
+      }
       throw authError(err, protocol);
     }
   }
