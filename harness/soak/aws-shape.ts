@@ -45,18 +45,22 @@ export function judge(answer: Answer, expect: Expectation): Verdict {
   }
 }
 
-/** The AWS error code of an error body: JSON `__type` (or Lambda's header), XML `<Code>`. */
+/**
+ * The AWS error code of an error body: JSON `__type`, else the
+ * `x-amzn-errortype` header (Lambda's REST-JSON errors carry the code there;
+ * their body's `Type` is the fault, `User` or `Service`), XML `<Code>`.
+ */
 export function errorCode(headers: Record<string, string>, body: Buffer): string | undefined {
   const text = body.toString('utf8').trim();
   if (text.startsWith('{')) {
+    let parsed: Record<string, unknown>;
     try {
-      const parsed = JSON.parse(text) as Record<string, unknown>;
-      const type = parsed.__type ?? parsed.code ?? parsed.Type;
-      if (typeof type === 'string' && type) return type.split('#').pop();
+      parsed = JSON.parse(text) as Record<string, unknown>;
     } catch {
       return undefined;
     }
-    return headers['x-amzn-errortype']?.split(':')[0] || undefined;
+    const type = parsed.__type ?? headers['x-amzn-errortype']?.split(':')[0] ?? parsed.code ?? parsed.Type;
+    return typeof type === 'string' && type ? type.split('#').pop() : undefined;
   }
   if (text.startsWith('<')) {
     const code = /<Code>([^<]+)<\/Code>/.exec(text);

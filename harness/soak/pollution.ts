@@ -9,6 +9,7 @@
 import { CreateFunctionCommand, DeleteFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import yazl from 'yazl';
 import { ADMIN_CREDENTIALS, BENCH_REGION } from '../bench/clients.js';
+import { ensureSoakRole } from './role.js';
 
 const CODE = `exports.handler = async () => ({
   planted: Object.keys(process.env).filter((k) => k.includes('SoakPolluted')),
@@ -30,11 +31,12 @@ export async function checkPrototypePollution(url: string): Promise<PollutionChe
   const lambda = new LambdaClient({ endpoint: url, region: BENCH_REGION, credentials: ADMIN_CREDENTIALS, maxAttempts: 1 });
   const name = `soak-pollution-probe-${process.pid}-${++counter}`;
   try {
+    const role = await ensureSoakRole(url);
     await lambda.send(
       new CreateFunctionCommand({
         FunctionName: name,
         Runtime: 'nodejs22.x',
-        Role: 'arn:aws:iam::000000000000:role/soak-role',
+        Role: role,
         Handler: 'index.handler',
         Code: { ZipFile: await (zipFile ??= zip(CODE)) },
       }),

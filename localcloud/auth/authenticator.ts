@@ -6,9 +6,11 @@ import {
   authError,
   readAuth,
   signedTrailerOf,
+  signsAnotherPayload,
   streamingScope,
   verify,
   verifyChunkSignatures,
+  verifyWithoutSecret,
   type AuthInfo,
   type AuthProtocol,
   type SignedChunk,
@@ -162,7 +164,16 @@ export class Authenticator {
     } catch (err) {
       if (!(err instanceof AuthFailure)) throw err;
       // The account roots' secret is not checked (README, Security): any secret signs for `test`.
-      if (credential.secretAccessKey === undefined && err.reason === 'SignatureDoesNotMatch') return;
+      // What needs no secret still holds: a signature over another body (outside S3) is wrong
+      // whatever the secret, and the clock, a presigned URL's expiry and S3's body hash are checked.
+      if (credential.secretAccessKey === undefined && err.reason === 'SignatureDoesNotMatch' && !signsAnotherPayload(req, auth)) {
+        try {
+          verifyWithoutSecret(req, auth, now);
+        } catch (secretFree) {
+          throw secretFree instanceof AuthFailure ? authError(secretFree, protocol) : secretFree;
+        }
+        return;
+      }
       throw authError(err, protocol);
     }
   }

@@ -20,6 +20,8 @@ export interface JsonProtocolOptions {
    * `InvalidParameterValueException`, the original code in `x-amzn-query-error`).
    */
   errorTypes?: Record<string, string>;
+  /** The service's own error for a body nested deeper than {@link MAX_JSON_NESTING} (default: SerializationException). */
+  tooDeep?: () => AwsError;
 }
 
 /**
@@ -40,7 +42,7 @@ export function jsonProtocol(options: JsonProtocolOptions) {
       if (!operation) {
         throw new AwsError('UnknownOperationException', `Operation ${operationName} is not supported by localcloud`);
       }
-      const input = parseJsonBody(req.body);
+      const input = parseJsonBody(req.body, options.tooDeep);
       if (req.authorize) await req.authorize(operationName, input);
       const output = (await operation(input, req)) ?? {};
       return jsonResponse(200, output, contentType);
@@ -50,11 +52,25 @@ export function jsonProtocol(options: JsonProtocolOptions) {
   };
 }
 
-export function parseJsonBody(body: Buffer): any {
+/**
+ * The deepest a request body may nest objects and arrays: the default of
+ * Jackson (`StreamReadConstraints.maxNestingDepth`), which AWS's Java front
+ * ends parse with. No AWS shape comes near it (a DynamoDB item, the deepest,
+ * allows 32 levels of attributes, about 70 of JSON), so a deeper body is
+ * garbage, and refused before any operation sees it: an operation that
+ * ignores unknown members would otherwise accept 5,000 levels of them.
+ */
+export const MAX_JSON_NESTING = 1000;
+
+export function parseJsonBody(body: Buffer, tooDeep?: () => AwsError): any {
   if (body.length === 0) return {};
+  const text = body.toString('utf8');
+  if (nestsDeeperThan(text, MAX_JSON_NESTING)) {
+    throw tooDeep?.() ?? new AwsError('SerializationException', `Request body nests objects and arrays deeper than ${MAX_JSON_NESTING} levels`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw new AwsError('SerializationException', 'Request body is not valid JSON');
   }
@@ -62,6 +78,26 @@ export function parseJsonBody(body: Buffer): any {
     throw new AwsError('SerializationException', 'Request body must be a JSON object');
   }
   return parsed;
+}
+
+/** Whether JSON text opens more than `limit` objects/arrays at once (brackets inside strings do not count). One pass, no parse. */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 export function jsonResponse(status: number, value: unknown, contentType = 'application/json'): ServiceResponse {

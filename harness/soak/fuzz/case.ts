@@ -2,7 +2,13 @@
 import type { Expectation } from '../aws-shape.js';
 import type { HttpCall } from '../wire.js';
 
-export type FuzzRequest = ({ kind: 'http' } & HttpCall) | { kind: 'raw'; bytes: Buffer };
+/**
+ * An HTTP request is signed as it is sent (SigV4, a fresh date, the exact
+ * body) when it carries `sign`: IAM is enforced, so an unsigned request is
+ * refused at the door and never reaches the decoders the fuzz is after. Only
+ * the raw garbage and the auth-garbage class send what they build verbatim.
+ */
+export type FuzzRequest = ({ kind: 'http'; sign?: SignAs } & HttpCall) | { kind: 'raw'; bytes: Buffer };
 
 export interface FuzzCase {
   /** A short description that, with the class, tells a reader exactly what was sent. */
@@ -16,20 +22,34 @@ export interface FuzzCase {
 export interface FuzzClass {
   name: string;
   cases: FuzzCase[];
+  /** Run (signed, as the account root) before the class's first case: what a real caller would have set up. */
+  prepare?: (url: string) => Promise<void>;
 }
 
 export const SOAK_REGION = 'us-east-1';
 
-/**
- * An Authorization header with a SigV4 credential scope: the cloud reads the
- * caller's region, account and service from it (it does not verify the
- * signature), so a raw request reaches the same code an SDK's would.
- */
-export function signedHeaders(service: string, region = SOAK_REGION, accessKeyId = 'AKIASOAKTEST0000000'): Record<string, string> {
-  return {
-    authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20250101/${region}/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
-    'x-amz-date': '20250101T000000Z',
-  };
+/** The account root's keys: any secret signs for it, but the signature must be well-formed SigV4. */
+export const ROOT_KEYS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+
+/** Whose keys sign a request, for which service (its signing name) and region, and how. */
+export interface SignAs {
+  service: string;
+  region: string;
+  /** Read when the request is sent: an IAM user's keys exist only once its class has prepared them. */
+  keys: () => { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Sign as of this date (a skewed clock) instead of now. */
+  signingDate?: () => Date;
+  /** A presigned URL (query-string signature) valid for this many seconds, instead of an Authorization header. */
+  presignSeconds?: number;
+  /** Sign this body instead of the one sent: the signature (and x-amz-content-sha256) cover other bytes. */
+  signedBody?: string;
+  /** Changes the signed request before it is sent (a stretched X-Amz-Expires, a dropped header, ...). */
+  tamper?: (signed: { path: string; headers: Record<string, string> }) => { path: string; headers: Record<string, string> };
+}
+
+/** Signed by the account root (or the 12-digit key `accessKeyId`, another account's root) for `service` in `region`. */
+export function signAs(service: string, region = SOAK_REGION, accessKeyId: string = ROOT_KEYS.accessKeyId): SignAs {
+  return { service, region, keys: () => ({ accessKeyId, secretAccessKey: ROOT_KEYS.secretAccessKey }) };
 }
 
 /** An AWS JSON-protocol call (X-Amz-Target) with whatever body. */
@@ -38,8 +58,9 @@ export function jsonCall(service: string, targetPrefix: string, operation: strin
     kind: 'http',
     method: 'POST',
     path: '/',
-    headers: { ...signedHeaders(service), 'content-type': contentType, 'x-amz-target': `${targetPrefix}.${operation}` },
+    headers: { 'content-type': contentType, 'x-amz-target': `${targetPrefix}.${operation}` },
     body,
+    sign: signAs(service),
   };
 }
 
@@ -49,8 +70,9 @@ export function queryCall(service: string, form: string): FuzzRequest {
     kind: 'http',
     method: 'POST',
     path: '/',
-    headers: { ...signedHeaders(service), 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
     body: form,
+    sign: signAs(service),
   };
 }
 

@@ -7,12 +7,12 @@
  */
 import path from 'node:path';
 import yazl from 'yazl';
-import { INVALID_UTF8, nested, signedHeaders, type FuzzCase, type FuzzClass, type FuzzRequest } from './case.js';
+import { INVALID_UTF8, nested, signAs, type FuzzCase, type FuzzClass, type FuzzRequest } from './case.js';
 
-const ROLE = 'arn:aws:iam::000000000000:role/soak-role';
+import { ensureSoakRole, SOAK_ROLE_ARN as ROLE } from '../role.js';
 
 function lambdaCall(method: string, urlPath: string, body?: string | Buffer): FuzzRequest {
-  return { kind: 'http', method, path: urlPath, headers: { ...signedHeaders('lambda'), 'content-type': 'application/json' }, body };
+  return { kind: 'http', method, path: urlPath, headers: { 'content-type': 'application/json' }, body, sign: signAs('lambda') };
 }
 
 const WRONG: [string, unknown][] = [
@@ -108,7 +108,8 @@ export async function hostileZips(escapeDir: string, runId: string): Promise<Fuz
   await create('bytes that are not a zip', Buffer.from('PK\u0003\u0004 this is not a zip'), 'error');
   await create('a truncated zip', (await zipOf((zip) => zip.addBuffer(handler, 'index.js'))).subarray(0, 40), 'error');
   await create('an empty zip', await zipOf(() => undefined), 'any');
-  return { name: 'Lambda: hostile deployment packages', cases };
+  // The functions must be able to run: their role exists before the first CreateFunction.
+  return { name: 'Lambda: hostile deployment packages', cases, prepare: async (url) => void (await ensureSoakRole(url)) };
 }
 
 function zipOf(build: (zip: yazl.ZipFile) => void): Promise<Buffer> {

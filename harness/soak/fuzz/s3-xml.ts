@@ -4,7 +4,7 @@
  * element names, unclosed and deeply nested documents. S3 answers
  * MalformedXML (400) to a document it cannot take.
  */
-import { INVALID_UTF8, nested, signedHeaders, type FuzzCase, type FuzzClass, type FuzzRequest } from './case.js';
+import { INVALID_UTF8, nested, signAs, type FuzzCase, type FuzzClass, type FuzzRequest } from './case.js';
 
 export const SOAK_BUCKET = 'soak-fuzz-bucket';
 
@@ -20,7 +20,7 @@ const OPERATIONS: { label: string; method: string; path: string; root: string; v
 ];
 
 function s3Call(method: string, path: string, body: string | Buffer): FuzzRequest {
-  return { kind: 'http', method, path, headers: { ...signedHeaders('s3'), 'content-type': 'application/xml' }, body };
+  return { kind: 'http', method, path, headers: { 'content-type': 'application/xml' }, body, sign: signAs('s3') };
 }
 
 export function s3Xml(): FuzzClass {

@@ -20,6 +20,7 @@ import { sleep } from '../../bench/context.js';
 import type { Progress } from '../../bench/progress.js';
 import { SoakCloud } from '../cloud.js';
 import type { SoakOptions } from '../options.js';
+import { ensureSoakRole } from '../role.js';
 import { zipOne } from './mixed-load.js';
 
 const NAME = 'soak-crash';
@@ -71,7 +72,7 @@ export async function runCrash(options: SoakOptions, progress: Progress): Promis
     cloud = await SoakCloud.start({ stateDir });
     const { ddb, kinesis, lambda } = clients(cloud.url);
     line.update('deploying the stream → function → table pipeline');
-    await setUp(ddb, kinesis, lambda);
+    await setUp(cloud.url, ddb, kinesis, lambda);
 
     const acknowledged = new Set<string>();
     let put = 0;
@@ -146,7 +147,7 @@ export async function runCrash(options: SoakOptions, progress: Progress): Promis
   }
 }
 
-async function setUp(ddb: DynamoDBClient, kinesis: KinesisClient, lambda: LambdaClient): Promise<void> {
+async function setUp(url: string, ddb: DynamoDBClient, kinesis: KinesisClient, lambda: LambdaClient): Promise<void> {
   await ddb.send(
     new CreateTableCommand({
       TableName: NAME,
@@ -162,11 +163,12 @@ async function setUp(ddb: DynamoDBClient, kinesis: KinesisClient, lambda: Lambda
     if (i > 100) throw new Error(`the stream ${NAME} did not become ACTIVE`);
     await sleep(50);
   }
+  const role = await ensureSoakRole(url);
   const fn = await lambda.send(
     new CreateFunctionCommand({
       FunctionName: NAME,
       Runtime: 'nodejs22.x',
-      Role: 'arn:aws:iam::000000000000:role/soak-role',
+      Role: role,
       Handler: 'index.handler',
       Timeout: 30,
       Environment: { Variables: { TABLE: NAME } },

@@ -13,7 +13,8 @@ import path from 'node:path';
 import type { Progress } from '../../bench/progress.js';
 import { judge } from '../aws-shape.js';
 import type { SoakCloud } from '../cloud.js';
-import { sample, type FuzzCase, type FuzzClass, type FuzzRequest } from '../fuzz/case.js';
+import { sample, signAs, type FuzzCase, type FuzzClass, type FuzzRequest } from '../fuzz/case.js';
+import { authGarbage } from '../fuzz/auth.js';
 import { httpGarbage } from '../fuzz/http-garbage.js';
 import { jsonShapes, jsonWrongTypes } from '../fuzz/json.js';
 import { hostileZips, lambdaRest } from '../fuzz/lambda.js';
@@ -23,6 +24,7 @@ import { s3Xml, SOAK_BUCKET } from '../fuzz/s3-xml.js';
 import type { SoakOptions } from '../options.js';
 import { checkPrototypePollution } from '../pollution.js';
 import { treeFds } from '../resources.js';
+import { signCall } from '../sign.js';
 import { StallProbe, type Stall } from '../stall-probe.js';
 import { sendHttp, sendRaw, type Answer } from '../wire.js';
 
@@ -77,10 +79,11 @@ export async function runFuzz(cloud: SoakCloud, options: SoakOptions, progress: 
   const escapeDir = mkdtempSync(path.join(os.tmpdir(), 'soak-escape-'));
   const classes: FuzzClass[] = [
     httpGarbage(),
+    authGarbage(),
     queryPrototypeKeys(),
     ...(await jsonWrongTypes()),
     jsonShapes(),
-    { ...s3Xml(), prepare: async (url: string) => void (await sendHttp(url, { method: 'PUT', path: `/${SOAK_BUCKET}`, headers: {} }, 5000)) },
+    { ...s3Xml(), prepare: async (url: string) => void (await sendHttp(url, await signCall(url, { method: 'PUT', path: `/${SOAK_BUCKET}`, headers: {} }, signAs('s3')), 5000)) },
     lambdaRest(),
     await hostileZips(escapeDir, String(process.pid)),
     madeUpAccounts(options.accounts),
@@ -98,7 +101,7 @@ export async function runFuzz(cloud: SoakCloud, options: SoakOptions, progress: 
       const started = performance.now();
       const restartsBefore = cloud.restarts.length;
       const classResult: ClassResult = { name: fuzzClass.name, requests: 0, nonAwsShaped: 0, outcomes: {}, alive: true, skipped: 0, fdsAfter: 0, planted: [], restartedToClearPollution: false, ms: 0 };
-      await (fuzzClass as FuzzClass & { prepare?: (url: string) => Promise<void> }).prepare?.(cloud.url);
+      await fuzzClass.prepare?.(cloud.url);
       for (const fuzzCase of fuzzClass.cases) {
         if (cloud.restarts.length - restartsBefore >= options.maxRestartsPerClass) {
           classResult.skipped += 1;
@@ -156,8 +159,9 @@ export async function runFuzz(cloud: SoakCloud, options: SoakOptions, progress: 
   return result;
 }
 
-function send(cloud: SoakCloud, request: FuzzRequest, timeoutMs: number): Promise<Answer> {
-  return request.kind === 'raw' ? sendRaw(cloud.port, request.bytes, timeoutMs) : sendHttp(cloud.url, request, timeoutMs);
+async function send(cloud: SoakCloud, request: FuzzRequest, timeoutMs: number): Promise<Answer> {
+  if (request.kind === 'raw') return sendRaw(cloud.port, request.bytes, timeoutMs);
+  return sendHttp(cloud.url, request.sign ? await signCall(cloud.url, request, request.sign) : request, timeoutMs);
 }
 
 /** A cloud that died or froze is restarted (and counted by the cloud) so the fuzz can go on. */
@@ -170,8 +174,12 @@ export function describeRequest(request: FuzzRequest): string {
   if (request.kind === 'raw') return `raw bytes ${JSON.stringify(preview(request.bytes.toString('latin1'), 200))} (${request.bytes.length} bytes)`;
   const body = request.body === undefined ? '' : typeof request.body === 'string' ? request.body : request.body.toString('latin1');
   const target = request.headers['x-amz-target'] ? ` X-Amz-Target: ${request.headers['x-amz-target']}` : '';
-  const scope = /Credential=[^/]+\/\d+\/([^/]+)\/([^/]+)\//.exec(request.headers.authorization ?? '');
-  const signed = scope ? ` (signed for ${scope[2]} in ${scope[1]})` : '';
+  const scope = /Credential=([^/]+)\/\d+\/([^/]+)\/([^/]+)\//.exec(request.headers.authorization ?? '');
+  const signed = request.sign
+    ? ` (signed by ${request.sign.keys().accessKeyId} for ${request.sign.service} in ${request.sign.region}${request.sign.presignSeconds !== undefined ? ', presigned' : ''}${request.sign.tamper ? ', then altered' : ''})`
+    : scope
+      ? ` (Authorization as built: ${scope[1]} for ${scope[3]} in ${scope[2]})`
+      : ' (unsigned)';
   return `${request.method} ${preview(request.path, 200)}${target}${signed}${body ? ` body ${JSON.stringify(preview(body, 300))} (${body.length.toLocaleString('en-US')} bytes)` : ''}`;
 }
 

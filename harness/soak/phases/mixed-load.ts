@@ -21,6 +21,7 @@ import { waitUntilQuiet } from '../../bench/quiet.js';
 import { percentiles, type Percentiles } from '../../bench/stats.js';
 import type { SoakCloud } from '../cloud.js';
 import type { SoakOptions } from '../options.js';
+import { ensureSoakRole } from '../role.js';
 import { maxOf, ResourceSampler, slopePerMinute, type ResourceSample } from '../resources.js';
 
 const NAME = 'soak-load';
@@ -65,7 +66,7 @@ export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progr
   const lambda = new LambdaClient(config);
   try {
     line.update('creating a bucket, a table, a stream and a function');
-    await setUp(s3, ddb, kinesis, lambda);
+    await setUp(cloud.url, s3, ddb, kinesis, lambda);
     await waitUntilQuiet(cloud.pid);
 
     const sampler = new ResourceSampler(() => cloud.pid).start();
@@ -157,7 +158,7 @@ export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progr
   }
 }
 
-async function setUp(s3: S3Client, ddb: DynamoDBClient, kinesis: KinesisClient, lambda: LambdaClient): Promise<void> {
+async function setUp(url: string, s3: S3Client, ddb: DynamoDBClient, kinesis: KinesisClient, lambda: LambdaClient): Promise<void> {
   await s3.send(new CreateBucketCommand({ Bucket: NAME }));
   await ddb.send(
     new CreateTableCommand({
@@ -168,11 +169,12 @@ async function setUp(s3: S3Client, ddb: DynamoDBClient, kinesis: KinesisClient, 
     }),
   );
   await kinesis.send(new CreateStreamCommand({ StreamName: NAME, ShardCount: 1 }));
+  const role = await ensureSoakRole(url);
   await lambda.send(
     new CreateFunctionCommand({
       FunctionName: NAME,
       Runtime: 'nodejs22.x',
-      Role: 'arn:aws:iam::000000000000:role/soak-role',
+      Role: role,
       Handler: 'index.handler',
       Code: { ZipFile: await zipOne('index.js', 'exports.handler = async (event) => ({ echo: event });\n') },
     }),

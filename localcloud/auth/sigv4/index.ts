@@ -8,7 +8,7 @@
 export type { AuthInfo, SignedRequest, SigV4Auth } from './types.js';
 export { AuthFailure, type AuthFailureContext, type AuthFailureReason } from './failure.js';
 export { readAuth } from './read-auth.js';
-export { verify, SPECIAL_PAYLOAD_HASHES, type VerifyOptions } from './verify.js';
+export { verify, verifyWithoutSecret, signsAnotherPayload, SPECIAL_PAYLOAD_HASHES, type VerifyOptions } from './verify.js';
 export { verifyChunkSignatures, streamingScope, signedTrailerOf, canonicalTrailer, type SignedChunk, type SignedTrailer, type StreamingScope } from './streaming.js';
 export { authError, type AuthErrorOptions, type AuthProtocol, type CredentialProblem } from './errors.js';
 export { signingKey } from './signing-key.js';

@@ -85,6 +85,19 @@ function verifySigV4(req: SignedRequest, auth: SigV4Auth, secretAccessKey: strin
   if (isS3) checkS3ContentSha256(req, auth);
 }
 
+/**
+ * What `verify` checks after the signature that needs no secret: the time
+ * (skew, a presigned URL's expiry) and, for S3, that a declared
+ * x-amz-content-sha256 is the body's. For keys whose secret is not checked
+ * (the account roots): a wrong signature is let in, a stale or stretched
+ * request or a changed body is not.
+ */
+export function verifyWithoutSecret(req: SignedRequest, auth: AuthInfo, now: Date): void {
+  if (auth.kind !== 'header' && auth.kind !== 'presigned') return;
+  checkTime(auth, now);
+  if (auth.service === 's3') checkS3ContentSha256(req, auth);
+}
+
 function checkScope(auth: SigV4Auth, options: VerifyOptions): void {
   const presigned = auth.kind === 'presigned';
   const requestDate = auth.amzDate.slice(0, 8);
@@ -159,6 +172,19 @@ function payloadHash(req: SignedRequest, auth: SigV4Auth): string {
     'Malformed',
     'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.',
   );
+}
+
+/**
+ * Whether a header-signed request outside S3 signed an x-amz-content-sha256
+ * that is not the hash of its body: its signature then covers other bytes,
+ * whatever the secret. Checkable without the secret, so it holds even for
+ * keys whose secret is not checked (the account roots).
+ */
+export function signsAnotherPayload(req: SignedRequest, auth: AuthInfo): boolean {
+  if (auth.kind !== 'header' || auth.service === 's3' || !auth.signedHeaders.includes('x-amz-content-sha256')) return false;
+  const header = req.headers['x-amz-content-sha256'];
+  const declared = typeof header === 'string' ? header.trim() : undefined;
+  return declared !== undefined && HEX_SHA256.test(declared) && declared.toLowerCase() !== sha256Hex(req.body);
 }
 
 function presignedContentSha256(rawQuery: string): string | undefined {

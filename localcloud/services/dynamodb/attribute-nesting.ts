@@ -7,7 +7,8 @@ import { AwsError } from '../../core/errors.js';
  */
 export const MAX_NESTING_LEVELS = 32;
 
-const tooDeep = () =>
+/** DynamoDB's error for attributes nested too deep; also its answer to a body nested past the JSON decoder's limit. */
+export const tooDeep = () =>
   new AwsError(
     'ValidationException',
     'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit',

@@ -3,6 +3,7 @@ import { shuttingDown } from '../../core/callback-engine.js';
 import { PerAccountRegion } from '../../core/per-account-region.js';
 import type { CloudContext, ServiceProvider } from '../../core/types.js';
 import { jsonProtocol } from '../../protocols/json.js';
+import { tooDeep } from './attribute-nesting.js';
 import { DynaliteEngine } from './engine.js';
 import { dynamoDbOperations } from './operations.js';
 
@@ -29,6 +30,8 @@ export function createDynamoDbService(ctx: CloudContext): ServiceProvider {
     targetPrefix: 'DynamoDB_20120810',
     version: '1.0',
     operations: dynamoDbOperations((req) => engines.get(req.accountId, req.region)),
+    // 5,000 levels of maps are refused as DynamoDB refuses 33: the same ValidationException.
+    tooDeep,
   });
 
   return {
