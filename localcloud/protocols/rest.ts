@@ -56,13 +56,22 @@ function matchSegments(pattern: string[], parts: string[]): Record<string, strin
     const p = pattern[i];
     const greedy = /^\{(\w+)\+\}$/.exec(p);
     if (greedy) {
-      params[greedy[1]] = parts.slice(i).map(decodeURIComponent).join('/');
+      params[greedy[1]] = parts.slice(i).map(decodeSegment).join('/');
       return parts.length > i ? params : undefined;
     }
     if (i >= parts.length) return undefined;
     const label = /^\{(\w+)\}$/.exec(p);
-    if (label) params[label[1]] = decodeURIComponent(parts[i]);
+    if (label) params[label[1]] = decodeSegment(parts[i]);
     else if (p !== parts[i]) return undefined;
   }
   return pattern.length === parts.length ? params : undefined;
+}
+
+/** A path label as the client meant it; broken percent-encoding (`%E0%A4%A`) is the client's mistake, a 400. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AwsError('ValidationException', `The path segment '${segment.slice(0, 200)}' is not valid percent-encoded UTF-8`, 400);
+  }
 }

@@ -60,6 +60,14 @@ describe('soak findings', function () {
 
   const deepObject = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
 
+  it('Lambda: a function name with broken percent-encoding is a 400, not a 500', async () => {
+    for (const path of ['/2015-03-31/functions/%E0%A4%A/configuration', '/2015-03-31/functions/%E0%A4%A/invocations']) {
+      const res = await send({ service: 'lambda', method: path.endsWith('invocations') ? 'POST' : 'GET', path, body: path.endsWith('invocations') ? '{}' : undefined });
+      expect(res.status, `${path}: ${res.text}`).to.equal(400);
+      expect(res.code).to.equal('ValidationException');
+    }
+  });
+
   describe('JSON bodies nested past the decoder limit (1,000 levels)', () => {
     const services: [string, string, string, string][] = [
       ['CloudWatch ListMetrics', 'monitoring', 'GraniteServiceVersion20100801.ListMetrics', 'application/x-amz-json-1.0'],

@@ -82,7 +82,15 @@ export class RuntimeApiServer {
     const url = req.url ?? '';
     if (req.method === 'GET' && url === `${PREFIX}/invocation/next`) return this.next(res);
     const result = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
-    if (req.method === 'POST' && result) return this.result(req, res, decodeURIComponent(result[1]), result[2] as 'response' | 'error');
+    if (req.method === 'POST' && result) {
+      let requestId: string;
+      try {
+        requestId = decodeURIComponent(result[1]);
+      } catch {
+        return reply(res, 400, { errorMessage: 'invalid request id', errorType: 'InvalidRequestID' });
+      }
+      return this.result(req, res, requestId, result[2] as 'response' | 'error');
+    }
     if (req.method === 'POST' && url === `${PREFIX}/init/error`) {
       readBody(req, MAX_RESPONSE_BYTES).then(({ body }) => {
         reply(res, 202, { status: 'OK' });
