@@ -68,6 +68,18 @@ describe('soak findings', function () {
     }
   });
 
+  it('CloudWatch ListMetrics: a Namespace longer than 255 characters is a ValidationError, not a search', async () => {
+    const res = await send({
+      service: 'monitoring',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'GraniteServiceVersion20100801.ListMetrics' },
+      body: JSON.stringify({ Namespace: 'N'.repeat(256) }),
+    });
+    expect(res.status, res.text).to.equal(400);
+    // JSON 1.0 spells it ValidationException; query-era clients read ValidationError from x-amzn-query-error.
+    expect(res.code).to.equal('ValidationException');
+    expect(res.text).to.include("at 'namespace' failed to satisfy constraint: Member must have length less than or equal to 255");
+  });
+
   describe('JSON bodies nested past the decoder limit (1,000 levels)', () => {
     const services: [string, string, string, string][] = [
       ['CloudWatch ListMetrics', 'monitoring', 'GraniteServiceVersion20100801.ListMetrics', 'application/x-amz-json-1.0'],

@@ -150,6 +150,11 @@ export class CloudWatchOperations {
   ListMetrics(input: Wire<ListMetricsCommandInput>, req: ServiceRequest): Output<ListMetricsCommandOutput> {
     const namespace = toText(input.Namespace);
     const metricName = toText(input.MetricName);
+    for (const [member, value] of [['namespace', namespace], ['metricName', metricName]] as const) {
+      if (value !== undefined && value.length > 255) {
+        throw validationError(`1 validation error detected: Value '${value.slice(0, 64)}...' at '${member}' failed to satisfy constraint: Member must have length less than or equal to 255`);
+      }
+    }
     const filters = validateDimensions(input.Dimensions, 'Dimensions', { valueRequired: false });
     if (filters.length > 10) throw invalidValue('The collection Dimensions must not have a size greater than 10.');
     const recentlyActive = toText(input.RecentlyActive);
