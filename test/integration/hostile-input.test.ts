@@ -21,7 +21,7 @@ describe('hostile input', function () {
   const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 
   /** Headers that SigV4-sign a request as the account root, as every AWS request must be (fetch sets Host itself, to the value signed). */
-  async function signed(service: string, method: string, path: string, headers: Record<string, string>, body?: string) {
+  async function signed(service: string, method: string, path: string, headers: Record<string, string>, body?: string | Uint8Array) {
     const { host: _host, ...rest } = await signedHeaders(cloud.url, { method, target: path, headers, body }, { service });
     return rest;
   }
@@ -36,8 +36,8 @@ describe('hostile input', function () {
     return { status: res.status, text, code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1] };
   }
 
-  async function s3Request(method: string, path: string, body?: string) {
-    const res = await fetch(`${cloud.url}${path}`, { method, headers: await signed('s3', method, path, {}, body), body });
+  async function s3Request(method: string, path: string, body?: string | Uint8Array) {
+    const res = await fetch(`${cloud.url}${path}`, { method, headers: await signed('s3', method, path, {}, body), body: body as BodyInit | undefined });
     const text = await res.text();
     return { status: res.status, text, code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1] };
   }
@@ -160,6 +160,13 @@ describe('hostile input', function () {
       expect(answer.code).to.equal('MalformedXML');
       expect(answer.text).to.include('The XML you provided was not well-formed or did not validate against our published schema');
       expect((await s3Request('GET', '/hostile-xml?tagging')).text).not.to.include('aaaa');
+    });
+
+    it('refuses bytes that are not UTF-8 as MalformedXML', async () => {
+      const tagging = Buffer.concat([Buffer.from('<Tagging><TagSet><Tag><Key>k'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('</Key><Value>v</Value></Tag></TagSet></Tagging>')]);
+      const answer = await s3Request('PUT', '/hostile-xml?tagging', tagging);
+      expect(answer.status, answer.text).to.equal(400);
+      expect(answer.code).to.equal('MalformedXML');
     });
 
     it('refuses __proto__ elements as MalformedXML', async () => {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ServiceResponse } from '../../core/types.js';
 import { xmlContent } from '../../protocols/xml.js';
@@ -46,6 +47,8 @@ const DOCTYPE = /<!DOCTYPE/i;
  * object's prototype.
  */
 export function parseXmlBody(body: Buffer, root: string): XmlNode {
+  // XML documents are UTF-8 here; bytes that are not (which toString would quietly turn into U+FFFD) are malformed.
+  if (!isUtf8(body)) throw S3Error.malformedXml();
   const text = body.toString('utf8').trim();
   if (!text || DOCTYPE.test(text) || XMLValidator.validate(text) !== true) throw S3Error.malformedXml();
   let document: XmlNode;
