@@ -68,7 +68,7 @@ export async function measureDeploy({ options, progress }: PhaseContext): Promis
 }
 
 /** One deploy of the project's stack on `cloud`, timed; throws with the deploy's and the cloud's last lines. */
-export async function deployOnce(cloud: CloudProcess): Promise<{ durationMs: number; outputs: Record<string, string> }> {
+export async function deployOnce(cloud: Pick<CloudProcess, 'url' | 'output'>): Promise<{ durationMs: number; outputs: Record<string, string> }> {
   const reporter = collectingReporter();
   const connection: Connection = {
     target: 'embedded',
@@ -76,7 +76,7 @@ export async function deployOnce(cloud: CloudProcess): Promise<{ durationMs: num
     region: BENCH_REGION,
     credentials: ADMIN_CREDENTIALS,
     local: true,
-    description: `bench cloud on ${cloud.url}`,
+    description: `local cloud on ${cloud.url}`,
     owned: false,
     stop: async () => {},
   };

@@ -6,18 +6,14 @@
  * is kept for the long run.
  */
 import { buildFunctions } from '../../build/build.js';
-import { deployStack } from '../../deploy/deploy.js';
-import { collectingReporter } from '../../support/terminal.js';
-import type { Connection } from '../../targets/types.js';
-import { ADMIN_CREDENTIALS, BENCH_REGION } from '../../bench/clients.js';
 import { REQUIRED_OUTPUTS, sleep, type StackOutputs } from '../../bench/context.js';
+import { deployOnce } from '../../bench/phases/deploy.js';
 import { processTreeBreakdown, processTreeMemory, type ProcessMemory } from '../../bench/process-memory.js';
 import type { Progress } from '../../bench/progress.js';
 import { shortName } from '../../bench/names.js';
 import { percentiles } from '../../bench/stats.js';
 import { SoakCloud } from '../cloud.js';
 
-const STACK_NAME = 'iot-backend';
 const SETTLE_MS = 1000;
 const SAMPLES = 5;
 
@@ -53,25 +49,10 @@ export async function runDeployMemory(progress: Progress): Promise<{ result: Dep
   }
 }
 
+/** The project's stack, deployed as the bench deploys it; its outputs checked for what the long run needs. */
 async function deploy(cloud: SoakCloud): Promise<StackOutputs> {
-  const reporter = collectingReporter();
-  const connection: Connection = {
-    target: 'embedded',
-    endpoint: cloud.url,
-    region: BENCH_REGION,
-    credentials: ADMIN_CREDENTIALS,
-    local: true,
-    description: `soak cloud on ${cloud.url}`,
-    owned: false,
-    stop: async () => {},
-  };
-  try {
-    const result = await deployStack({ connection, stackName: STACK_NAME, codeKeyPrefix: 'iot-backend', reporter, pollIntervalMs: 50, timeoutMs: 120_000 });
-    if (result.status !== 'CREATE_COMPLETE') throw new Error(`the stack ended ${result.status}`);
-    const missing = REQUIRED_OUTPUTS.filter((key) => !result.outputs[key]);
-    if (missing.length) throw new Error(`the stack has no output ${missing.join(', ')}`);
-    return result.outputs as unknown as StackOutputs;
-  } catch (error) {
-    throw new Error(`deploy failed: ${error instanceof Error ? error.message : error}\n${reporter.lines.slice(-15).join('\n')}\n${cloud.output().trim().split('\n').slice(-15).join('\n')}`);
-  }
+  const { outputs } = await deployOnce(cloud);
+  const missing = REQUIRED_OUTPUTS.filter((key) => !outputs[key]);
+  if (missing.length) throw new Error(`the stack has no output ${missing.join(', ')}`);
+  return outputs as unknown as StackOutputs;
 }
