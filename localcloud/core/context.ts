@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { TrustBoundary } from '../auth/index.js';
 import type { Principal } from '../auth/types.js';
-import type { AccessKeyResolver, CloudContext, ServiceProvider, TypedBus } from './types.js';
+import type { CloudContext, ServiceProvider, TypedBus } from './types.js';
 
 export const DEFAULT_ACCOUNT_ID = '000000000000';
 export const DEFAULT_REGION = 'us-east-1';
@@ -13,7 +13,6 @@ export class LocalCloudContext implements CloudContext {
   trust?: TrustBoundary;
   readonly bus: TypedBus = new EventEmitter().setMaxListeners(0) as TypedBus;
   private readonly services = new Map<string, ServiceProvider>();
-  private readonly accessKeyResolvers: AccessKeyResolver[] = [];
 
   constructor(
     readonly stateDir: string | undefined,
@@ -26,16 +25,9 @@ export class LocalCloudContext implements CloudContext {
     this.services.set(service.name, service);
   }
 
-  addAccessKeyResolver(resolver: AccessKeyResolver): void {
-    this.accessKeyResolvers.push(resolver);
-  }
-
+  /** Derived from the credentials IAM and STS registered with the trust boundary: one record of every key. */
   accountForAccessKey(accessKeyId: string): string | undefined {
-    for (const resolve of this.accessKeyResolvers) {
-      const account = resolve(accessKeyId);
-      if (account) return account;
-    }
-    return undefined;
+    return this.trust?.credentials.resolve(accessKeyId)?.principal.accountId;
   }
 
   service<T extends ServiceProvider = ServiceProvider>(name: string): T | undefined {

@@ -114,8 +114,6 @@ export interface TypedBus extends EventEmitter {
   off<K extends keyof CloudEvents>(event: K, listener: (payload: CloudEvents[K]) => void): this;
 }
 
-/** Maps an access key id to the account that owns it, or undefined when it does not know the key. */
-export type AccessKeyResolver = (accessKeyId: string) => string | undefined;
 
 /** What every service gets when it is created. */
 export interface CloudContext {
@@ -143,14 +141,7 @@ export interface CloudContext {
     credentials: { accessKeyId: string; secretAccessKey: string };
     forcePathStyle: boolean;
   };
-  /**
-   * Lets a service that issues credentials (IAM access keys, STS sessions) tell
-   * the gateway which account a key belongs to. Resolvers are asked in
-   * registration order after LocalStack's 12-digit-key convention; the first
-   * answer wins, and unknown keys fall back to the default account.
-   */
-  addAccessKeyResolver?(resolver: AccessKeyResolver): void;
-  /** The account an access key belongs to, if a registered resolver knows it. */
+  /** The account an access key belongs to, if the trust boundary's credential directory knows the key. */
   accountForAccessKey?(accessKeyId: string): string | undefined;
   /** Another service by health name, for in-process calls that must not go over HTTP. */
   service<T extends ServiceProvider = ServiceProvider>(name: string): T | undefined;

@@ -99,9 +99,7 @@ export function createIamService(ctx: CloudContext): IamProvider {
     },
   });
 
-  // Keys issued here belong to the account that created them.
-  ctx.addAccessKeyResolver?.((accessKeyId) => store.accessKey(accessKeyId)?.accountId);
-  // ... and act as their user, verified against their secret.
+  // Keys issued here belong to the account that created them and act as their user, verified against their secret.
   ctx.trust?.credentials.addSource((accessKeyId) => {
     const found = store.accessKey(accessKeyId);
     const user = found && store.account(found.accountId).users.get(found.key.userName);

@@ -42,7 +42,6 @@ const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]{1,64})
 export function createStsService(ctx: CloudContext): StsProvider {
   const sessions = new SessionStore(ctx.stateDir ? path.join(ctx.stateDir, 'sts') : undefined);
   const operations = stsOperations(ctx, sessions);
-  ctx.addAccessKeyResolver?.((accessKeyId) => sessions.get(accessKeyId)?.accountId);
   ctx.trust?.credentials.addSource((accessKeyId) => {
     const session = sessions.get(accessKeyId);
     if (!session) return undefined;
