@@ -31,6 +31,11 @@ export function errorForParserFailure(err: NodeJS.ErrnoException & { reason?: st
   }
 }
 
+/** The answer to a first line that can never become an HTTP/1.x request (see request-line.ts). */
+export function notAnHttpRequestLine(reason: string): AwsError {
+  return new AwsError('BadRequest', `The request is not valid HTTP/1.1 (${reason})`, 400);
+}
+
 export function requestHeadTimeout(timeoutMs: number): AwsError {
   return new AwsError('RequestTimeout', `The request head did not arrive within ${timeoutMs / 1000} s; idle connections are closed`, 408);
 }

@@ -2,8 +2,9 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
-import { closeWithError, errorForParserFailure, requestHeadTimeout } from './client-errors.js';
+import { closeWithError, errorForParserFailure, notAnHttpRequestLine, requestHeadTimeout } from './client-errors.js';
 import { protocolErrorGoaway, sniffProtocol } from './preface.js';
+import { checkFirstRequestLine } from './request-line.js';
 
 export type RequestListener = (
   req: http.IncomingMessage | http2.Http2ServerRequest,
@@ -98,25 +99,38 @@ export class DualProtocolServer {
     socket.setNoDelay(true);
     this.handshakeDeadlines.set(socket, setTimeout(() => this.handshakeExpired(socket), this.limits.firstRequestTimeoutMs));
 
-    // Read until the first bytes tell the protocol (at most the 33 bytes of an HTTP/2 preface's start).
+    // Read until the first bytes tell the protocol (at most the 33 bytes of an HTTP/2 preface's start)
+    // and, for HTTP/1.x, until the first request line is complete.
     let head = Buffer.alloc(0);
     const sniff = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
       const protocol = sniffProtocol(head);
       if (protocol === 'need-more') return;
+      if (protocol === 'http/1.1') {
+        // From here on the deadline answers with a 408 rather than just closing.
+        this.h1Sockets.add(socket);
+        const line = checkFirstRequestLine(head);
+        if (line.verdict === 'need-more') return;
+        socket.off('data', sniff);
+        if (line.verdict === 'not-http') {
+          this.handshakeDone(socket);
+          closeWithError(socket, notAnHttpRequestLine(line.reason));
+          return;
+        }
+        socket.pause();
+        socket.unshift(head);
+        this.h1.emit('connection', socket);
+        socket.resume();
+        return;
+      }
       socket.off('data', sniff);
       socket.pause();
       if (protocol === 'h2') {
         this.acceptH2(socket, head);
-      } else if (protocol === 'broken-h2') {
+      } else {
         this.handshakeDone(socket);
         socket.end(protocolErrorGoaway());
         setTimeout(() => socket.destroy(), 1000).unref();
-      } else {
-        socket.unshift(head);
-        this.h1Sockets.add(socket);
-        this.h1.emit('connection', socket);
-        socket.resume();
       }
     };
     socket.on('data', sniff);

@@ -1,5 +1,6 @@
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
@@ -80,6 +81,27 @@ describe('gateway: connection deadlines and limits', () => {
       }
       expect(closed, 'closed while still trickling').to.equal(true);
       expect(parseHttpResponse(connection.received).status).to.equal(408);
+    });
+
+    it('is closed with a 408 RequestTimeout when its request line never ends', async () => {
+      const connection = (await RawConnection.open(port)).write('GET /');
+      expect(await connection.closesWithin(CLOSE_WITHIN_MS)).to.equal(true);
+      const response = parseHttpResponse(connection.received);
+      expect(response.status).to.equal(408);
+      expect(response.body).to.match(/<Code>RequestTimeout<\/Code>/);
+    });
+
+    it('leaves no descriptor behind once partial heads of every kind are closed at the deadline', async function () {
+      if (process.platform !== 'linux') this.skip();
+      const openFds = () => readdirSync('/proc/self/fd').length;
+      const before = openFds();
+      const partial = ['', 'G', 'GET /', 'GET / HTTP/1.1', 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n', '\r\n', 'PRI * HTTP/2.0\r\n'];
+      const connections = await Promise.all(Array.from({ length: 42 }, (_, i) => RawConnection.open(port).then((c) => c.write(partial[i % partial.length]!))));
+      // Wait for the server's close; closesWithin then destroys the client end too.
+      const closed = await Promise.all(connections.map((c) => c.closesWithin(CLOSE_WITHIN_MS)));
+      expect(closed.every(Boolean), 'every partial head closed by the server').to.equal(true);
+      // Each socket's descriptor is released once its close has run; a few others (timers, DNS) may come and go.
+      await waitFor(() => openFds() <= before + 4, 'the descriptors of the closed connections to be released', CLOSE_WITHIN_MS);
     });
 
     it('is closed when it sends only the first line of the HTTP/2 preface', async () => {

@@ -18,6 +18,13 @@ const GARBAGE: { name: string; bytes: string | Buffer; status: number; code: str
   { name: 'binary noise', bytes: Buffer.from([0, 1, 2, 3, 255, 254, 10, 13, 10, 13]), status: 400, code: 'BadRequest' },
   { name: 'an unknown method', bytes: 'BREW /pot HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', status: 400, code: 'BadRequest' },
   { name: 'an HTTP/0.9 request', bytes: 'GET /\r\n\r\n', status: 400, code: 'BadRequest' },
+  // A complete line that can never become an HTTP/1.x request is answered at once, not when the
+  // request-head deadline (10 s here) runs out: the exchange below gives up after 5 s.
+  { name: 'an HTTP/0.9 request line alone, no blank line after it', bytes: 'GET /\r\n', status: 400, code: 'BadRequest' },
+  { name: 'an HTTP/0.9 request line ended by a bare LF', bytes: 'GET /index.html\n', status: 400, code: 'BadRequest' },
+  { name: 'a request line with a trailing space instead of a version', bytes: 'GET / \r\n', status: 400, code: 'BadRequest' },
+  { name: 'a request line after the empty lines a server skips', bytes: '\r\n\r\nGET /\r\n', status: 400, code: 'BadRequest' },
+  { name: 'a request line with four parts', bytes: 'GET / HTTP/1.1 extra\r\n', status: 400, code: 'BadRequest' },
   { name: 'bare LF line endings', bytes: 'GET / HTTP/1.1\nHost: 127.0.0.1\n\n', status: 400, code: 'BadRequest' },
   { name: 'an unknown HTTP version', bytes: 'GET / HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n', status: 400, code: 'BadRequest' },
   { name: 'a NUL in the path', bytes: 'GET /\0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', status: 400, code: 'BadRequest' },
