@@ -1,8 +1,13 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import yazl from 'yazl';
 import { NodeSha256 } from '../unit/auth/sigv4-helpers.js';
-import { startTestCloud, type TestCloud } from '../support/cloud.js';
+import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
+import { createExecutionRole } from '../support/roles.js';
 
 /**
  * What the soak (`make soak`) found once its requests were signed: JSON
@@ -157,3 +162,77 @@ describe('soak findings', function () {
     }
   });
 });
+
+/**
+ * The soak's 50-client load on a cloud with a state folder peaked near 1,000
+ * descriptors: LevelDB (1.20, in classic-level and leveldown) opens its files
+ * without close-on-exec, so every function environment started while stores
+ * were open inherited four descriptors per store (LOCK, LOG, MANIFEST, the
+ * write-ahead log) — and kept compacted, deleted files on disk while it lived.
+ */
+describe('soak findings: descriptors with a state folder', function () {
+  const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
+  let cloud: TestCloud;
+  let state: ReturnType<typeof tempDir>;
+
+  before(async () => {
+    state = tempDir('soak-fds-');
+    cloud = await startTestCloud({ stateDir: state.dir });
+  });
+  after(async () => {
+    await cloud?.stop();
+    state?.cleanup();
+  });
+
+  it("a function's environment holds none of the cloud's store files", async function () {
+    if (process.platform !== 'linux') this.skip();
+    // A DynamoDB and a Kinesis store open in each region: twelve LevelDB files open in the cloud's process.
+    for (const region of REGIONS) {
+      const ddb = new DynamoDBClient(cloud.clientConfig(region));
+      const kinesis = new KinesisClient(cloud.clientConfig(region));
+      await ddb.send(new CreateTableCommand({ TableName: 'fds', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+      await kinesis.send(new CreateStreamCommand({ StreamName: 'fds', ShardCount: 1 }));
+      ddb.destroy();
+      kinesis.destroy();
+    }
+    const lambda = new LambdaClient(cloud.clientConfig());
+    try {
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'list-descriptors',
+          Runtime: 'nodejs22.x',
+          Role: await createExecutionRole(cloud.clientConfig(), 'list-descriptors-role'),
+          Handler: 'index.handler',
+          Code: { ZipFile: await zipOne('index.js', LIST_DESCRIPTORS) },
+        }),
+      );
+      const { Payload, FunctionError } = await lambda.send(new InvokeCommand({ FunctionName: 'list-descriptors' }));
+      const text = Buffer.from(Payload ?? []).toString('utf8');
+      expect(FunctionError, text).to.equal(undefined);
+      const targets = JSON.parse(text) as string[];
+      expect(targets.filter((t) => t.startsWith(state.dir)), 'state files held by the environment').to.deep.equal([]);
+    } finally {
+      lambda.destroy();
+    }
+  });
+});
+
+/** A handler answering what each of its process's descriptors points at. */
+const LIST_DESCRIPTORS = `const fs = require('node:fs');
+exports.handler = async () =>
+  fs.readdirSync('/proc/self/fd').flatMap((fd) => {
+    try { return [fs.readlinkSync('/proc/self/fd/' + fd)]; } catch { return []; }
+  });
+`;
+
+function zipOne(name: string, code: string): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(Buffer.from(code), name);
+  zip.end();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on('error', reject);
+  });
+}

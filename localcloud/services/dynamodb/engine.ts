@@ -34,7 +34,7 @@ export const DYNALITE_OPERATIONS = [
 export type DynaliteOperation = (typeof DYNALITE_OPERATIONS)[number];
 
 interface Store {
-  db: DynaliteLevel & { open(): Promise<void>; close(callback: EngineCallback): void };
+  db: DynaliteLevel & { open(options?: Record<string, unknown>): Promise<void>; close(callback: EngineCallback): void };
   tableDb: LockingDb & { awsAccountId: string; awsRegion: string };
   getTable(name: string, checkStatus: boolean, callback: EngineCallback<TableRecord>): void;
 }
@@ -48,6 +48,16 @@ const validations = engineModule<{
   checkValidations(data: any, types: Record<string, unknown>, custom: unknown, store: Store): void;
 }>('dynalite', 'validations');
 const operationModule = operationModules<DynaliteOperation, Store>('dynalite');
+
+/**
+ * LevelDB's options for a store on disk. Up to 16 stores (accounts × regions)
+ * may be open at once next to 512 connections, under the common limit of
+ * 1,024 descriptors; LevelDB's default of 1,000 open files per store could
+ * take them all. 74 is the least LevelDB accepts (64 table files, each up to
+ * 2 MB, plus 10 of its own): a store of up to 128 MB keeps all its tables
+ * open, a larger one reopens some as it reads.
+ */
+const LEVELDB_OPTIONS = { maxOpenFiles: 74 };
 
 export interface DynaliteEngineOptions {
   /** LevelDB directory; omit for an in-memory engine. */
@@ -73,7 +83,8 @@ export class DynaliteEngine {
     store.tableDb.awsRegion = options.region;
     const location = options.path ?? `memory (${options.accountId}/${options.region})`;
     try {
-      await store.db.open();
+      // Called before the open dynalite's constructor deferred runs, so these options are the ones used.
+      await store.db.open(LEVELDB_OPTIONS);
     } catch (err) {
       const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
       throw new Error(`cannot open the DynamoDB store in ${location}: ${cause} (is another localcloud using the same state directory?)`);

@@ -28,6 +28,36 @@ if (process.channel) {
   process.channel.unref();
 }
 
+// Files localcloud's native stores opened without close-on-exec (LevelDB 1.20 in classic-level and
+// leveldown opens its LOCK, LOG, MANIFEST, write-ahead log and tables that way) survive the exec
+// into this process: every environment held four or more descriptors per open store, kept the
+// store's compacted (deleted) files on disk for as long as it lived, and multiplied the cloud's
+// descriptors by its environments. A Lambda environment holds none of its host's files; close
+// them before any user code runs. Only regular files without close-on-exec are touched: Node and
+// libuv open all of theirs with it, so such a file can only have been inherited.
+closeInheritedFiles();
+
+function closeInheritedFiles() {
+  if (process.platform !== 'linux') return;
+  const O_CLOEXEC = 0o2000000;
+  let fds;
+  try {
+    fds = fs.readdirSync('/proc/self/fd').map(Number);
+  } catch {
+    return; // no /proc: nothing to find them with
+  }
+  for (const fd of fds) {
+    if (fd <= 2) continue;
+    try {
+      const flags = /^flags:\s+([0-7]+)$/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'));
+      if (!flags || Number.parseInt(flags[1], 8) & O_CLOEXEC) continue;
+      if (fs.fstatSync(fd).isFile()) fs.closeSync(fd);
+    } catch {
+      // the descriptor readdir itself used, already closed: nothing to do
+    }
+  }
+}
+
 let currentRequestId; // undefined outside an invocation, as on AWS ("undefined" in init logs)
 let current; // the invocation in progress: { requestId, settle(kind, value) }
 
