@@ -32,7 +32,7 @@ export class SoakCloud {
 
   private constructor(
     readonly port: number,
-    private readonly stateDir: string | undefined,
+    readonly stateDir: string | undefined,
   ) {}
 
   static async start(options: { stateDir?: string } = {}): Promise<SoakCloud> {

@@ -4,7 +4,8 @@
  * at an interval, and the slope of a series (least squares) — a leak shows
  * as a slope that does not flatten once the load is steady.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
 import { processTreeMemory } from '../bench/process-memory.js';
 
 export interface ResourceSample {
@@ -29,6 +30,48 @@ export function treeFds(rootPid: number): number {
   return fds;
 }
 
+/**
+ * What a tree's descriptors point at, counted by kind: `socket`, `pipe`,
+ * `anon_inode:[eventfd]`…, and files by extension under the state folder
+ * (`state:.ldb`, `state:.log`, `state:(none)` for S3's object files) or
+ * elsewhere (`file:.js`). Finds who owns a peak: LevelDB tables, S3 objects
+ * or connections.
+ */
+export function treeFdKinds(rootPid: number, stateDir?: string): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  if (process.platform !== 'linux') return kinds;
+  for (const pid of processTreeMemory(rootPid).pids) {
+    let entries: string[];
+    try {
+      entries = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // ended meanwhile
+    }
+    for (const fd of entries) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue; // closed meanwhile
+      }
+      const kind = fdKind(target, stateDir);
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+    }
+  }
+  return kinds;
+}
+
+function fdKind(target: string, stateDir: string | undefined): string {
+  const special = /^(socket|pipe):/.exec(target);
+  if (special) return special[1]!;
+  if (target.startsWith('anon_inode:')) return target;
+  if (!target.startsWith('/')) return 'other';
+  const extension = path.extname(target.replace(/ \(deleted\)$/, '')) || '(none)';
+  if (stateDir && target.startsWith(stateDir + path.sep)) return `state:${extension}`;
+  if (target.startsWith('/dev/')) return 'device';
+  return `file:${extension}`;
+}
+
 export function sampleTree(rootPid: number, t = 0): ResourceSample {
   const memory = processTreeMemory(rootPid);
   return { t, rssMb: memory.rssMb, fds: treeFds(rootPid), processes: memory.processes };
@@ -37,12 +80,17 @@ export function sampleTree(rootPid: number, t = 0): ResourceSample {
 /** Samples a tree every `intervalMs` until stopped. The root pid is asked each time: a restarted cloud is followed. */
 export class ResourceSampler {
   readonly samples: ResourceSample[] = [];
+  /** What the descriptors pointed at when there were the most of them (see treeFdKinds). */
+  peakFdKinds: Record<string, number> = {};
+  private peakFds = -1;
   private timer: NodeJS.Timeout | undefined;
   private readonly started = performance.now();
 
   constructor(
     private readonly rootPid: () => number,
     private readonly intervalMs = 1000,
+    /** The cloud's state folder, to tell its files from others in peakFdKinds. */
+    private readonly stateDir?: string,
   ) {}
 
   start(): this {
@@ -66,7 +114,12 @@ export class ResourceSampler {
 
   private take(): void {
     const sample = sampleTree(this.rootPid(), this.now());
-    if (Number.isFinite(sample.rssMb)) this.samples.push(sample);
+    if (!Number.isFinite(sample.rssMb)) return;
+    this.samples.push(sample);
+    if (sample.fds > this.peakFds) {
+      this.peakFds = sample.fds;
+      this.peakFdKinds = treeFdKinds(this.rootPid(), this.stateDir);
+    }
   }
 }
 

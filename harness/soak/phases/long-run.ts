@@ -26,7 +26,7 @@ export interface LongRunResult {
   errors: number;
   firstError?: string;
   memoryMb: { start: number; end: number; peak: number; slopePerMin: number };
-  fds: { start: number; end: number; peak: number; slopePerMin: number };
+  fds: { start: number; end: number; peak: number; slopePerMin: number; peakKinds: Record<string, number> };
   samples: ResourceSample[];
 }
 
@@ -35,7 +35,7 @@ export async function runLongRun(cloud: SoakCloud, outputs: StackOutputs, option
   const handler = () => new NodeHttpHandler({ requestTimeout: CALL_TIMEOUT_MS });
   const lambda = new LambdaClient({ endpoint: cloud.url, region: BENCH_REGION, credentials: testClientCredentials(outputs), maxAttempts: 1, requestHandler: handler() });
   const ddb = new DynamoDBClient({ endpoint: cloud.url, region: BENCH_REGION, credentials: ADMIN_CREDENTIALS, maxAttempts: 1, requestHandler: handler() });
-  const sampler = new ResourceSampler(() => cloud.pid).start();
+  const sampler = new ResourceSampler(() => cloud.pid, 1000, cloud.stateDir).start();
   const deadline = performance.now() + options.longRunSeconds * 1000;
   let invokes = 0;
   let queries = 0;
@@ -84,7 +84,7 @@ export async function runLongRun(cloud: SoakCloud, outputs: StackOutputs, option
     errors,
     firstError,
     memoryMb: { start: samples[0]?.rssMb ?? Number.NaN, end: samples.at(-1)?.rssMb ?? Number.NaN, peak: maxOf(samples, (s) => s.rssMb), slopePerMin: slopePerMinute(warm, (s) => s.rssMb) },
-    fds: { start: samples[0]?.fds ?? Number.NaN, end: samples.at(-1)?.fds ?? Number.NaN, peak: maxOf(samples, (s) => s.fds), slopePerMin: slopePerMinute(warm, (s) => s.fds) },
+    fds: { start: samples[0]?.fds ?? Number.NaN, end: samples.at(-1)?.fds ?? Number.NaN, peak: maxOf(samples, (s) => s.fds), slopePerMin: slopePerMinute(warm, (s) => s.fds), peakKinds: sampler.peakFdKinds },
     samples,
   };
   const summary = `${invokes} invokes, ${queries} queries, ${errors} errors; memory ${result.memoryMb.start.toFixed(0)} → ${result.memoryMb.end.toFixed(0)} MB, ${result.memoryMb.slopePerMin.toFixed(1)} MB/min once warm`;

@@ -46,7 +46,7 @@ export interface MixedLoadResult {
   p99Ms: number;
   operations: Record<string, OperationStats>;
   memoryMb: { beforeLoad: number; peak: number; idle: number; idleVsBefore: number; slopePerMinWarm: number; slopePerMinIdle: number };
-  fds: { beforeLoad: number; peak: number; idle: number; slopePerMinWarm: number };
+  fds: { beforeLoad: number; peak: number; idle: number; slopePerMinWarm: number; peakKinds: Record<string, number> };
   forcedGc: false;
   samples: ResourceSample[];
 }
@@ -69,7 +69,7 @@ export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progr
     await setUp(cloud.url, s3, ddb, kinesis, lambda);
     await waitUntilQuiet(cloud.pid);
 
-    const sampler = new ResourceSampler(() => cloud.pid).start();
+    const sampler = new ResourceSampler(() => cloud.pid, 1000, cloud.stateDir).start();
     // A few samples of the cloud at rest: the figure the idle memory is compared with.
     await sleep(options.quick ? 2000 : 5000);
     const loadStart = sampler.now();
@@ -142,7 +142,7 @@ export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progr
         slopePerMinWarm: slopePerMinute(warm, (s) => s.rssMb),
         slopePerMinIdle: slopePerMinute(idleSamples, (s) => s.rssMb),
       },
-      fds: { beforeLoad: median(before, (s) => s.fds), peak: maxOf(samples, (s) => s.fds), idle: median(idleTail, (s) => s.fds), slopePerMinWarm: slopePerMinute(warm, (s) => s.fds) },
+      fds: { beforeLoad: median(before, (s) => s.fds), peak: maxOf(samples, (s) => s.fds), idle: median(idleTail, (s) => s.fds), slopePerMinWarm: slopePerMinute(warm, (s) => s.fds), peakKinds: sampler.peakFdKinds },
       forcedGc: false,
       samples,
     };
