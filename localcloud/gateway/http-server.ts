@@ -3,6 +3,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { closeWithError, errorForParserFailure, notAnHttpRequestLine, requestHeadTimeout } from './client-errors.js';
+import { IdleCollector } from './idle-collector.js';
 import { protocolErrorGoaway, sniffProtocol } from './preface.js';
 import { checkFirstRequestLine } from './request-line.js';
 
@@ -34,6 +35,9 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   maxConnections: 512,
 };
 
+/** Quiet after a burst of requests before the heap it grew is collected. */
+const QUIET_BEFORE_COLLECTING_MS = 5_000;
+
 /**
  * One TCP port that speaks HTTP/1.1 and cleartext HTTP/2 with prior knowledge.
  * The SDK v3 Kinesis client opens HTTP/2 connections by default while every
@@ -54,6 +58,8 @@ export class DualProtocolServer {
   private readonly handshakeDeadlines = new WeakMap<net.Socket, NodeJS.Timeout>();
   private readonly h1Sockets = new WeakSet<net.Socket>();
   private readonly limits: ConnectionLimits;
+  /** Gives back the heap a burst grew once requests stop (see idle-collector.ts). */
+  private readonly idleCollector = new IdleCollector(QUIET_BEFORE_COLLECTING_MS);
 
   constructor(listener: RequestListener, limits: Partial<ConnectionLimits> = {}) {
     this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...limits };
@@ -69,7 +75,10 @@ export class DualProtocolServer {
       },
       listener,
     );
-    this.h1.on('request', (req: http.IncomingMessage) => this.handshakeDone(req.socket));
+    this.h1.on('request', (req: http.IncomingMessage) => {
+      this.handshakeDone(req.socket);
+      this.idleCollector.requestArrived();
+    });
     this.h1.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
       this.handshakeDone(socket);
       closeWithError(socket, errorForParserFailure(err, firstRequestTimeoutMs));
@@ -164,6 +173,7 @@ export class DualProtocolServer {
       idle.unref();
     };
     session.on('stream', (stream) => {
+      this.idleCollector.requestArrived();
       openStreams++;
       clearTimeout(idle);
       stream.once('close', () => {
@@ -209,6 +219,7 @@ export class DualProtocolServer {
   }
 
   async close(): Promise<void> {
+    this.idleCollector.stop();
     const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
     for (const session of this.h2Sessions) session.destroy();
     for (const socket of this.sockets) socket.destroy();
