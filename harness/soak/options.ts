@@ -15,7 +15,11 @@ export interface SoakOptions {
   maxRestartsPerClass: number;
   /** A connection that went silent mid-request must be closed by the cloud within this. */
   silentLimitSeconds: number;
-  /** Mixed load: concurrent clients, seconds of load, seconds to settle once idle. */
+  /**
+   * Mixed load: concurrent clients, seconds of load, seconds to settle once idle. A full run
+   * settles past Lambda's reaping of idle environments (60 s idle, checked every 15 s; see
+   * LOCALCLOUD_LAMBDA_IDLE_SECONDS), so the idle figure is what a user who stopped calling sees.
+   */
   clients: number;
   loadSeconds: number;
   idleSettleSeconds: number;
@@ -40,7 +44,7 @@ export const FULL: Omit<SoakOptions, 'resultsDir'> = {
   silentLimitSeconds: 60,
   clients: 50,
   loadSeconds: 60,
-  idleSettleSeconds: 20,
+  idleSettleSeconds: 80,
   crashKills: 4,
   crashSegmentSeconds: 4,
   crashEventsPerSecond: 200,

@@ -4,7 +4,7 @@
  * at an interval, and the slope of a series (least squares) — a leak shows
  * as a slope that does not flatten once the load is steady.
  */
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { processTreeMemory } from '../bench/process-memory.js';
 
@@ -12,6 +12,8 @@ export interface ResourceSample {
   /** Seconds since the sampler started. */
   t: number;
   rssMb: number;
+  /** The cloud's own process, without the function environments it started (NaN off Linux). */
+  cloudRssMb: number;
   fds: number;
   processes: number;
 }
@@ -74,7 +76,18 @@ function fdKind(target: string, stateDir: string | undefined): string {
 
 export function sampleTree(rootPid: number, t = 0): ResourceSample {
   const memory = processTreeMemory(rootPid);
-  return { t, rssMb: memory.rssMb, fds: treeFds(rootPid), processes: memory.processes };
+  return { t, rssMb: memory.rssMb, cloudRssMb: processRssMb(rootPid), fds: treeFds(rootPid), processes: memory.processes };
+}
+
+/** Resident memory of one process, in MB (NaN off Linux or once it ended). */
+export function processRssMb(pid: number): number {
+  if (process.platform !== 'linux') return Number.NaN;
+  try {
+    const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return rss ? Number(rss[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Samples a tree every `intervalMs` until stopped. The root pid is asked each time: a restarted cloud is followed. */

@@ -25,7 +25,10 @@ export interface LongRunResult {
   queries: number;
   errors: number;
   firstError?: string;
+  /** The cloud's process tree (the cloud and its function environments). */
   memoryMb: { start: number; end: number; peak: number; slopePerMin: number };
+  /** The cloud's own process alone. */
+  cloudMemoryMb: { start: number; end: number; peak: number; slopePerMin: number };
   fds: { start: number; end: number; peak: number; slopePerMin: number; peakKinds: Record<string, number> };
   samples: ResourceSample[];
 }
@@ -84,10 +87,11 @@ export async function runLongRun(cloud: SoakCloud, outputs: StackOutputs, option
     errors,
     firstError,
     memoryMb: { start: samples[0]?.rssMb ?? Number.NaN, end: samples.at(-1)?.rssMb ?? Number.NaN, peak: maxOf(samples, (s) => s.rssMb), slopePerMin: slopePerMinute(warm, (s) => s.rssMb) },
+    cloudMemoryMb: { start: samples[0]?.cloudRssMb ?? Number.NaN, end: samples.at(-1)?.cloudRssMb ?? Number.NaN, peak: maxOf(samples, (s) => s.cloudRssMb), slopePerMin: slopePerMinute(warm, (s) => s.cloudRssMb) },
     fds: { start: samples[0]?.fds ?? Number.NaN, end: samples.at(-1)?.fds ?? Number.NaN, peak: maxOf(samples, (s) => s.fds), slopePerMin: slopePerMinute(warm, (s) => s.fds), peakKinds: sampler.peakFdKinds },
     samples,
   };
-  const summary = `${invokes} invokes, ${queries} queries, ${errors} errors; memory ${result.memoryMb.start.toFixed(0)} → ${result.memoryMb.end.toFixed(0)} MB, ${result.memoryMb.slopePerMin.toFixed(1)} MB/min once warm`;
+  const summary = `${invokes} invokes, ${queries} queries, ${errors} errors; memory ${result.memoryMb.start.toFixed(0)} → ${result.memoryMb.end.toFixed(0)} MB, ${result.memoryMb.slopePerMin.toFixed(1)} MB/min once warm (cloud alone ${result.cloudMemoryMb.slopePerMin.toFixed(1)})`;
   if (errors) line.fail(summary);
   else line.done(summary);
   return result;

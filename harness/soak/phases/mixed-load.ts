@@ -45,7 +45,12 @@ export interface MixedLoadResult {
   errorRate: number;
   p99Ms: number;
   operations: Record<string, OperationStats>;
+  /** The cloud's process tree: the cloud and the function environments it runs. */
   memoryMb: { beforeLoad: number; peak: number; idle: number; idleVsBefore: number; slopePerMinWarm: number; slopePerMinIdle: number };
+  /** The cloud's own process alone: what the services hold, without the environments. */
+  cloudMemoryMb: { beforeLoad: number; peak: number; idle: number; idleVsBefore: number };
+  /** Function environments running before the load, at most during it, and once idle. */
+  environments: { beforeLoad: number; peak: number; idle: number };
   fds: { beforeLoad: number; peak: number; idle: number; slopePerMinWarm: number; peakKinds: Record<string, number> };
   forcedGc: false;
   samples: ResourceSample[];
@@ -142,11 +147,25 @@ export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progr
         slopePerMinWarm: slopePerMinute(warm, (s) => s.rssMb),
         slopePerMinIdle: slopePerMinute(idleSamples, (s) => s.rssMb),
       },
+      cloudMemoryMb: {
+        beforeLoad: median(before, (s) => s.cloudRssMb),
+        peak: maxOf(samples, (s) => s.cloudRssMb),
+        idle: median(idleTail, (s) => s.cloudRssMb),
+        idleVsBefore: median(idleTail, (s) => s.cloudRssMb) / median(before, (s) => s.cloudRssMb),
+      },
+      environments: {
+        beforeLoad: median(before, (s) => s.processes - 1),
+        peak: maxOf(samples, (s) => s.processes - 1),
+        idle: median(idleTail, (s) => s.processes - 1),
+      },
       fds: { beforeLoad: median(before, (s) => s.fds), peak: maxOf(samples, (s) => s.fds), idle: median(idleTail, (s) => s.fds), slopePerMinWarm: slopePerMinute(warm, (s) => s.fds), peakKinds: sampler.peakFdKinds },
       forcedGc: false,
       samples,
     };
-    const summary = `${total.toLocaleString('en-US')} calls, ${errors} errors, p99 ${result.p99Ms.toFixed(0)} ms; memory ${beforeMb.toFixed(0)} → peak ${result.memoryMb.peak.toFixed(0)} → idle ${idleMb.toFixed(0)} MB; fds peak ${result.fds.peak}`;
+    const cloudMb = result.cloudMemoryMb;
+    const summary =
+      `${total.toLocaleString('en-US')} calls, ${errors} errors, p99 ${result.p99Ms.toFixed(0)} ms; memory ${beforeMb.toFixed(0)} → peak ${result.memoryMb.peak.toFixed(0)} → idle ${idleMb.toFixed(0)} MB ` +
+      `(cloud alone ${cloudMb.beforeLoad.toFixed(0)} → ${cloudMb.peak.toFixed(0)} → ${cloudMb.idle.toFixed(0)}, environments ${result.environments.peak} → ${result.environments.idle}); fds peak ${result.fds.peak}`;
     if (errors) line.fail(summary);
     else line.done(summary);
     return result;
