@@ -22,7 +22,7 @@ import { percentiles, type Percentiles } from '../../bench/stats.js';
 import type { SoakCloud } from '../cloud.js';
 import type { SoakOptions } from '../options.js';
 import { ensureSoakRole } from '../role.js';
-import { maxOf, ResourceSampler, slopePerMinute, type ResourceSample } from '../resources.js';
+import { maxOf, ResourceSampler, sampleTree, slopePerMinute, type ResourceSample } from '../resources.js';
 
 const NAME = 'soak-load';
 const WARMUP_SHARE = 0.25;
@@ -73,6 +73,10 @@ export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progr
     line.update('creating a bucket, a table, a stream and a function');
     await setUp(cloud.url, s3, ddb, kinesis, lambda);
     await waitUntilQuiet(cloud.pid);
+    // The figure before the load is compared with the idle one, read once Lambda has reaped the
+    // load's environments: so it is read with none running either (the fuzz leaves some behind).
+    line.update('waiting for the function environments of earlier phases to be reaped');
+    await untilNoEnvironments(cloud.pid, options.idleSettleSeconds * 1000);
 
     const sampler = new ResourceSampler(() => cloud.pid, 1000, cloud.stateDir).start();
     // A few samples of the cloud at rest: the figure the idle memory is compared with.
@@ -175,6 +179,12 @@ export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progr
   } finally {
     for (const c of [s3, ddb, kinesis, lambda]) c.destroy();
   }
+}
+
+/** Waits (at most `limitMs`) until the cloud runs no child process: no function environment. */
+async function untilNoEnvironments(cloudPid: number, limitMs: number): Promise<void> {
+  const deadline = performance.now() + limitMs;
+  while (sampleTree(cloudPid).processes > 1 && performance.now() < deadline) await sleep(1000);
 }
 
 async function setUp(url: string, s3: S3Client, ddb: DynamoDBClient, kinesis: KinesisClient, lambda: LambdaClient): Promise<void> {
