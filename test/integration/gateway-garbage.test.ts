@@ -25,6 +25,10 @@ const GARBAGE: { name: string; bytes: string | Buffer; status: number; code: str
   { name: 'a request line with a trailing space instead of a version', bytes: 'GET / \r\n', status: 400, code: 'BadRequest' },
   { name: 'a request line after the empty lines a server skips', bytes: '\r\n\r\nGET /\r\n', status: 400, code: 'BadRequest' },
   { name: 'a request line with four parts', bytes: 'GET / HTTP/1.1 extra\r\n', status: 400, code: 'BadRequest' },
+  // Bytes no request line can start with are answered before any line end arrives.
+  { name: 'a TLS ClientHello on the cleartext port', bytes: Buffer.from('16030100a5010000a10303', 'hex'), status: 400, code: 'BadRequest' },
+  { name: 'binary noise with no line end', bytes: Buffer.from([0x19, 0x3e, 0x3a, 0xb5, 0x1f, 0x37]), status: 400, code: 'BadRequest' },
+  { name: 'a request line that breaks its version before ending', bytes: 'GET / HTTP/1.1\rHost', status: 400, code: 'BadRequest' },
   { name: 'bare LF line endings', bytes: 'GET / HTTP/1.1\nHost: 127.0.0.1\n\n', status: 400, code: 'BadRequest' },
   { name: 'an unknown HTTP version', bytes: 'GET / HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n', status: 400, code: 'BadRequest' },
   { name: 'a NUL in the path', bytes: 'GET /\0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', status: 400, code: 'BadRequest' },
