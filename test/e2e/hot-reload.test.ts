@@ -34,9 +34,9 @@ function copyProject(): string {
   return copy;
 }
 
-function startUp(project: string): RunningUp {
+function startUp(project: string, env: NodeJS.ProcessEnv = {}): RunningUp {
   const args = ['--import', 'tsx', path.join(project, 'harness', 'cli.ts'), 'up', '--port', '0', '--page-port', '0'];
-  const child = spawn(process.execPath, args, { cwd: project, env: isolatedEnv() });
+  const child = spawn(process.execPath, args, { cwd: project, env: isolatedEnv(env) });
   let text = '';
   const waiters = new Set<() => void>();
   const onData = (d: Buffer) => {
@@ -171,6 +171,15 @@ describe('make up: watch and hot reload (in a temporary copy of the project)', f
       cfn.destroy();
     }
 
+    const exitCode = await stop(up);
+    up = undefined;
+    expect(exitCode).to.equal(0);
+  });
+
+  it('WATCH=0 turns the watch off, and says so', async () => {
+    up = startUp(project, { WATCH: '0' });
+    const summary = await up.waitFor(/IoT Backend is up[\s\S]*\n\s+stop .*\n/, 0, 'summary');
+    expect(summary[0]).to.match(/watch\s+off: saved changes need make deploy/);
     const exitCode = await stop(up);
     up = undefined;
     expect(exitCode).to.equal(0);
