@@ -155,6 +155,17 @@ describe('make up: watch and hot reload (in a temporary copy of the project)', f
       expect(stackAfterBreak.StackStatus).to.equal('CREATE_COMPLETE');
       expect(await query()).to.have.property('reloaded', 'v4');
 
+      // Valid JSON that CloudFormation refuses: its reason is shown, and the stack stays as it was.
+      const refused = JSON.parse(template) as { Resources: Record<string, unknown> };
+      refused.Resources.NoSuchThing = { Type: 'AWS::Nope::Thing', Properties: {} };
+      mark = up.output().length;
+      writeFileSync(templatePath, JSON.stringify(refused, null, 2));
+      const rejection = await up.waitFor(/✗ cloudformation\/iot-backend\.template: (.+) — stack iot-backend is left as it was/, mark, 'refused template');
+      expect(rejection[1]).to.match(/AWS::Nope::Thing/);
+      const stackAfterRefusal = (await cfn.send(new DescribeStacksCommand({ StackName: 'iot-backend' }))).Stacks![0]!;
+      expect(stackAfterRefusal.StackStatus).to.equal('CREATE_COMPLETE');
+      expect(await query()).to.have.property('reloaded', 'v4');
+
       // A good change: deployed through a change set, with its events, as make deploy does.
       const changed = JSON.parse(template) as { Outputs: Record<string, unknown> };
       changed.Outputs.HotReloadProbe = { Value: 'deployed-by-watch' };
