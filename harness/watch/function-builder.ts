@@ -85,6 +85,12 @@ export class FunctionBuilder {
     return { name, ok: true, zip, sha256, changed };
   }
 
+  /** The last zip did not reach the stack: the next build of `name` counts as changed even if its bytes are the same. */
+  forgetPushed(name: FunctionName): void {
+    const state = this.functions.get(name);
+    if (state) state.sha256 = undefined;
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
     await Promise.all([...this.functions.values()].map((state) => state.context.dispose()));

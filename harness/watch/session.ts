@@ -156,27 +156,27 @@ export class WatchSession {
     reportBuildErrors(reporter, failed);
 
     const toPush = built.filter((r) => r.changed);
-    const pushFailures: string[] = [];
+    const pushFailed = new Map<FunctionName, string>();
     await Promise.all(
       toPush.map(async ({ name, zip }) => {
         try {
+          // A function the stack lacked at the last look may have been added since.
           if (this.pusher.functionsOf(name).length === 0) await this.pusher.refresh();
-          if ((await this.pusher.push(name, zip)).length === 0) pushFailures.push(`${name}: the stack has no function built from ${name}.zip`);
+          if ((await this.pusher.push(name, zip)).length === 0) pushFailed.set(name, `the stack has no function built from ${name}.zip`);
         } catch (error) {
-          pushFailures.push(`${name}: ${errorMessage(error)}`);
+          pushFailed.set(name, errorMessage(error));
         }
+        if (pushFailed.has(name)) this.builder.forgetPushed(name);
       }),
     );
-    for (const failure of pushFailures) reporter.info(`${paint('red', '✗')} could not push new code to ${failure}`);
+    for (const [name, reason] of pushFailed) reporter.info(`${paint('red', '✗')} could not push new code to ${name}: ${reason}`);
 
-    const updated = toPush.map((r) => r.name).filter((name) => !pushFailures.some((f) => f.startsWith(`${name}:`)));
-    const result = outcome(failed.length === 0 && pushFailures.length === 0, updated);
-    if (updated.length > 0 || (failed.length === 0 && pushFailures.length === 0)) {
-      const unchanged = built.filter((r) => !r.changed).map((r) => r.name);
-      const what = [
-        updated.length > 0 ? updated.join(', ') : '',
-        unchanged.length > 0 ? paint('grey', `${unchanged.join(', ')} unchanged`) : '',
-      ].filter(Boolean).join('; ');
+    const updated = toPush.map((r) => r.name).filter((name) => !pushFailed.has(name));
+    const unchanged = built.filter((r) => !r.changed).map((r) => r.name);
+    const result = outcome(failed.length === 0 && pushFailed.size === 0, updated);
+    // The reload line, unless nothing of this save reached the stack (its errors are printed above).
+    if (updated.length > 0 || result.ok) {
+      const what = [updated.join(', '), unchanged.length > 0 ? paint('grey', `${unchanged.join(', ')} unchanged`) : ''].filter(Boolean).join('; ');
       reporter.info(`${paint('green', '↻')} ${files.join(', ')} → ${what}: ready in ${Math.round(result.ms)} ms`);
     }
     return result;
