@@ -199,7 +199,7 @@ export function buildReport(
       kinesisPut: kinesisPut && { recordsPerSec: summary(kinesisPut.recordsPerSec), http1RecordsPerSec: summary(kinesisPut.http1RecordsPerSec) },
       kinesisLocal: kinesisLocal && { recordsPerSec: summary(kinesisLocal) },
       loopback: loopback && roundAll({ ...loopback }, 3),
-      hotReload: hotReload && { ms: summary(hotReload.ms), readyMs: summary(hotReload.readyMs) },
+      hotReload: hotReload && { ms: summary(hotReload.ms), readyMs: summary(hotReload.readyMs), firstInvokeMs: summary(hotReload.firstInvokeMs) },
     },
     options: shownOptions,
     errors,
