@@ -61,7 +61,7 @@ e2e: $(DEPS) ## End-to-end ingestion tests against a fresh target (TARGET=embedd
 test-browser: $(DEPS) ## The test page in headless Chromium (skipped with a reason where none is installed)
 	@if ls test/browser/*.test.ts >/dev/null 2>&1; then $(MOCHA) 'test/browser/**/*.test.ts'; else echo "test-browser: no browser tests yet"; fi
 
-up: $(DEPS) ## Local cloud + stack + test page, in the foreground (Ctrl-C stops)
+up: $(DEPS) ## Local cloud + stack + test page, in the foreground, reloading saved changes (WATCH=0: off; Ctrl-C stops)
 	@$(TSX) harness/cli.ts up
 
 down: $(DEPS) ## Stop what `make up` started (DESTROY=1 also deletes the stack)

@@ -19,6 +19,7 @@ import { measureKinesisLocal, measureKinesisPut } from './phases/kinesis-put.js'
 import { measureLatency } from './phases/latency.js';
 import { measureLoopback } from './phases/loopback.js';
 import { measurePutMetricData } from './phases/metrics-call.js';
+import { measureHotReload } from './phases/hot-reload.js';
 import { measureIamCost } from './phases/iam.js';
 import { measureIdleMemory } from './phases/memory.js';
 import { measureThroughput } from './phases/throughput.js';
@@ -108,6 +109,8 @@ async function main(argv: string[]): Promise<number> {
     results.throughput = await needsStack('pipeline throughput', stack, (s) => measureThroughput(context, s));
     results.latency = await needsStack('end-to-end latency', stack, (s) => measureLatency(context, s));
     results.api = await needsStack('API warm invoke', stack, (s) => measureApi(context, s));
+    // Last on the stack: it replaces the API function's code.
+    results.hotReload = await needsStack('hot reload', stack, (s) => measureHotReload(context, s));
   } finally {
     await Promise.all([stack?.cloud.stop(), spare?.stop()]);
   }

@@ -21,6 +21,8 @@ export const GOALS: readonly Goal[] = [
   { key: 'latencyMs.p99', label: 'latency p99', limit: 100, kind: 'max', unit: 'ms' },
   { key: 'apiLatencyMs.p99', label: 'API p99', limit: 10, kind: 'max', unit: 'ms' },
   { key: 'memoryMb.idle', label: 'idle memory', limit: 150, kind: 'max', unit: 'MB' },
+  // make up's watch: a saved edit of a function until the new code answers.
+  { key: 'hotReloadMs', label: 'hot reload', limit: 1000, kind: 'max', unit: 'ms' },
   { key: 'lostEvents', label: 'lost events', limit: 0, kind: 'max', unit: '' },
   // What enforcing IAM (signature checks, policy evaluation) costs against --iam off, same run.
   { key: 'iam.throughputCost', label: 'IAM enforcement: throughput cost', limit: 0.1, kind: 'max', unit: '' },

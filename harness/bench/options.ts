@@ -33,6 +33,8 @@ export interface BenchOptions {
    */
   iamRounds: number;
   iamEvents: number;
+  /** Hot reload: edits of the API function's source, each timed until the new code answers. */
+  hotReloadRuns: number;
   /** Where latest.json and the dated copies go. */
   resultsDir: string;
 }
@@ -55,6 +57,7 @@ export const FULL: Omit<BenchOptions, 'resultsDir'> = {
   loopbackRoundTrips: 2_000,
   iamRounds: 2,
   iamEvents: 10_000,
+  hotReloadRuns: 5,
 };
 
 /** Well under a minute: enough to prove every phase still runs end to end, not to measure. */
@@ -76,6 +79,7 @@ export const QUICK: Omit<BenchOptions, 'resultsDir'> = {
   loopbackRoundTrips: 200,
   iamRounds: 1,
   iamEvents: 1_000,
+  hotReloadRuns: 2,
 };
 
 export const DEFAULT_RESULTS_DIR = path.join(PROJECT_ROOT, 'bench', 'results');
@@ -119,7 +123,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   if (values.duration !== undefined) options.latencySeconds = positiveInt('--duration', values.duration);
   if (values.runs !== undefined) {
     const runs = positiveInt('--runs', values.runs);
-    Object.assign(options, { coldStartRuns: runs, deployRuns: runs, throughputRuns: runs, referenceRuns: runs, iamRounds: runs });
+    Object.assign(options, { coldStartRuns: runs, deployRuns: runs, throughputRuns: runs, referenceRuns: runs, iamRounds: runs, hotReloadRuns: runs });
   }
   return options;
 }

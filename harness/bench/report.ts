@@ -12,6 +12,7 @@ import type { ApiResult } from './phases/api.js';
 import type { ColdStartResult } from './phases/cold-start.js';
 import type { DeployPhaseResult } from './phases/deploy.js';
 import type { DynamoFloorResult } from './phases/dynamo-floor.js';
+import type { HotReloadResult } from './phases/hot-reload.js';
 import type { IamComparison, IamModeResult } from './phases/iam.js';
 import type { KinesisPutResult } from './phases/kinesis-put.js';
 import type { LatencyResult } from './phases/latency.js';
@@ -33,6 +34,7 @@ export interface PhaseResults {
   kinesisLocal?: Summary;
   putMetricData?: Percentiles;
   iam?: IamComparison;
+  hotReload?: HotReloadResult;
 }
 
 export interface PhaseError {
@@ -68,6 +70,8 @@ export interface BenchReport {
   kinesisPutRecordsPerSec: Num;
   kinesisLocalPutRecordsPerSec: Num;
   loopbackRttMs: Num;
+  /** make up's watch: saving an edit of the API function until it answers with the new code. */
+  hotReloadMs: Num;
   /**
    * IAM enforced against IAM off, the same stack measured alike on two fresh
    * clouds in this run (harness/bench/phases/iam.ts). The figures above are
@@ -118,7 +122,7 @@ export function buildReport(
   createdAt = new Date(),
   loadAverageAtStart?: number[],
 ): BenchReport {
-  const { coldStart, deploy, idleMemory, dynamoFloor, kinesisPut, throughput, latency, api, kinesisLocal, loopback, putMetricData, iam } = results;
+  const { coldStart, deploy, idleMemory, dynamoFloor, kinesisPut, throughput, latency, api, kinesisLocal, loopback, putMetricData, iam, hotReload } = results;
   const throughputRate = throughput?.eventsPerSec.median;
   const floor = dynamoFloor?.itemsPerSec.median;
   const { resultsDir: _ignored, ...shownOptions } = options;
@@ -136,6 +140,7 @@ export function buildReport(
     kinesisPutRecordsPerSec: num(kinesisPut?.recordsPerSec.median),
     kinesisLocalPutRecordsPerSec: num(kinesisLocal?.median),
     loopbackRttMs: num(loopback?.p50, 3),
+    hotReloadMs: num(hotReload?.ms.median),
     iam: {
       mainCloudMode: mainCloudIamMode(),
       enforce: modeFigures(iam?.enforce),
@@ -194,6 +199,7 @@ export function buildReport(
       kinesisPut: kinesisPut && { recordsPerSec: summary(kinesisPut.recordsPerSec), http1RecordsPerSec: summary(kinesisPut.http1RecordsPerSec) },
       kinesisLocal: kinesisLocal && { recordsPerSec: summary(kinesisLocal) },
       loopback: loopback && roundAll({ ...loopback }, 3),
+      hotReload: hotReload && { ms: summary(hotReload.ms), readyMs: summary(hotReload.readyMs), firstInvokeMs: summary(hotReload.firstInvokeMs) },
     },
     options: shownOptions,
     errors,
@@ -221,6 +227,7 @@ export const REQUIRED_NUMBERS = [
   'kinesisPutRecordsPerSec',
   'kinesisLocalPutRecordsPerSec',
   'loopbackRttMs',
+  'hotReloadMs',
   'iam.enforce.throughputEventsPerSec',
   'iam.off.throughputEventsPerSec',
   'iam.enforce.apiLatencyMs.p50',

@@ -24,6 +24,7 @@ export function renderTable(report: BenchReport, paint: Paint): string {
     { label: '  p99', value: ms(report.latencyMs.p99), spread: d.latency ? `poll ${ms(d.latency.pollRttMs)}` : '', goal: goal('latencyMs.p99'), goalValue: report.latencyMs.p99 },
     { label: 'API warm invoke p50', value: ms(report.apiLatencyMs.p50), spread: d.api?.handlerMs ? `handler ${ms(d.api.handlerMs.p50)}` : '' },
     { label: '  p99', value: ms(report.apiLatencyMs.p99), spread: d.api?.handlerMs ? `handler ${ms(d.api.handlerMs.p99)}` : '', goal: goal('apiLatencyMs.p99'), goalValue: report.apiLatencyMs.p99 },
+    { label: 'Hot reload (save → new code answers)', value: ms(report.hotReloadMs), spread: d.hotReload ? `ready ${ms(d.hotReload.readyMs?.median)} + cold invoke ${ms(d.hotReload.firstInvokeMs?.median)}` : '', goal: goal('hotReloadMs'), goalValue: report.hotReloadMs },
     { label: 'Memory idle (cloud + functions)', value: mb(report.memoryMb.idle), spread: d.idleMemory ? `${d.idleMemory.processes} processes` : '', goal: goal('memoryMb.idle'), goalValue: report.memoryMb.idle },
     { label: '  peak during throughput', value: mb(report.memoryMb.peak), spread: '' },
     { label: 'Lost events', value: report.lostEvents === null ? 'n/a' : String(report.lostEvents), spread: '', goal: goal('lostEvents'), goalValue: report.lostEvents },

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions as EsbuildOptions } from 'esbuild';
 import yazl from 'yazl';
 
 /** Names the template's Handler and S3Key expect: `<name>.handler` in `<CodeKeyPrefix>/<name>.zip`. */
@@ -57,8 +57,20 @@ async function buildFunction(name: FunctionName, outDir: string): Promise<BuiltF
 
 /** The handler and everything it imports except the SDK, as one CommonJS file exporting `handler`. */
 export async function bundle(name: FunctionName): Promise<Buffer> {
-  const result = await build({
-    absWorkingDir: REPO_ROOT, // paths in the output's comments are relative to this, not to the caller's cwd
+  const result = await build(functionBuildOptions(name));
+  const [output] = result.outputFiles;
+  if (!output) throw new Error(`esbuild produced no output for ${name}`);
+  return Buffer.from(output.contents);
+}
+
+/**
+ * How one function is bundled. Shared with the incremental builds of `make up`'s
+ * watch (harness/watch/), so a hot-reloaded zip is byte for byte the zip `make
+ * build` makes from the same sources. `root` is the project holding `functions/`.
+ */
+export function functionBuildOptions(name: FunctionName, root: string = REPO_ROOT) {
+  return {
+    absWorkingDir: root, // paths in the output's comments are relative to this, not to the caller's cwd
     entryPoints: [`functions/${name}.ts`],
     bundle: true,
     platform: 'node',
@@ -73,10 +85,7 @@ export async function bundle(name: FunctionName): Promise<Buffer> {
     write: false,
     outfile: `${name}.js`,
     logLevel: 'silent',
-  });
-  const [output] = result.outputFiles;
-  if (!output) throw new Error(`esbuild produced no output for ${name}`);
-  return Buffer.from(output.contents);
+  } satisfies EsbuildOptions & { write: false };
 }
 
 /** A zip holding one file, with everything that could vary between builds fixed. */

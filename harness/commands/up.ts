@@ -1,13 +1,14 @@
 import { CODE_OPTIONS, TARGET_OPTIONS, commonSettings, connect, printableOutputs } from '../cli/common.js';
 import { port as parsePort, type OptionValues } from '../cli/options.js';
 import { assertValidStackName } from '../deploy/stack-name.js';
-import { UserError } from '../support/errors.js';
+import { UserError, errorMessage } from '../support/errors.js';
 import { cleanupOnInterrupt, takeInterrupts } from '../support/interrupt.js';
 import { originAllowed, portInUseMessage, portIsFree } from '../support/network.js';
-import { LOCALCLOUD_LOG, displayPath } from '../support/paths.js';
+import { LOCALCLOUD_LOG, PROJECT_ROOT, displayPath } from '../support/paths.js';
 import { formatDuration, type Reporter } from '../support/terminal.js';
 import { resolveCredentials } from '../targets/clients.js';
 import type { Connection } from '../targets/types.js';
+import type { WatchSession } from '../watch/session.js';
 import { SKIP_BUILD_OPTION, buildStep } from './build-step.js';
 import { deployAndSaveOutputs } from './deploy.js';
 import type { Command } from './types.js';
@@ -22,11 +23,19 @@ export const upCommand: Command = {
   summary:
     'Builds the functions, starts the target (embedded: a local cloud whose state persists in\n' +
     '.localcloud/state, so the next `up` finds the same stack and data), deploys the stack, serves the\n' +
-    'test page, prints one summary and stays in the foreground until Ctrl-C (or `make down`).',
+    'test page, prints one summary and stays in the foreground until Ctrl-C (or `make down`), reloading\n' +
+    'saved changes under functions/ and cloudformation/ meanwhile (WATCH=0 turns that off).',
   options: [
     ...TARGET_OPTIONS,
     ...CODE_OPTIONS,
     SKIP_BUILD_OPTION,
+    {
+      flag: 'watch',
+      type: 'boolean',
+      env: 'WATCH',
+      default: true,
+      description: 'reload saved changes: functions/ rebuilt and pushed to the stack, cloudformation/ deployed (WATCH=0 / --no-watch: off)',
+    },
     { flag: 'page-port', type: 'number', env: 'PAGE_PORT', default: 8080, description: 'port of the test page on 127.0.0.1' },
   ],
   async run(values: OptionValues, reporter: Reporter): Promise<number> {
@@ -44,8 +53,10 @@ export const upCommand: Command = {
     const startedAt = Date.now();
     const connection = await connect(settings);
     let page: { url: string; origins: string[]; stop(): Promise<void> } | undefined;
+    let watch: WatchSession | undefined;
     // Ctrl-C while building or deploying stops the cloud we started instead of orphaning it.
     const forgetCleanup = cleanupOnInterrupt(async () => {
+      await watch?.close();
       await page?.stop();
       await connection.stop();
       removeUpState();
@@ -79,6 +90,10 @@ export const upCommand: Command = {
         startedAt: new Date().toISOString(),
       });
 
+      if (values.watch) {
+        watch = await startWatch(connection, result.stackName, reporter, () => deployAndSaveOutputs(settings, connection, values, reporter).then(() => {}));
+      }
+
       printSummary(reporter, {
         connection,
         stackName: result.stackName,
@@ -87,6 +102,7 @@ export const upCommand: Command = {
         outputs: result.outputs,
         outputsPath: displayPath(outputsPath),
         pageUrl: page.url,
+        watching: watch?.folders,
         elapsedMs: Date.now() - startedAt,
       });
 
@@ -94,6 +110,7 @@ export const upCommand: Command = {
       reporter.info(`\n${signal}: stopping…`);
     } finally {
       forgetCleanup();
+      await watch?.close().catch((error: unknown) => reporter.warn(`closing the watch: ${errorMessage(error)}`));
       await page?.stop().catch(() => {});
       await connection.stop();
       removeUpState();
@@ -137,6 +154,8 @@ interface Summary {
   outputs: Record<string, string>;
   outputsPath: string;
   pageUrl: string;
+  /** Folders the watch reloads from; undefined when WATCH=0 (or it could not start). */
+  watching?: string[];
   elapsedMs: number;
 }
 
@@ -153,10 +172,27 @@ function printSummary(reporter: Reporter, s: Summary): void {
   row('test page', paint('cyan', s.pageUrl));
   row('outputs', s.outputsPath);
   for (const line of printableOutputs(s.outputs)) reporter.info(`  ${''.padEnd(10)} ${line.trimStart()}`);
+  row('watch', s.watching ? `saved changes in ${s.watching.join(' and ')} reload here (WATCH=0 turns this off)` : paint('grey', 'off: saved changes need make deploy'));
   row('try', 'make simulate            (sends sensor events with the TestClient keys)');
   if (s.outputs.SensorDataTable) row('', `${envHint}aws dynamodb scan --table-name ${s.outputs.SensorDataTable} --region ${s.connection.region}`);
   row('stop', 'Ctrl-C here, or make down from another terminal (make down DESTROY=1 also deletes the stack)');
   reporter.info(rule);
+}
+
+/**
+ * Starts the watch on the project `up` runs from. One that cannot start (the
+ * stack lacks the functions, esbuild fails) is reported and `up` goes on
+ * without it: the stack serves either way.
+ */
+async function startWatch(connection: Connection, stackName: string, reporter: Reporter, deployTemplates: () => Promise<void>): Promise<WatchSession | undefined> {
+  try {
+    // esbuild's contexts load only when the watch is on.
+    const { WatchSession } = await import('../watch/session.js');
+    return await WatchSession.start({ root: PROJECT_ROOT, connection, stackName, reporter, deployTemplates });
+  } catch (error) {
+    reporter.warn(`the watch could not start, so saved changes are not reloaded (make deploy still works): ${errorMessage(error)}`);
+    return undefined;
+  }
 }
 
 /** Resolves with the signal's name on the first SIGINT/SIGTERM (`make down` sends SIGTERM); a second one exits at once. */

@@ -46,6 +46,7 @@ function completeResults(): PhaseResults {
     latency: { ms: pct(20, 40, 60), rate: 200, seconds: 30, events: 6000, unseen: 0, polls: 3000, pollRttMs: 1.2, drainMs: 30, firstTenthP50Ms: 20, lastTenthP50Ms: 21 },
     api: { ms: pct(4, 6, 8), itemsReturned: 20 },
     kinesisLocal: summary(550),
+    hotReload: { ms: summary(300, 250, 400), readyMs: summary(120), firstInvokeMs: summary(170) },
     iam: {
       enforce: { eventsPerSec: summary(3800), apiP50Ms: summary(4.4), apiP99Ms: summary(8), deployMs: summary(1200), lostEvents: 0, cpuMsPerEvent: summary(1.05) },
       off: { eventsPerSec: summary(4000), apiP50Ms: summary(4), apiP99Ms: summary(7), deployMs: summary(1100), lostEvents: 0, cpuMsPerEvent: summary(1) },
