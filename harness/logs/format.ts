@@ -76,21 +76,42 @@ function parseMessage(message: string, paint: Paint): Parsed | undefined {
     const [, , requestId, level, body] = consoleLine as unknown as [string, string, string, string, string];
     return { level, levelColour: LEVEL_COLOURS[level], requestId: requestId === 'undefined' ? undefined : requestId, lines: renderBody(body, level, paint) };
   }
-  const structured = parseStructured(message);
-  if (structured) return { ...structured, lines: renderBody(structured.body, structured.level, paint) };
+  const structured = parseStructured(message, paint);
+  if (structured) return structured;
   // Anything else (a runtime crash's lines, a custom runtime's output) as it is.
   const crash = /^RequestId: \S+ Error: /.test(message) || /^Runtime\.\w+/.test(message);
   return { level: crash ? 'ERROR' : '', levelColour: crash ? 'red' : undefined, lines: renderBody(message, crash ? 'ERROR' : '', paint) };
 }
 
-/** Lambda's JSON log format (LoggingConfig LogFormat JSON): the whole event is `{timestamp, level, requestId, message}`. */
-function parseStructured(message: string): { level: string; levelColour?: Colour; requestId?: string; body: string } | undefined {
+/** Fields a structured line's prefix already shows. */
+const SHOWN_FIELDS = new Set(['timestamp', 'time', 'level', 'requestId', 'awsRequestId', 'message', 'function']);
+
+/**
+ * A whole event that is one JSON object with a level and a message: Lambda's
+ * JSON log format (`{timestamp, level, requestId, message}`) or a structured
+ * logger's line (this project's functions/shared/log.ts). The message is the
+ * headline; the other fields follow, pretty-printed, an error's stack as frames.
+ */
+function parseStructured(message: string, paint: Paint): Parsed | undefined {
   if (!message.startsWith('{')) return undefined;
   const value = parseJson(message);
   if (!isRecord(value) || typeof value.level !== 'string' || !('message' in value)) return undefined;
   const level = value.level.toUpperCase();
-  const body = typeof value.message === 'string' ? value.message : JSON.stringify(value.message);
-  return { level, levelColour: LEVEL_COLOURS[level], requestId: typeof value.requestId === 'string' ? value.requestId : undefined, body };
+  const requestId = [value.requestId, value.awsRequestId].find((v): v is string => typeof v === 'string');
+  const isError = level === 'ERROR' || level === 'FATAL';
+  const headline = typeof value.message === 'string' ? value.message : JSON.stringify(value.message);
+  const rest = Object.fromEntries(Object.entries(value).filter(([key]) => !SHOWN_FIELDS.has(key)));
+  const lines = [isError ? paint('red', headline) : headline];
+  let stack: string | undefined;
+  for (const field of Object.values(rest)) {
+    if (isRecord(field) && typeof field.stack === 'string') {
+      stack = field.stack;
+      delete field.stack;
+    }
+  }
+  if (Object.keys(rest).length > 0) lines.push(...JSON.stringify(rest, null, 2).split('\n'));
+  if (stack) lines.push(...stack.split('\n').filter((l) => /^\s+at /.test(l)).map((l) => paintFrame(l.trim(), paint)));
+  return { level, levelColour: LEVEL_COLOURS[level], requestId, lines };
 }
 
 /** `REPORT RequestId: …\tDuration: 12.34 ms\t…` → `12.3 ms · 71 of 128 MB · cold start 103 ms`. */

@@ -47,6 +47,16 @@ describe('make logs: event formatting', function () {
     expect(format(event)).to.equal('12:04:05.123 IotApiFunction   WARN  3f2a9c1e  slow sensor');
   });
 
+  it("shows a structured logger's line as its message, then its other fields and an error's frames", function () {
+    const error = { name: 'Error', message: 'no table', stack: 'Error: no table\n    at load (/t/functions/shared/config.ts:12:3)' };
+    const event = JSON.stringify({ time: '2026-12-06T12:04:05.120Z', level: 'warn', message: 'Query failed', function: 'f', awsRequestId: REQUEST, event: 'query-failed', error });
+    const lines = format(event)!.split('\n');
+    expect(lines[0]).to.equal('12:04:05.123 IotApiFunction   WARN  3f2a9c1e  Query failed');
+    const rest = lines.slice(1).map((l) => l.trim());
+    expect(rest).to.include('"event": "query-failed",').and.include('"message": "no table"');
+    expect(rest[rest.length - 1]).to.equal('at load (/t/functions/shared/config.ts:12:3)');
+  });
+
   it('shows an error report as type, message and stack frames, own sources highlighted', function () {
     const stack = ['TypeError: x is undefined', '    at handler (/var/task/functions/iot_api.ts:41:9)', '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)'];
     const message = `2026-12-06T12:04:05.120Z\t${REQUEST}\tERROR\tInvoke Error \t${JSON.stringify({ errorType: 'TypeError', errorMessage: 'x is undefined', stack })}`;
