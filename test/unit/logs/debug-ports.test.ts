@@ -34,3 +34,23 @@ describe('make up DEBUG: inspector ports', function () {
     expect(() => debugPorts(functions, 'Nope')).to.throw(UserError, /DEBUG: the stack has no function 'Nope'; its functions are ApiFunction \(stack-Api-1\)/);
   });
 });
+
+describe('.vscode/launch.json', function () {
+  it("attaches to every function of the template on the port make up DEBUG=1 gives it", async function () {
+    const { readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const { NESTED_TEMPLATE_PATH, PROJECT_ROOT, TEMPLATE_PATH } = await import('../../../harness/support/paths.js');
+    type Template = { Resources: Record<string, { Type: string }> };
+    const root = JSON.parse(readFileSync(TEMPLATE_PATH, 'utf8')) as Template;
+    const nested = JSON.parse(readFileSync(NESTED_TEMPLATE_PATH, 'utf8')) as Template;
+    const lambdas = (t: Template, prefix = '') =>
+      Object.entries(t.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => ({ logicalPath: `${prefix}${id}`, logicalId: id, name: id }));
+    const nestedId = Object.entries(root.Resources).find(([, r]) => r.Type === 'AWS::CloudFormation::Stack')![0];
+    const expected = debugPorts([...lambdas(root), ...lambdas(nested, `${nestedId}/`)], 'all').map((f) => `Attach: ${f.logicalPath} (127.0.0.1:${f.port})`);
+    const launch = JSON.parse(readFileSync(path.join(PROJECT_ROOT, '.vscode', 'launch.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as {
+      configurations: { name: string; port: number }[];
+    };
+    expect(launch.configurations.map((c) => c.name)).to.deep.equal(expected);
+    for (const c of launch.configurations) expect(c.name).to.contain(`:${c.port})`);
+  });
+});
