@@ -7,6 +7,7 @@
  * template sets it), a stack trace in the function's log names .ts lines.
  */
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -66,14 +67,25 @@ describe('Lambda debug mode (inspector on a stable port, TypeScript breakpoints)
     zips?.cleanup();
   });
 
-  it('lists no target before an environment runs, one at the stable port after', async function () {
-    expect(await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()).to.deep.equal([]);
-    const warm = await lambda.send(new InvokeCommand({ FunctionName: 'debugged-api', Payload: BAD_REQUEST }));
-    expect(warm.FunctionError).to.equal('Unhandled');
+  it('has a target at the stable port before any invocation: a debugger arriving first gets an environment started', async function () {
     const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
     expect(targets).to.have.length(1);
     expect(targets[0]!.webSocketDebuggerUrl).to.match(new RegExp(`^ws://127\\.0\\.0\\.1:${port}/`));
     expect(test.cloud.debuggedFunctions()).to.deep.equal({ 'debugged-api': port });
+    // The same environment then serves the invocation: still one target, same address.
+    const warm = await lambda.send(new InvokeCommand({ FunctionName: 'debugged-api', Payload: BAD_REQUEST }));
+    expect(warm.FunctionError).to.equal('Unhandled');
+    expect(await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()).to.deep.equal(targets);
+  });
+
+  it('refuses a request whose Host is not a loopback name (DNS rebinding)', async function () {
+    const status = await new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/json/list', headers: { host: 'attacker.example:80' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(status).to.equal(403);
   });
 
   it('pauses on a breakpoint set by TypeScript line, suspends the 1 s timeout while paused, and completes on resume', async function () {

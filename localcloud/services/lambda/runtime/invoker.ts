@@ -70,6 +70,8 @@ export class FunctionRuntime {
   private stopped = false;
   /** Debug mode: function name → the proxy on its stable inspector port. */
   private readonly debugPorts = new Map<string, InspectorProxy>();
+  /** Finds a function by name in the default account and region (set by the provider), to start one for a debugger. */
+  findFunction?: (name: string) => { fn: LambdaFunction; version: FunctionVersion } | undefined;
 
   constructor(
     private readonly ctx: CloudContext,
@@ -133,7 +135,7 @@ export class FunctionRuntime {
       for (const [name, port] of wanted) {
         if (this.debugPorts.get(name)?.port === port) continue;
         if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`debug port for ${name} must be between 1 and 65535, got ${port}`);
-        const proxy = new InspectorProxy(name, port);
+        const proxy = new InspectorProxy(name, port, () => this.warm(name));
         await proxy.listen();
         opened.push(proxy);
       }
@@ -147,6 +149,29 @@ export class FunctionRuntime {
       await proxy.close();
     }
     for (const proxy of opened) this.debugPorts.set(proxy.functionName, proxy);
+  }
+
+  /**
+   * Makes sure a warm environment of the function's $LATEST runs (a debugger
+   * attaching before any invocation needs a process to attach to).
+   */
+  private async warm(name: string): Promise<void> {
+    const found = this.findFunction?.(name);
+    if (!found || this.stopped) return;
+    const { fn, version } = found;
+    const pool = this.poolFor(fn, version.version);
+    const lease = await pool.acquire(this.environmentRevision(fn, version.revisionId), 1);
+    if (lease.env) return pool.release(lease.env);
+    let started: ExecutionEnvironment | undefined;
+    try {
+      started = await this.createEnvironment(fn, version);
+      await started.start();
+    } catch {
+      started?.dispose();
+      pool.startFailed();
+      return;
+    }
+    if (pool.started(started)) pool.release(started);
   }
 
   /** Function name → debug port, for the functions in debug mode. */

@@ -40,6 +40,11 @@ export class InspectorProxy {
   constructor(
     readonly functionName: string,
     readonly port: number,
+    /**
+     * Starts an environment of the function when a debugger arrives before any
+     * runs, so attaching first works; resolves once it is up (or could not start).
+     */
+    private readonly startEnvironment?: () => Promise<void>,
   ) {
     this.server = http.createServer((req, res) => this.http(req, res));
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as net.Socket, head));
@@ -87,9 +92,9 @@ export class InspectorProxy {
   }
 
   /** `/json/list`, `/json/version`: the inspector's answers, with its address replaced by the stable one. */
-  private http(req: http.IncomingMessage, res: http.ServerResponse): void {
+  private async http(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (!loopbackHost(req.headers.host)) return refuse(res, 403, 'Host header is not a loopback address');
-    const target = this.target;
+    const target = this.target ?? (await this.environmentOnDemand());
     if (!target) {
       if (req.url === '/json/version') return json(res, 200, { Browser: `node.js/${process.version}`, 'Protocol-Version': '1.1' });
       if (req.url === '/json' || req.url === '/json/list') return json(res, 200, []);
@@ -108,8 +113,8 @@ export class InspectorProxy {
   }
 
   /** A debugger's WebSocket: relayed byte for byte to the environment's inspector, its pause events observed on the way. */
-  private upgrade(req: http.IncomingMessage, client: net.Socket, head: Buffer): void {
-    const target = this.target;
+  private async upgrade(req: http.IncomingMessage, client: net.Socket, head: Buffer): Promise<void> {
+    const target = loopbackHost(req.headers.host) ? (this.target ?? (await this.environmentOnDemand())) : undefined;
     if (!loopbackHost(req.headers.host) || !target) {
       client.end(`HTTP/1.1 ${target ? '403 Forbidden' : '503 Service Unavailable'}\r\nConnection: close\r\n\r\n`);
       return;
@@ -144,6 +149,18 @@ export class InspectorProxy {
     client.on('close', end);
     upstream.on('error', end);
     client.on('error', end);
+  }
+
+  private starting?: Promise<void>;
+
+  /** No environment runs: start one (once, however many requests wait for it) and return it as the target. */
+  private async environmentOnDemand(): Promise<Target | undefined> {
+    if (!this.startEnvironment) return undefined;
+    this.starting ??= this.startEnvironment()
+      .catch(() => {})
+      .finally(() => (this.starting = undefined));
+    await this.starting;
+    return this.target;
   }
 
   private paused(session: net.Socket, env: DebuggedEnvironment): void {
