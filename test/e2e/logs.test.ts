@@ -96,6 +96,12 @@ describe('make logs (embedded)', function () {
     expect(nothing.code).to.equal(1);
     expect(nothing.stderr).to.match(/no local cloud answers on http:\/\/127\.0\.0\.1:1: start it first \(make up\)/);
   });
+
+  it('make up DEBUG=1 refuses a cloud it did not start, saying how to debug there', async function () {
+    const result = await runCli(['up', '--port', port(), '--page-port', '0', '--stack', stackName, '--skip-build'], isolatedEnv({ DEBUG: '1' }), 60_000);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.match(/DEBUG needs a cloud started by this make up, but the embedded cloud already running on .* \(reused\); stop it, or start it with --debug-function <function name>=<port>/);
+  });
 });
 
 function startFollower(args: string[]): { child: ChildProcessWithoutNullStreams; output(): string } {
