@@ -42,6 +42,8 @@ export type EnvironmentSettings = Omit<EnvironmentIdentity, 'logStreamName' | 'r
 
 /** What Node's inspector writes to stderr about itself: not the function's output. */
 const INSPECTOR_LISTENING = /^Debugger listening on (ws:\/\/\S+)$/;
+/** A pause this soon after a resume is a debugger step, part of the same stop. */
+const STEP_MS = 250;
 const INSPECTOR_CHATTER = /^(For help, see: https:\/\/nodejs\.org\/\S+|Debugger attached\.|Debugger ending on \S+|Waiting for the debugger to disconnect\.\.\.)$/;
 
 type State = 'new' | 'initializing' | 'idle' | 'busy' | 'dead';
@@ -70,6 +72,10 @@ export class ExecutionEnvironment implements DebuggedEnvironment {
   private requestId?: string;
   /** Since when a debugger has held the process at a breakpoint. */
   private pausedSince?: number;
+  /** Since the first pause of the current stop (steps included). */
+  private stoppedSince?: number;
+  /** The "resumed" log line, held briefly in case the debugger is only stepping. */
+  private pendingResumeNote?: { note: () => void; timer: NodeJS.Timeout };
   /** Whether this environment's inspector is behind the function's debug port (a second environment's is not). */
   private holdsDebugPort = false;
 
@@ -102,16 +108,32 @@ export class ExecutionEnvironment implements DebuggedEnvironment {
     this.pausedSince = performance.now();
     if (!this.timer) return;
     const left = this.timer.suspend();
+    // Stepping is resume-then-pause: a pause right after a resume continues the same stop, unlogged.
+    if (this.pendingResumeNote) {
+      clearTimeout(this.pendingResumeNote.timer);
+      this.pendingResumeNote = undefined;
+      return;
+    }
+    this.stoppedSince = this.pausedSince;
     this.debugLog(`paused in the debugger: the timeout is suspended (${seconds(left)} left)`);
   }
 
   debuggerResumed(): void {
     if (this.pausedSince === undefined) return;
-    const pausedMs = performance.now() - this.pausedSince;
     this.pausedSince = undefined;
     if (!this.timer) return;
     const left = this.timer.resume();
-    this.debugLog(`resumed after ${seconds(pausedMs)} in the debugger: the timeout runs again (${seconds(left)} left)`);
+    const stoppedMs = performance.now() - (this.stoppedSince ?? performance.now());
+    const note = () => this.debugLog(`resumed after ${seconds(stoppedMs)} in the debugger: the timeout runs again (${seconds(left)} left)`);
+    this.pendingResumeNote = { note, timer: setTimeout(() => this.flushResumeNote(), STEP_MS) };
+  }
+
+  private flushResumeNote(): void {
+    const pending = this.pendingResumeNote;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.pendingResumeNote = undefined;
+    pending.note();
   }
 
   onExit(listener: () => void): void {
@@ -260,6 +282,7 @@ export class ExecutionEnvironment implements DebuggedEnvironment {
   }
 
   private stopTimer(): void {
+    this.flushResumeNote();
     this.timer?.clear();
     this.timer = undefined;
   }
