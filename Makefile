@@ -16,7 +16,7 @@ MOCHA := node_modules/.bin/mocha --import=tsx --timeout 60000 --reporter $(if $(
 DEPS := node_modules/.deps-installed
 
 .PHONY: help deps build typecheck test test-unit test-integration e2e test-browser up down \
-        deploy deploy-aws destroy destroy-aws simulate bench soak localcloud iam-report clean
+        deploy deploy-aws destroy destroy-aws simulate logs bench soak localcloud iam-report clean
 
 help: ## Show this help
 	@echo "IoT Backend reference architecture — local-first. Targets:"
@@ -61,7 +61,7 @@ e2e: $(DEPS) ## End-to-end ingestion tests against a fresh target (TARGET=embedd
 test-browser: $(DEPS) ## The test page in headless Chromium (skipped with a reason where none is installed)
 	@if ls test/browser/*.test.ts >/dev/null 2>&1; then $(MOCHA) 'test/browser/**/*.test.ts'; else echo "test-browser: no browser tests yet"; fi
 
-up: $(DEPS) ## Local cloud + stack + test page, in the foreground, reloading saved changes (WATCH=0: off; Ctrl-C stops)
+up: $(DEPS) ## Local cloud + stack + test page, in the foreground, reloading saved changes (WATCH=0: off; DEBUG=1 or DEBUG=<logical id>,...: Node inspector per function; Ctrl-C stops)
 	@$(TSX) harness/cli.ts up
 
 down: $(DEPS) ## Stop what `make up` started (DESTROY=1 also deletes the stack)
@@ -78,6 +78,9 @@ deploy-aws: $(DEPS) ## Deploy to real AWS (STACK, REGION, CODE_BUCKET; standard 
 
 destroy-aws: $(DEPS) ## Remove the stack from real AWS
 	@$(TSX) harness/cli.ts destroy --target aws
+
+logs: $(DEPS) ## Follow the stack's function logs (FUNCTION=<logical id>,... SINCE=10m FILTER=<CloudWatch filter pattern>)
+	@$(TSX) harness/cli.ts logs
 
 simulate: $(DEPS) ## Send simulated sensor events (SENSORS, RATE, DURATION, BAD_RATIO)
 	@$(TSX) harness/cli.ts simulate

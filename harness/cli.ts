@@ -12,6 +12,7 @@ import { helpText, parseOptions } from './cli/options.js';
 import { deployCommand } from './commands/deploy.js';
 import { destroyCommand } from './commands/destroy.js';
 import { downCommand } from './commands/down.js';
+import { logsCommand } from './commands/logs.js';
 import { outputsCommand } from './commands/outputs.js';
 import { simulateCommand } from './commands/simulate.js';
 import type { Command } from './commands/types.js';
@@ -19,7 +20,7 @@ import { upCommand } from './commands/up.js';
 import { UserError, errorMessage } from './support/errors.js';
 import { consoleReporter, debugEnabled, painter } from './support/terminal.js';
 
-const COMMANDS: Command[] = [upCommand, downCommand, deployCommand, destroyCommand, simulateCommand, outputsCommand];
+const COMMANDS: Command[] = [upCommand, downCommand, deployCommand, destroyCommand, simulateCommand, outputsCommand, logsCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

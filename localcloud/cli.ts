@@ -4,9 +4,10 @@ import { IAM_MODE_ENV, parseIamMode } from './auth/mode.js';
 import { formatIamReport, type IamReport } from './auth/report.js';
 import { IAM_REPORT_PATH } from './gateway/gateway.js';
 import { startLocalCloud } from './localcloud.js';
+import { DEBUG_FUNCTIONS_ENV, parseDebugFunctions } from './services/lambda/runtime/debug/debug-functions.js';
 
 const USAGE = `usage: localcloud start [--port 4566] [--host 127.0.0.1] [--state DIR] [--iam enforce|report|off]
-                        [--allow-origin ORIGIN]... [--allow-host NAME]...
+                        [--allow-origin ORIGIN]... [--allow-host NAME]... [--debug-function NAME=PORT]...
        localcloud iam report [--endpoint http://127.0.0.1:4566] [--json]
 
 start       Runs the embedded local AWS cloud in the foreground. Point any AWS SDK or
@@ -21,6 +22,11 @@ start       Runs the embedded local AWS cloud in the foreground. Point any AWS S
   --allow-host NAME      a Host name the cloud answers to besides localhost and
                          127.0.0.1 (mycloud.test, *.mycloud.test); repeatable; env
                          LOCALCLOUD_ALLOWED_HOSTS. Other names are refused (DNS rebinding).
+  --debug-function NAME=PORT
+                         runs Lambda function NAME's environments with the Node
+                         inspector on 127.0.0.1:PORT (no pause at start; one
+                         environment at a time; timeout suspended while paused);
+                         repeatable; env ${DEBUG_FUNCTIONS_ENV}=name=port,...
 iam report  Per principal of a running cloud: the actions it used on which resources,
             what was denied and why, a least-privilege policy for what ran, and
             permissions granted but never used. Check it before make deploy-aws.`;
@@ -39,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       // LOCALCLOUD_ALLOWED_ORIGINS / LOCALCLOUD_ALLOWED_HOSTS are read by startLocalCloud itself.
       'allow-origin': { type: 'string', multiple: true, default: [] },
       'allow-host': { type: 'string', multiple: true, default: [] },
+      // LOCALCLOUD_DEBUG_FUNCTIONS is read by startLocalCloud itself.
+      'debug-function': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,6 +71,13 @@ async function main(argv: string[]): Promise<number> {
     console.error(`localcloud: ${(err as Error).message}`);
     return 2;
   }
+  let debugFunctions;
+  try {
+    debugFunctions = parseDebugFunctions(values['debug-function'], '--debug-function');
+  } catch (err) {
+    console.error(`localcloud: ${(err as Error).message}`);
+    return 2;
+  }
   const started = process.hrtime.bigint();
   // Listening beyond loopback, startLocalCloud's log (stderr) warns what that exposes.
   const cloud = await startLocalCloud({
@@ -72,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
     iam,
     allowedOrigins: values['allow-origin'],
     allowedHosts: values['allow-host'],
+    debugFunctions,
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const mode = cloud.context.trust?.mode ?? 'off';
@@ -79,6 +95,8 @@ async function main(argv: string[]): Promise<number> {
     `localcloud ready on ${cloud.url} (${values.state ? `state in ${values.state}` : 'in-memory'}, IAM ${mode}, started in ${ms.toFixed(0)} ms)`,
   );
   const origins = [...values['allow-origin'], ...(process.env.LOCALCLOUD_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)];
+  const debugged = Object.entries(cloud.debuggedFunctions());
+  if (debugged.length) console.log(`localcloud: Lambda debug mode (Node inspector): ${debugged.map(([name, port]) => `${name} on 127.0.0.1:${port}`).join(', ')}`);
   console.log(origins.length ? `localcloud: web pages allowed to call it: ${origins.join(', ')}` : 'localcloud: no web page may call it from a browser (--allow-origin to let one)');
 
   await new Promise<void>((resolve) => {

@@ -10,6 +10,8 @@ import { ServiceReadiness } from './gateway/health.js';
 import { isLoopbackBinding } from './gateway/host-allowlist.js';
 import { DualProtocolServer, type ConnectionLimits } from './gateway/http-server.js';
 import { createServices } from './services/registry.js';
+import type { LambdaProvider } from './services/lambda/index.js';
+import { DEBUG_FUNCTIONS_ENV, parseDebugFunctions } from './services/lambda/runtime/debug/debug-functions.js';
 
 export interface LocalCloudOptions {
   /** 0 picks a free port. Default 4566, LocalStack's edge port. */
@@ -45,6 +47,12 @@ export interface LocalCloudOptions {
   extraServices?: (context: CloudContext) => ServiceProvider[];
   /** Where diagnostics go; default stderr. */
   log?: (message: string) => void;
+  /**
+   * Lambda debug mode: function name → a 127.0.0.1 port. Those functions' environments run with the
+   * Node inspector (never pausing at start) reachable on that port, one environment at a time, their
+   * timeout suspended while paused. Also LOCALCLOUD_DEBUG_FUNCTIONS=name=port,...; see services/lambda/README.md.
+   */
+  debugFunctions?: Record<string, number>;
 }
 
 export interface LocalCloud {
@@ -55,6 +63,10 @@ export interface LocalCloud {
   readonly context: LocalCloudContext;
   /** Lets a web page's origin call the cloud from now on (e.g. a page server that learned its port after the cloud started). */
   allowOrigin(origin: string): void;
+  /** Replaces the set of functions in Lambda debug mode (see {@link LocalCloudOptions.debugFunctions}); rejects if a port cannot be opened. */
+  debugFunctions(ports: Record<string, number>): Promise<void>;
+  /** Function name → debug port, for the functions in Lambda debug mode now. */
+  debuggedFunctions(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -96,10 +108,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   // Services start after the port is known: some (Lambda) hand the endpoint to child processes. Meanwhile
   // health shows them starting and the gateway holds their requests; this resolves once every one runs.
+  const lambda = context.service<LambdaProvider>('lambda');
+  const debugFunctions = async (ports: Record<string, number>) => {
+    if (!lambda) throw new Error('Lambda debug mode needs the Lambda service');
+    await lambda.runtime.debugFunctions(ports);
+  };
   try {
     await readiness.startAll();
   } catch (err) {
     await server.close();
+    throw err;
+  }
+  try {
+    const debugged = { ...parseDebugFunctions(listFromEnv(DEBUG_FUNCTIONS_ENV), DEBUG_FUNCTIONS_ENV), ...options.debugFunctions };
+    if (Object.keys(debugged).length > 0) await debugFunctions(debugged);
+  } catch (err) {
+    await server.close();
+    for (const s of [...services].reverse()) await s.stop?.()?.catch(() => {});
     throw err;
   }
 
@@ -110,6 +135,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     host,
     context,
     allowOrigin: (origin) => boundary.allowOrigin(origin),
+    debugFunctions,
+    debuggedFunctions: () => lambda?.runtime.debuggedFunctions() ?? {},
     stop() {
       stopping ??= (async () => {
         await server.close();

@@ -77,10 +77,15 @@ export function functionBuildOptions(name: FunctionName, root: string = REPO_ROO
     target: 'node22',
     format: 'cjs',
     external: ['@aws-sdk/*', '@smithy/*'],
-    // Unminified, so a stack trace in CloudWatch Logs names real functions and
-    // lines; no source map, which would embed build-specific paths.
+    // Unminified, so a stack trace names real functions even without the map.
+    // The source map is inline (the zip stays one file) with the TypeScript
+    // sources in it, their paths relative to the bundle (functions/iot_api.ts),
+    // so the build stays reproducible: under --enable-source-maps (NODE_OPTIONS
+    // in the template; localcloud's debug mode) stack traces name .ts lines, and
+    // a debugger binds breakpoints set in functions/*.ts.
     minify: false,
-    sourcemap: false,
+    sourcemap: 'inline',
+    sourcesContent: true,
     legalComments: 'none',
     write: false,
     outfile: `${name}.js`,

@@ -1,6 +1,8 @@
 import { CODE_OPTIONS, TARGET_OPTIONS, commonSettings, connect, printableOutputs } from '../cli/common.js';
 import { port as parsePort, type OptionValues } from '../cli/options.js';
+import { DEFAULT_DEBUG_BASE_PORT, debugPorts, debugSelection, type DebuggedFunction } from '../debug/ports.js';
 import { assertValidStackName } from '../deploy/stack-name.js';
+import { stackFunctions } from '../logs/stack-functions.js';
 import { UserError, errorMessage } from '../support/errors.js';
 import { cleanupOnInterrupt, takeInterrupts } from '../support/interrupt.js';
 import { originAllowed, portInUseMessage, portIsFree } from '../support/network.js';
@@ -37,10 +39,19 @@ export const upCommand: Command = {
       description: 'reload saved changes: functions/ rebuilt and pushed to the stack, cloudformation/ deployed (WATCH=0 / --no-watch: off)',
     },
     { flag: 'page-port', type: 'number', env: 'PAGE_PORT', default: 8080, description: 'port of the test page on 127.0.0.1' },
+    {
+      flag: 'debug',
+      type: 'string',
+      env: 'DEBUG',
+      description: 'Node inspector for the functions (embedded): 1 for all, or logical ids, comma-separated; also shows stack traces of harness errors',
+    },
+    { flag: 'debug-port', type: 'number', env: 'DEBUG_PORT', default: DEFAULT_DEBUG_BASE_PORT, description: "first inspector port: each function gets this plus its place in the stack's sorted functions" },
   ],
   async run(values: OptionValues, reporter: Reporter): Promise<number> {
     const settings = commonSettings(values);
     const pagePort = parsePort(values.pagePort, 'PAGE_PORT / --page-port');
+    const debug = debugSelection(values.debug as string | undefined);
+    const debugBasePort = parsePort(values.debugPort, 'DEBUG_PORT / --debug-port');
     assertValidStackName(settings.stackName);
     const running = readUpState();
     if (running) {
@@ -63,9 +74,12 @@ export const upCommand: Command = {
     });
     try {
       reporter.info(`${connection.owned ? 'Started' : 'Using'} ${connection.description}`);
+      if (debug !== 'none' && !connection.debugFunctions) throw new UserError(debugUnavailable(connection));
       if (connection.owned) settings.target.cloudLog?.(`make up started ${connection.description}`);
       if (!values.skipBuild) await buildStep(reporter);
       const { result, file: outputsPath } = await deployAndSaveOutputs(settings, connection, values, reporter);
+      const debugged = debug === 'none' ? [] : debugPorts(await stackFunctions(connection, result.stackName), debug, debugBasePort);
+      if (debugged.length > 0) await connection.debugFunctions!(Object.fromEntries(debugged.map((f) => [f.name, f.port])));
 
       const { startTestPageServer } = await import('../../web/server.js');
       page = await startTestPageServer(
@@ -104,6 +118,7 @@ export const upCommand: Command = {
         pageUrl: page.url,
         watching: watch?.folders,
         elapsedMs: Date.now() - startedAt,
+        debugged,
       });
 
       const signal = await untilStopped();
@@ -157,6 +172,7 @@ interface Summary {
   /** Folders the watch reloads from; undefined when WATCH=0 (or it could not start). */
   watching?: string[];
   elapsedMs: number;
+  debugged: DebuggedFunction[];
 }
 
 function printSummary(reporter: Reporter, s: Summary): void {
@@ -173,6 +189,11 @@ function printSummary(reporter: Reporter, s: Summary): void {
   row('outputs', s.outputsPath);
   for (const line of printableOutputs(s.outputs)) reporter.info(`  ${''.padEnd(10)} ${line.trimStart()}`);
   row('watch', s.watching ? `saved changes in ${s.watching.join(' and ')} reload here (WATCH=0 turns this off)` : paint('grey', 'off: saved changes need make deploy'));
+  for (const [i, fn] of s.debugged.entries()) {
+    row(i === 0 ? 'debug' : '', `${fn.logicalPath.padEnd(Math.max(...s.debugged.map((f) => f.logicalPath.length)))}  ${paint('cyan', `127.0.0.1:${fn.port}`)}  ${paint('grey', fn.name)}`);
+  }
+  if (s.debugged.length > 0) row('', paint('grey', 'attach with VS Code (.vscode/launch.json) or chrome://inspect; no pause at start; one environment per function; timeout suspended while paused'));
+  row('logs', 'make logs                (every function; FUNCTION=, SINCE=, FILTER=)');
   row('try', 'make simulate            (sends sensor events with the TestClient keys)');
   if (s.outputs.SensorDataTable) row('', `${envHint}aws dynamodb scan --table-name ${s.outputs.SensorDataTable} --region ${s.connection.region}`);
   row('stop', 'Ctrl-C here, or make down from another terminal (make down DESTROY=1 also deletes the stack)');
@@ -193,6 +214,17 @@ async function startWatch(connection: Connection, stackName: string, reporter: R
     reporter.warn(`the watch could not start, so saved changes are not reloaded (make deploy still works): ${errorMessage(error)}`);
     return undefined;
   }
+}
+
+/** Debug mode needs a cloud this `make up` starts: only then can it tell the cloud which functions to run under the inspector. */
+function debugUnavailable(connection: Connection): string {
+  if (connection.target !== 'embedded') {
+    return `DEBUG needs the embedded cloud (TARGET=embedded); on ${connection.target} use that target's own debugging support`;
+  }
+  return (
+    `DEBUG needs a cloud started by this make up, but ${connection.description}; stop it, or start it with ` +
+    `--debug-function <function name>=<port> (LOCALCLOUD_DEBUG_FUNCTIONS)`
+  );
 }
 
 /** Resolves with the signal's name on the first SIGINT/SIGTERM (`make down` sends SIGTERM); a second one exits at once. */

@@ -70,6 +70,7 @@ export const embeddedTarget: Target = {
       owned: true,
       description: `embedded cloud on ${cloud.url} (${state})`,
       allowBrowserOrigins: (origins) => origins.forEach((origin) => cloud.allowOrigin(origin)),
+      debugFunctions: (ports) => cloud.debugFunctions(ports),
       stop: async () => {
         await cloud.stop();
         releaseLock();

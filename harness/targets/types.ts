@@ -56,6 +56,12 @@ export interface Connection {
    * told at their start (`--allow-origin`, LOCALCLOUD_ALLOWED_ORIGINS).
    */
   allowBrowserOrigins?(origins: string[]): void;
+  /**
+   * Lambda debug mode (function name → 127.0.0.1 port): only on an embedded
+   * cloud this process started; others must be told at their start
+   * (`--debug-function`, LOCALCLOUD_DEBUG_FUNCTIONS).
+   */
+  debugFunctions?(ports: Record<string, number>): Promise<void>;
   /** Stops what this connection started; a no-op for reused clouds and real AWS. */
   stop(): Promise<void>;
 }

@@ -70,6 +70,10 @@ export class LambdaProvider implements ServiceProvider {
     this.code = new CodeStore(stateRoot && path.join(stateRoot, 'zips'), codeRoot);
     this.codeUrls = new CodeUrls(this.code);
     this.runtime = new FunctionRuntime(ctx, { codeStore: this.code, runtimeModulesDir: prepareRuntimeModules(codeRoot) });
+    this.runtime.findFunction = (name) => {
+      const fn = this.functions.get(parseFunctionRef(name, ctx.defaultAccountId, ctx.defaultRegion));
+      return fn && { fn, version: fn.latest };
+    };
     this.asyncInvocations = new AsyncInvocations((m) => ctx.log(m));
     const checkpoints = new CheckpointStore(stateRoot && path.join(stateRoot, 'checkpoints'), (m) => ctx.log(`lambda: ${m}`));
     this.eventSources = new EventSourceManager(

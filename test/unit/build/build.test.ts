@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import os from 'node:os';
@@ -116,6 +117,16 @@ describe('function build', function () {
           expect(ok, `requires ${specifier}`).to.equal(true);
         }
         expect(source).to.not.match(/^\s*(import|export)\s/m);
+      });
+
+      it('carries an inline source map of its TypeScript sources, by paths relative to the bundle', () => {
+        const source = entries[0]!.contents.toString('utf8');
+        const inline = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(source);
+        expect(inline, 'sourceMappingURL comment at the end').to.not.equal(null);
+        const map = JSON.parse(Buffer.from(inline![1]!, 'base64').toString('utf8')) as { sources: string[]; sourcesContent: string[] };
+        expect(map.sources).to.include(`functions/${name}.ts`);
+        for (const file of map.sources) expect(file, 'relative to the bundle: no build-machine paths').to.match(/^functions\/[\w/-]+\.ts$/);
+        expect(map.sourcesContent[map.sources.indexOf(`functions/${name}.ts`)]).to.equal(readFileSync(path.join(REPO_ROOT, 'functions', `${name}.ts`), 'utf8'));
       });
 
       it(`loads with require and exposes handler (${name}.handler)`, () => {

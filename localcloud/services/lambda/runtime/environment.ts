@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { DebuggedEnvironment, InspectorProxy } from './debug/inspector-proxy.js';
+import { SuspendableTimer } from './debug/suspendable-timer.js';
 import { environmentVariables, type EnvironmentIdentity } from './environment-variables.js';
 import { LineSplitter } from './line-splitter.js';
 import { RuntimeApiServer, type RuntimeInvocation, type RuntimeResult } from './runtime-api.js';
@@ -34,7 +36,15 @@ export type EnvironmentSettings = Omit<EnvironmentIdentity, 'logStreamName' | 'r
   revisionId: string;
   /** Init has this long to reach `GET /next`. */
   initTimeoutMs: number;
+  /** Debug mode: the Node inspector on, behind this function's stable port. */
+  inspector?: InspectorProxy;
 };
+
+/** What Node's inspector writes to stderr about itself: not the function's output. */
+const INSPECTOR_LISTENING = /^Debugger listening on (ws:\/\/\S+)$/;
+/** A pause this soon after a resume is a debugger step, part of the same stop. */
+const STEP_MS = 250;
+const INSPECTOR_CHATTER = /^(For help, see: https:\/\/nodejs\.org\/\S+|Debugger attached\.|Debugger ending on \S+|Waiting for the debugger to disconnect\.\.\.)$/;
 
 type State = 'new' | 'initializing' | 'idle' | 'busy' | 'dead';
 
@@ -43,7 +53,7 @@ type State = 'new' | 'initializing' | 'idle' | 'busy' | 'dead';
  * its own Runtime API endpoint, reused for invocation after invocation, one at
  * a time. Its output becomes log events through `onLog`.
  */
-export class ExecutionEnvironment {
+export class ExecutionEnvironment implements DebuggedEnvironment {
   /** AWS names a stream `YYYY/MM/DD/[$LATEST]<32 hex>`; one stream per environment. */
   readonly logStreamName: string;
   readonly revisionId: string;
@@ -56,6 +66,18 @@ export class ExecutionEnvironment {
   private readonly exitListeners: Array<() => void> = [];
   /** `/proc/<pid>/status`, open for maxMemoryUsedMb. */
   private statusFd?: number;
+  /** Init's or the invocation's time limit, suspended while a debugger holds the process. */
+  private timer?: SuspendableTimer;
+  /** The invocation in progress, for the debugger's log lines. */
+  private requestId?: string;
+  /** Since when a debugger has held the process at a breakpoint. */
+  private pausedSince?: number;
+  /** Since the first pause of the current stop (steps included). */
+  private stoppedSince?: number;
+  /** The "resumed" log line, held briefly in case the debugger is only stepping. */
+  private pendingResumeNote?: { note: () => void; timer: NodeJS.Timeout };
+  /** Whether this environment's inspector is behind the function's debug port (a second environment's is not). */
+  private holdsDebugPort = false;
 
   constructor(
     private readonly settings: EnvironmentSettings,
@@ -76,6 +98,44 @@ export class ExecutionEnvironment {
     return this.state !== 'dead';
   }
 
+  /** A debugger is connected to this environment: it is not stopped for being idle. */
+  get debuggerAttached(): boolean {
+    return this.holdsDebugPort && (this.settings.inspector?.attached ?? false);
+  }
+
+  debuggerPaused(): void {
+    if (this.pausedSince !== undefined) return;
+    this.pausedSince = performance.now();
+    if (!this.timer) return;
+    const left = this.timer.suspend();
+    // Stepping is resume-then-pause: a pause right after a resume continues the same stop, unlogged.
+    if (this.pendingResumeNote) {
+      clearTimeout(this.pendingResumeNote.timer);
+      this.pendingResumeNote = undefined;
+      return;
+    }
+    this.stoppedSince = this.pausedSince;
+    this.debugLog(`paused in the debugger: the timeout is suspended (${seconds(left)} left)`);
+  }
+
+  debuggerResumed(): void {
+    if (this.pausedSince === undefined) return;
+    this.pausedSince = undefined;
+    if (!this.timer) return;
+    const left = this.timer.resume();
+    const stoppedMs = performance.now() - (this.stoppedSince ?? performance.now());
+    const note = () => this.debugLog(`resumed after ${seconds(stoppedMs)} in the debugger: the timeout runs again (${seconds(left)} left)`);
+    this.pendingResumeNote = { note, timer: setTimeout(() => this.flushResumeNote(), STEP_MS) };
+  }
+
+  private flushResumeNote(): void {
+    const pending = this.pendingResumeNote;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.pendingResumeNote = undefined;
+    pending.note();
+  }
+
   onExit(listener: () => void): void {
     this.exitListeners.push(listener);
   }
@@ -87,9 +147,9 @@ export class ExecutionEnvironment {
     const runtimeApi = await this.api.listen();
     const env = environmentVariables({ ...this.settings, logStreamName: this.logStreamName, runtimeApi, runtimeDir: RUNTIME_DIR });
     const event = await new Promise<RuntimeEvent>((resolve) => {
-      const timer = setTimeout(() => resolve({ type: 'timeout' }), this.settings.initTimeoutMs);
+      this.timer = this.startTimer(this.settings.initTimeoutMs, () => resolve({ type: 'timeout' }));
       this.settle = (e) => {
-        clearTimeout(timer);
+        this.stopTimer();
         resolve(e);
       };
       this.spawn(env);
@@ -112,17 +172,19 @@ export class ExecutionEnvironment {
   async invoke(invocation: RuntimeInvocation, timeoutMs: number): Promise<InvocationOutcome> {
     if (this.state !== 'idle') throw new Error(`environment is ${this.state}, not idle`);
     this.state = 'busy';
+    this.requestId = invocation.requestId;
     const event = await new Promise<RuntimeEvent>((resolve) => {
-      const timer = setTimeout(() => resolve({ type: 'timeout' }), timeoutMs);
+      this.timer = this.startTimer(timeoutMs, () => resolve({ type: 'timeout' }));
       this.settle = (e) => {
         if (e.type === 'next') return; // the runtime picking the invocation up
         if (e.type === 'result' && e.requestId !== invocation.requestId) return;
-        clearTimeout(timer);
+        this.stopTimer();
         resolve(e);
       };
       this.api.deliver(invocation);
     });
     this.settle = undefined;
+    this.requestId = undefined;
     switch (event.type) {
       case 'result':
         // Output written just before the answer may still sit in the pipes: let it arrive first.
@@ -159,6 +221,8 @@ export class ExecutionEnvironment {
   dispose(): void {
     if (this.state === 'dead') return;
     this.state = 'dead';
+    this.stopTimer();
+    this.settings.inspector?.detach(this);
     this.api.close();
     if (this.statusFd !== undefined) closeSync(this.statusFd);
     this.statusFd = undefined;
@@ -168,7 +232,10 @@ export class ExecutionEnvironment {
 
   private spawn(env: Record<string, string>): void {
     const memoryArgs = [`--max-old-space-size=${Math.max(64, Math.floor(this.settings.memorySize * 0.9))}`];
-    const child = spawn(process.execPath, [...memoryArgs, BOOTSTRAP], {
+    // Debug mode: the inspector on a port of Node's choosing (the proxy owns the stable one), never pausing at
+    // start (--inspect, not --inspect-brk: nothing waits for a debugger), and stack traces through source maps.
+    const debugArgs = this.settings.inspector ? ['--inspect=127.0.0.1:0', '--enable-source-maps'] : [];
+    const child = spawn(process.execPath, [...memoryArgs, ...debugArgs, BOOTSTRAP], {
       cwd: this.settings.taskRoot,
       env,
       // The IPC channel is how the child notices localcloud is gone (see bootstrap.mjs).
@@ -179,12 +246,50 @@ export class ExecutionEnvironment {
     child.channel?.unref();
     child.unref();
     for (const stream of [child.stdout!, child.stderr!]) {
-      const lines = new LineSplitter((line) => this.onLog(line.replace(/\r/g, '\n')));
+      const fromStderr = stream === child.stderr;
+      const lines = new LineSplitter((line) => {
+        if (fromStderr && this.settings.inspector && this.inspectorLine(line)) return;
+        this.onLog(line.replace(/\r/g, '\n'));
+      });
       stream.on('data', (chunk: Buffer) => lines.push(chunk));
       stream.on('end', () => lines.flush());
     }
     child.on('error', (err) => this.exited(`spawn failed: ${err.message}`));
     child.on('exit', (code, signal) => this.exited(signal ? `signal: ${signalName(signal)}` : `exit status ${code}`));
+  }
+
+  /** Handles Node's own inspector messages on stderr; true when `line` was one. */
+  private inspectorLine(line: string): boolean {
+    const listening = INSPECTOR_LISTENING.exec(line);
+    if (listening) {
+      this.holdsDebugPort = this.settings.inspector!.attach(this, listening[1]!);
+      if (!this.holdsDebugPort) {
+        this.onLog(`DEBUGGER another environment of ${this.settings.functionName} holds debug port ${this.settings.inspector!.port}; this one runs without a debugger`);
+      }
+      return true;
+    }
+    return INSPECTOR_CHATTER.test(line);
+  }
+
+  private startTimer(ms: number, onExpire: () => void): SuspendableTimer {
+    const timer = new SuspendableTimer(ms, onExpire);
+    // Paused already (a breakpoint hit between invocations, or in init): the clock starts stopped.
+    if (this.pausedSince !== undefined) {
+      timer.suspend();
+      if (this.requestId) this.debugLog('starts while paused in the debugger: the timeout is suspended');
+    }
+    return timer;
+  }
+
+  private stopTimer(): void {
+    this.flushResumeNote();
+    this.timer?.clear();
+    this.timer = undefined;
+  }
+
+  /** A line in the function's log, as Lambda's own lines are, saying what the debugger did to the invocation. */
+  private debugLog(text: string): void {
+    this.onLog(`DEBUGGER ${this.requestId ? `RequestId: ${this.requestId} ` : ''}${text}`);
   }
 
   private exited(reason: string): void {
@@ -213,4 +318,8 @@ function signalName(signal: NodeJS.Signals): string {
     SIGBUS: 'bus error',
   };
   return names[signal] ?? signal;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }

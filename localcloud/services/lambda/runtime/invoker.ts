@@ -5,6 +5,7 @@ import { functionKey, type FunctionVersion, type LambdaFunction } from '../model
 import { notFound } from '../api/errors.js';
 import { functionArn } from '../model/names.js';
 import { FunctionCredentials } from './credentials.js';
+import { InspectorProxy } from './debug/inspector-proxy.js';
 import { ExecutionEnvironment, InitFailure, type InvocationOutcome } from './environment.js';
 import { LogSink, type LogDestination } from './log-sink.js';
 import { EnvironmentPool } from './pool.js';
@@ -67,6 +68,10 @@ export class FunctionRuntime {
   private readonly maxEnvironments: number;
   private readonly reaper: NodeJS.Timeout;
   private stopped = false;
+  /** Debug mode: function name → the proxy on its stable inspector port. */
+  private readonly debugPorts = new Map<string, InspectorProxy>();
+  /** Finds a function by name in the default account and region (set by the provider), to start one for a debugger. */
+  findFunction?: (name: string) => { fn: LambdaFunction; version: FunctionVersion } | undefined;
 
   constructor(
     private readonly ctx: CloudContext,
@@ -86,7 +91,9 @@ export class FunctionRuntime {
     const { fn, version } = input;
     const requestId = input.requestId ?? randomUUID();
     const pool = this.poolFor(fn, version.version);
-    const lease = await pool.acquire(version.revisionId, Math.min(this.maxEnvironments, fn.reservedConcurrency ?? this.maxEnvironments));
+    // One debug port, one environment: a debugged function runs one invocation at a time, the others wait in line.
+    const limit = this.debugPorts.has(fn.name) ? 1 : Math.min(this.maxEnvironments, fn.reservedConcurrency ?? this.maxEnvironments);
+    const lease = await pool.acquire(this.environmentRevision(fn, version.revisionId), limit);
     let env = lease.env;
     let initDurationMs: number | undefined;
     if (!env) {
@@ -111,7 +118,65 @@ export class FunctionRuntime {
 
   /** Code or configuration changed: no new invocation goes to an environment of the old revision. */
   retire(fn: LambdaFunction, version: string, revisionId: string): void {
-    this.pools.get(poolKey(fn, version))?.retire(revisionId);
+    this.pools.get(poolKey(fn, version))?.retire(this.environmentRevision(fn, revisionId));
+  }
+
+  /**
+   * Debug mode for these functions (by name, in every account and region):
+   * their environments start with the Node inspector, reachable on the given
+   * 127.0.0.1 port; functions no longer listed leave debug mode. Warm
+   * environments are replaced at their next invocation. Rejects, changing
+   * nothing, when a port cannot be opened.
+   */
+  async debugFunctions(ports: Record<string, number>): Promise<void> {
+    const wanted = new Map(Object.entries(ports));
+    const opened: InspectorProxy[] = [];
+    try {
+      for (const [name, port] of wanted) {
+        if (this.debugPorts.get(name)?.port === port) continue;
+        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`debug port for ${name} must be between 1 and 65535, got ${port}`);
+        const proxy = new InspectorProxy(name, port, () => this.warm(name));
+        await proxy.listen();
+        opened.push(proxy);
+      }
+    } catch (err) {
+      await Promise.all(opened.map((p) => p.close()));
+      throw err;
+    }
+    for (const [name, proxy] of this.debugPorts) {
+      if (wanted.get(name) === proxy.port) continue;
+      this.debugPorts.delete(name);
+      await proxy.close();
+    }
+    for (const proxy of opened) this.debugPorts.set(proxy.functionName, proxy);
+  }
+
+  /**
+   * Makes sure a warm environment of the function's $LATEST runs (a debugger
+   * attaching before any invocation needs a process to attach to).
+   */
+  private async warm(name: string): Promise<void> {
+    const found = this.findFunction?.(name);
+    if (!found || this.stopped) return;
+    const { fn, version } = found;
+    const pool = this.poolFor(fn, version.version);
+    const lease = await pool.acquire(this.environmentRevision(fn, version.revisionId), 1);
+    if (lease.env) return pool.release(lease.env);
+    let started: ExecutionEnvironment | undefined;
+    try {
+      started = await this.createEnvironment(fn, version);
+      await started.start();
+    } catch {
+      started?.dispose();
+      pool.startFailed();
+      return;
+    }
+    if (pool.started(started)) pool.release(started);
+  }
+
+  /** Function name → debug port, for the functions in debug mode. */
+  debuggedFunctions(): Record<string, number> {
+    return Object.fromEntries([...this.debugPorts].map(([name, proxy]) => [name, proxy.port]));
   }
 
   /** No invocation of the function is expected soon: its environments stop as they become idle (see EnvironmentPool.drain). */
@@ -134,8 +199,20 @@ export class FunctionRuntime {
     clearInterval(this.reaper);
     for (const pool of this.pools.values()) pool.disposeAll(new Error('the Lambda runtime is stopping'));
     this.pools.clear();
+    await Promise.all([...this.debugPorts.values()].map((proxy) => proxy.close()));
+    this.debugPorts.clear();
     await this.logs.flush();
     this.logs.stop();
+  }
+
+  /**
+   * What an environment must match to be reused: the function's revision, and
+   * whether it runs under the inspector — so entering or leaving debug mode
+   * replaces warm environments as a code change does.
+   */
+  private environmentRevision(fn: LambdaFunction, revisionId: string): string {
+    const proxy = this.debugPorts.get(fn.name);
+    return proxy ? `${revisionId}+inspect:${proxy.port}` : revisionId;
   }
 
   /** Why an invocation ends when its function was deleted or the runtime stopped under it. */
@@ -174,8 +251,9 @@ export class FunctionRuntime {
         endpoint: this.ctx.endpoint,
         credentials,
         variables: version.environment,
-        revisionId: version.revisionId,
+        revisionId: this.environmentRevision(fn, version.revisionId),
         initTimeoutMs: Math.max(MIN_INIT_TIMEOUT_MS, version.timeout * 1000),
+        inspector: this.debugPorts.get(fn.name),
       },
       (message) => this.log(channel, message),
     );

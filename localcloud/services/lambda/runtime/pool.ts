@@ -83,6 +83,8 @@ export class EnvironmentPool {
   reap(maxIdleMs: number): void {
     const now = Date.now();
     for (const env of [...this.idle]) {
+      // An environment a debugger is connected to stays: stopping it would end the debugging session.
+      if (env.debuggerAttached) continue;
       if (now - (this.idleSince.get(env) ?? now) > maxIdleMs) env.dispose();
     }
   }
