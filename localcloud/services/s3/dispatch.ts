@@ -2,6 +2,7 @@ import { bucketConfigurationHandlers, BUCKET_CONFIGURATION_NAMES } from './bucke
 import { createBucket, deleteBucket, deleteObjects, getBucketLocation, headBucket, listBuckets } from './bucket-handlers.js';
 import type { S3Handler } from './call.js';
 import { S3Error } from './errors.js';
+import { getObjectAttributes } from './get-object-attributes.js';
 import { listObjects, listObjectVersions } from './list-handlers.js';
 import {
   abortMultipartUpload,
@@ -97,6 +98,7 @@ const ROUTES: Record<Level, RouteTable> = {
     'DELETE ?tagging': { operation: 'DeleteObjectTagging', handler: deleteObjectTagging },
     'GET ?acl': { operation: 'GetObjectAcl', handler: getObjectAcl },
     'PUT ?acl': { operation: 'PutObjectAcl', handler: putObjectAcl },
+    'GET ?attributes': { operation: 'GetObjectAttributes', handler: getObjectAttributes },
   },
 };
 

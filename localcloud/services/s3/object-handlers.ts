@@ -145,7 +145,7 @@ export async function copyObject(call: S3Call): Promise<ServiceResponse> {
 }
 
 function pickAttributes(record: ObjectRecord): ObjectAttributes {
-  const { key: _key, size: _size, etag: _etag, lastModified: _lastModified, blobRef: _blobRef, ...attributes } = record;
+  const { key: _key, size: _size, etag: _etag, lastModified: _lastModified, blobRef: _blobRef, parts: _parts, ...attributes } = record;
   return attributes;
 }
 
