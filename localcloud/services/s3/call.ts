@@ -1,3 +1,4 @@
+import type { TrustBoundary } from '../../auth/index.js';
 import type { ServiceRequest, ServiceResponse } from '../../core/types.js';
 import type { RequestPayload } from './payload.js';
 import type { S3Store } from './store.js';
@@ -12,6 +13,8 @@ export interface S3Call {
   key: string;
   /** The body, decoded from aws-chunked and verified against every checksum the client sent. */
   payload(): RequestPayload;
+  /** The cloud's trust boundary, for requests that carry their own proof (browser upload forms). */
+  trust?: TrustBoundary;
 }
 
 export type S3Handler = (call: S3Call) => Promise<ServiceResponse> | ServiceResponse;

@@ -3,6 +3,7 @@ import { createBucket, deleteBucket, deleteObjects, getBucketLocation, headBucke
 import type { S3Handler } from './call.js';
 import { S3Error } from './errors.js';
 import { getObjectAttributes } from './get-object-attributes.js';
+import { postObject } from './post-object.js';
 import { listObjects, listObjectVersions } from './list-handlers.js';
 import {
   abortMultipartUpload,
@@ -49,6 +50,8 @@ const bucketRoutes: RouteTable = {
   GET: { operation: (query) => (query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects'), handler: listObjects },
   'GET ?location': { operation: 'GetBucketLocation', handler: getBucketLocation },
   'POST ?delete': { operation: 'DeleteObjects', handler: deleteObjects },
+  // A browser upload form: not an SDK operation, authorized as s3:PutObject by its form's signer.
+  POST: { operation: 'PostObject', handler: postObject },
   'GET ?uploads': { operation: 'ListMultipartUploads', handler: listMultipartUploads },
   'GET ?versions': { operation: 'ListObjectVersions', handler: listObjectVersions },
 };

@@ -62,7 +62,7 @@ export function createS3Service(ctx: CloudContext): S3Provider {
     async handle(req: ServiceRequest): Promise<ServiceResponse> {
       let response: ServiceResponse;
       try {
-        response = await handleRequest(ready(), req);
+        response = await handleRequest(ready(), req, ctx.trust);
       } catch (err) {
         const error = toAwsError(err);
         if (error.statusCode >= 500) ctx.log(`s3: ${req.method} ${req.path}: ${err instanceof Error ? err.stack : err}`);
@@ -128,14 +128,15 @@ function addressedBucket(req: ServiceRequest): string | undefined {
   }
 }
 
-async function handleRequest(store: S3Store, req: ServiceRequest): Promise<ServiceResponse> {
+async function handleRequest(store: S3Store, req: ServiceRequest, trust: CloudContext['trust']): Promise<ServiceResponse> {
   const { bucket = '', key = '' } = resolveAddress(req.host, req.path);
   // A preflight is unsigned and answered from the bucket's CORS configuration alone.
   if (req.method === 'OPTIONS') return answerPreflight(store, bucket, key, req.headers);
   authenticate(req);
   const { operation, handler } = route(req.method, bucket, key, req.query, req.headers);
   let payload: RequestPayload | undefined;
-  const call: S3Call = { req, store, bucket, key, payload: () => (payload ??= readPayload(req)) };
-  if (req.authorize) await req.authorize(operation, operationInput(operation, call));
+  const call: S3Call = { req, store, bucket, key, payload: () => (payload ??= readPayload(req)), trust };
+  // An upload form is signed inside its body: its handler authenticates and authorizes the form's signer.
+  if (req.authorize && operation !== 'PostObject') await req.authorize(operation, operationInput(operation, call));
   return handler(call);
 }
