@@ -19,7 +19,7 @@ import { S3_XMLNS } from './xml.js';
  * signature, so authentication happens here, through the trust boundary, and
  * the form's signer must be allowed s3:PutObject on the key.
  */
-export const postObject: S3Handler = async ({ req, store, bucket, trust }) => {
+export const postObject: S3Handler = async ({ req, store, bucket, trust, notify }) => {
   store.getBucket(bucket);
   const form = parseUploadForm(req.headers['content-type'], req.body);
   const { fields, file } = form;
@@ -41,6 +41,7 @@ export const postObject: S3Handler = async ({ req, store, bucket, trust }) => {
 
   const attributes: ObjectAttributes = { ...attributesFromHeaders(formHeaders(fields)), tags: formTags(tagging) };
   const record = await store.putObject(bucket, key, file.data, attributes);
+  notify('ObjectCreated:Post', key, record);
   const location = `${req.endpoint}/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
   return answer(fields, { bucket, key, etag: record.etag, location });
 };
