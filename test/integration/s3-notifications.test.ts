@@ -19,7 +19,9 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { expect } from 'chai';
+import { eventLines, settledStack } from './cloudformation-support.js';
 import { createHash } from 'node:crypto';
 import { zipFiles } from '../fixtures/lambda/zip.js';
 import { expectAwsError } from '../support/aws-errors.js';
@@ -176,6 +178,40 @@ describe('s3 bucket notifications to Lambda', () => {
     expect(removed.s3.object.size).to.equal(undefined);
     const created = await eventFor('uploads/a.txt', 'ObjectCreated:Put');
     expect(BigInt(`0x${removed.s3.object.sequencer}`) > BigInt(`0x${created.s3.object.sequencer}`)).to.equal(true);
+  });
+
+  it('applies AWS::S3::Bucket NotificationConfiguration through the same validation and delivery', async () => {
+    const cfn = new CloudFormationClient(cloud.clientConfig());
+    try {
+      const bucketWith = (name: string) => ({
+        Type: 'AWS::S3::Bucket',
+        Properties: {
+          BucketName: name,
+          NotificationConfiguration: {
+            LambdaConfigurations: [{ Event: 's3:ObjectCreated:Put', Function: functionArn, Filter: { S3Key: { Rules: [{ Name: 'suffix', Value: '.csv' }] } } }],
+          },
+        },
+      });
+      await cfn.send(new CreateStackCommand({
+        StackName: 'notified',
+        TemplateBody: JSON.stringify({
+          Resources: {
+            Permission: { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: FUNCTION, Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::stack-notified-bucket' } },
+            Bucket: { ...bucketWith('stack-notified-bucket'), DependsOn: 'Permission' },
+          },
+        }),
+      }));
+      expect((await settledStack(cfn, 'notified')).StackStatus).to.equal('CREATE_COMPLETE');
+      await s3.send(new PutObjectCommand({ Bucket: 'stack-notified-bucket', Key: 'rows.csv', Body: 'a,b' }));
+      const record = await eventFor('rows.csv', 'ObjectCreated:Put');
+      expect(record.s3.bucket.name).to.equal('stack-notified-bucket');
+
+      await cfn.send(new CreateStackCommand({ StackName: 'unpermitted', TemplateBody: JSON.stringify({ Resources: { Bucket: bucketWith('stack-unpermitted-bucket') } }) }));
+      expect((await settledStack(cfn, 'unpermitted')).StackStatus).to.equal('ROLLBACK_COMPLETE');
+      expect(await eventLines(cfn, 'unpermitted')).to.include('Bucket CREATE_FAILED');
+    } finally {
+      cfn.destroy();
+    }
   });
 
   it('refuses SQS and SNS destinations while those services are not served here', async function () {
