@@ -166,6 +166,9 @@ describe('s3 presigned POST (browser upload forms)', () => {
     expect(await noFile.text()).to.contain('POST requires exactly one file upload per request.');
     const urlEncoded = await fetch(url, { method: 'POST', body: new URLSearchParams(fields) });
     expect(urlEncoded.status).to.equal(412);
+    const padded = await post(url, { ...fields, 'x-ignore-padding': 'x'.repeat(21 * 1024) });
+    expect(padded.status).to.equal(400);
+    expect(errorCode(padded.body)).to.equal('MaxPostPreDataLengthExceededError');
   });
 
   it('follows the bucket\'s CORS rules for a form posted from a page', async () => {

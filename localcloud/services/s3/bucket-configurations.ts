@@ -132,7 +132,7 @@ export function bucketConfigurationHandlers(name: string): { get: S3Handler; put
       if (kind.root !== 'json') parseXmlBody(body, kind.root);
       kind.validate?.(document);
       // Notification destinations are checked before anything is stored; queues and topics then get S3's test event.
-      const targets = name === 'notification' && notifier ? await notifier.validate(document, bucketRecord) : undefined;
+      const targets = name === 'notification' && notifier ? await notifier.validate(document, bucketRecord, req.headers['x-amz-skip-destination-validation']?.toLowerCase() === 'true') : undefined;
       await store.setBucketConfiguration(bucket, name, document);
       if (targets && notifier) notifier.publishTestEvent(bucketRecord, targets, req.requestId);
       return emptyResponse(kind.putStatus);

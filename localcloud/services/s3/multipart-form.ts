@@ -46,7 +46,7 @@ export function parseUploadForm(contentType: string | undefined, body: Buffer): 
     }
     preDataBytes += Buffer.byteLength(disposition.name) + content.length;
     if (preDataBytes > MAX_PRE_DATA_BYTES || names.length >= MAX_FIELDS) {
-      throw new AwsError('MaxPostPreDataLengthExceeded', 'Your POST request fields preceeding the upload file was too large.', 400, {
+      throw new AwsError('MaxPostPreDataLengthExceededError', 'Your POST request fields preceding the upload file were too large.', 400, {
         MaxPostPreDataLength: String(MAX_PRE_DATA_BYTES),
       });
     }

@@ -74,7 +74,13 @@ function target(node: XmlNode, arnElement: string, kind: DestinationKind): Notif
  * event, an EventBridge configuration (EventBridge is not served here), and
  * destinations it cannot deliver to.
  */
-export async function validateNotificationConfiguration(ctx: CloudContext, document: string, bucket: string, bucketAccountId: string): Promise<NotificationTarget[]> {
+export async function validateNotificationConfiguration(
+  ctx: CloudContext,
+  document: string,
+  bucket: string,
+  bucketAccountId: string,
+  skipDestinationValidation = false,
+): Promise<NotificationTarget[]> {
   const root = parseXmlBody(Buffer.from(document), 'NotificationConfiguration');
   if (children(root, 'EventBridgeConfiguration').length > 0 && !ctx.service('events')) {
     throw S3Error.invalidArgument('EventBridge is not served by this local cloud: an EventBridgeConfiguration would never deliver.', 'EventBridgeConfiguration', 'EventBridgeEnabled');
@@ -87,7 +93,7 @@ export async function validateNotificationConfiguration(ctx: CloudContext, docum
   }
   const failures: [arn: string, reason: string][] = [];
   for (const t of targets) {
-    const reason = await destinationProblem(ctx, t, bucket, bucketAccountId);
+    const reason = await destinationProblem(ctx, t, bucket, bucketAccountId, skipDestinationValidation);
     if (reason) failures.push([t.arn, reason]);
   }
   if (failures.length > 0) {
@@ -109,12 +115,18 @@ const DENIED: Record<DestinationKind, (arn: string) => string> = {
   sns: () => 'Permissions on the destination topic do not allow S3 to publish notifications from this bucket',
 };
 
-/** Why S3 could not deliver to `t` (undefined when it can): the service, the ARN, or the resource policy. */
-async function destinationProblem(ctx: CloudContext, t: NotificationTarget, bucket: string, bucketAccountId: string): Promise<string | undefined> {
+/**
+ * Why S3 could not deliver to `t` (undefined when it can): the service, the
+ * ARN, or the resource policy. `x-amz-skip-destination-validation` skips the
+ * policy check, as on AWS (deliveries still check it); a service this cloud
+ * does not serve is refused even then, since nothing could ever be delivered.
+ */
+async function destinationProblem(ctx: CloudContext, t: NotificationTarget, bucket: string, bucketAccountId: string, skipPolicyCheck: boolean): Promise<string | undefined> {
   const parts = t.arn.split(':');
   if (parts.length < 6 || parts[0] !== 'arn' || parts[2] !== SERVICE_NAME[t.kind]) return `The ARN is not well formed for a ${t.kind} destination`;
   const service = ctx.service(SERVICE_NAME[t.kind]) as (ServiceProvider & Partial<ResourcePolicyHolder>) | undefined;
   if (!service) return `The ${t.kind} service is not served by this local cloud, so S3 cannot deliver to it`;
+  if (skipPolicyCheck) return undefined;
   return (await deliveryAllowed(service, t, bucket, bucketAccountId)) ? undefined : DENIED[t.kind](t.arn);
 }
 

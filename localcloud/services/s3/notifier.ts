@@ -56,8 +56,8 @@ export class Notifier {
   constructor(private readonly ctx: CloudContext) {}
 
   /** Checks a configuration about to be stored (see validateNotificationConfiguration); returns its targets. */
-  validate(document: string, bucket: BucketRecord): Promise<NotificationTarget[]> {
-    return validateNotificationConfiguration(this.ctx, document, bucket.name, bucket.accountId);
+  validate(document: string, bucket: BucketRecord, skipDestinationValidation = false): Promise<NotificationTarget[]> {
+    return validateNotificationConfiguration(this.ctx, document, bucket.name, bucket.accountId, skipDestinationValidation);
   }
 
   /** Queues the event for every target of the bucket's configuration that it matches. */
