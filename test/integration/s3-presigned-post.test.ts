@@ -200,4 +200,26 @@ print(json.dumps(s3.generate_presigned_post('${BUCKET}', 'user-uploads/from-boto
     expect(head.ContentType).to.equal('text/csv');
     expect(head.ContentLength).to.equal(8);
   });
+
+  it('takes a legacy SigV2 form (AWSAccessKeyId + signature) from boto3, and refuses a forged one', async function () {
+    const script = `
+import boto3, sys, json
+from botocore.config import Config
+s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3], config=Config(signature_version='s3'))
+print(json.dumps(s3.generate_presigned_post('${BUCKET}', 'user-uploads/sigv2', ExpiresIn=300)))
+`;
+    let out: string;
+    try {
+      out = (await promisify(execFile)('python', ['-c', script, cloud.url, uploaderKeys.accessKeyId, uploaderKeys.secretAccessKey])).stdout;
+    } catch (err) {
+      if (/No module named 'boto3'|ENOENT/.test(String(err))) this.skip();
+      throw err;
+    }
+    const { url, fields } = JSON.parse(out) as { url: string; fields: Record<string, string> };
+    expect(fields).to.have.property('AWSAccessKeyId', uploaderKeys.accessKeyId);
+    const forged = await post(url, { ...fields, signature: Buffer.alloc(20).toString('base64') });
+    expect(errorCode(forged.body)).to.equal('SignatureDoesNotMatch');
+    const res = await post(url, fields, 'v2');
+    expect(res.status, res.body).to.equal(204);
+  });
 });
