@@ -11,8 +11,10 @@ import {
   verify,
   verifyChunkSignatures,
   verifyWithoutSecret,
+  verifyPostPolicySignature,
   type AuthInfo,
   type AuthProtocol,
+  type PostPolicySignature,
   type SignedChunk,
   type SignedRequest,
   type SigV4Auth,
@@ -117,6 +119,42 @@ export class Authenticator {
     }
     const verifyStreamingChunks = auth.kind === 'header' ? this.streamingVerifier(req, auth, credential!, protocol) : undefined;
     return { principal: credential!.principal, accessKeyId: auth.accessKeyId, region, ...(verifyStreamingChunks ? { verifyStreamingChunks } : {}) };
+  }
+
+  /**
+   * The signer of an S3 browser-upload form (presigned POST), whose signature
+   * covers its base64 POST policy rather than the request. The same rules as
+   * for a signed request: the key must be known and active, temporary keys
+   * need their live session token (the form's `x-amz-security-token`), and the
+   * signature must verify against the key's secret (the account roots' secret
+   * is not checked). Failures are S3's errors; `report` and `off` as above.
+   */
+  authenticatePostPolicy(policy: string, claim: PostPolicySignature, sessionToken: string | undefined, now = new Date()): Authenticated {
+    const credential = this.directory.resolve(claim.accessKeyId);
+    const region = claim.version === 4 ? claim.region : undefined;
+    const lenient = (): Authenticated => ({ principal: credential?.principal ?? rootPrincipal(this.defaultAccountId), accessKeyId: claim.accessKeyId, region });
+    if (this.mode === 'off') return lenient();
+    try {
+      if (!credential || !credential.active) throw authError({ reason: 'UnknownAccessKey', accessKeyId: claim.accessKeyId }, 's3');
+      if (credential.sessionToken !== undefined) {
+        if (sessionToken !== credential.sessionToken) throw authError({ reason: 'InvalidToken', sessionToken }, 's3');
+        if (credential.expiration && credential.expiration.getTime() <= now.getTime()) throw authError({ reason: 'ExpiredToken', sessionToken }, 's3');
+      }
+      if (credential.secretAccessKey !== undefined) {
+        try {
+          verifyPostPolicySignature(policy, claim, credential.secretAccessKey);
+        } catch (err) {
+          throw err instanceof AuthFailure ? authError(err, 's3') : err;
+        }
+      }
+    } catch (err) {
+      if (this.mode === 'report' && err instanceof AwsError) {
+        this.log(`iam report: would refuse an upload form signed with ${claim.accessKeyId}: ${err.code}: ${err.message}`);
+        return lenient();
+      }
+      throw err;
+    }
+    return { principal: credential.principal, accessKeyId: claim.accessKeyId, region };
   }
 
   /**

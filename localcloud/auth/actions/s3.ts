@@ -93,6 +93,7 @@ export const s3Permissions: ActionMap = (operation, input) => {
     case 'ListObjectVersions':
       return [permission('s3:ListBucketVersions', bucketArn(bucket), listContext(input))];
     case 'PutObject':
+    case 'PostObject': // a browser upload form
       return [permission('s3:PutObject', objectArn(bucket, key), writeContext(input)), ...writeExtras(input, bucket, key)];
     case 'CopyObject':
     case 'UploadPartCopy':

@@ -13,3 +13,4 @@ export { verifyChunkSignatures, streamingScope, signedTrailerOf, canonicalTraile
 export { authError, type AuthErrorOptions, type AuthProtocol, type CredentialProblem } from './errors.js';
 export { signingKey } from './signing-key.js';
 export { sigV2StringToSign } from './sigv2.js';
+export { verifyPostPolicySignature, type PostPolicySignature } from './post-policy.js';

@@ -123,15 +123,18 @@ export function bucketConfigurationHandlers(name: string): { get: S3Handler; put
       }
       return { status: 200, headers: { 'content-type': contentType }, body: kind.whenMissing.document(req.accountId) };
     },
-    put: async ({ req, store, bucket, payload }) => {
-      store.getBucket(bucket);
+    put: async ({ req, store, bucket, payload, notifier }) => {
+      const bucketRecord = store.getBucket(bucket);
       const body = payload().body;
       // A canned ACL travels as a header with no body.
       if (name === 'acl' && body.length === 0 && req.headers['x-amz-acl']) return emptyResponse(200);
       const document = body.toString('utf8');
       if (kind.root !== 'json') parseXmlBody(body, kind.root);
       kind.validate?.(document);
+      // Notification destinations are checked before anything is stored; queues and topics then get S3's test event.
+      const targets = name === 'notification' && notifier ? await notifier.validate(document, bucketRecord, req.headers['x-amz-skip-destination-validation']?.toLowerCase() === 'true') : undefined;
       await store.setBucketConfiguration(bucket, name, document);
+      if (targets && notifier) notifier.publishTestEvent(bucketRecord, targets, req.requestId);
       return emptyResponse(kind.putStatus);
     },
     delete: kind.deletable

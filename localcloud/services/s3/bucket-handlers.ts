@@ -108,7 +108,7 @@ export const getBucketLocation: S3Handler = ({ store, bucket }) => {
 const MAX_DELETE_KEYS = 1000;
 
 /** POST /bucket?delete: up to 1000 keys; each key succeeds or fails on its own. */
-export const deleteObjects: S3Handler = async ({ req, store, bucket, payload }) => {
+export const deleteObjects: S3Handler = async ({ req, store, bucket, payload, notify }) => {
   const { body, checksum } = payload();
   if (!checksum && req.headers['content-md5'] === undefined) {
     throw new AwsError('InvalidRequest', 'Missing required header for this request: Content-MD5', 400);
@@ -134,6 +134,7 @@ export const deleteObjects: S3Handler = async ({ req, store, bucket, payload }) 
     try {
       if (VersionId !== undefined && VersionId !== 'null') throw new AwsError('NoSuchVersion', 'The specified version does not exist.', 404);
       await store.deleteObject(bucket, Key!);
+      notify('ObjectRemoved:Delete', Key!);
       if (!input.Delete!.Quiet) output.Deleted!.push({ Key, VersionId });
     } catch (err) {
       const error = err instanceof AwsError ? err : new AwsError('InternalError', 'We encountered an internal error. Please try again.', 500);

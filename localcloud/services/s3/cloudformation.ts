@@ -16,6 +16,7 @@ import {
   PutBucketCorsCommand,
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
@@ -25,6 +26,8 @@ import {
   type BucketLocationConstraint,
   type CORSRule,
   type LifecycleRule,
+  type NotificationConfiguration,
+  type NotificationConfigurationFilter,
 } from '@aws-sdk/client-s3';
 import { deepEqual } from '../cloudformation/deep-equal.js';
 import {
@@ -48,6 +51,7 @@ const SUPPORTED = [
   'PublicAccessBlockConfiguration',
   'BucketEncryption',
   'LifecycleConfiguration',
+  'NotificationConfiguration',
 ];
 
 function bucketAttributes(name: string, region: string) {
@@ -138,7 +142,27 @@ const CONFIGURATIONS: {
       s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: (value.Rules ?? []).map(lifecycleRule) } })),
     remove: (s3, Bucket) => s3.send(new DeleteBucketLifecycleCommand({ Bucket })),
   },
+  {
+    // Through PutBucketNotificationConfiguration, so destinations are validated (and refused) as for any client.
+    property: 'NotificationConfiguration',
+    put: (s3, Bucket, value) => s3.send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: notificationConfiguration(value) })),
+    remove: (s3, Bucket) => s3.send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: {} })),
+  },
 ];
+
+/** The template's `NotificationConfiguration` (Function/Queue/Topic, `Filter.S3Key.Rules`) as the S3 API's. */
+function notificationConfiguration(value: any): NotificationConfiguration {
+  const filter = (f: any): NotificationConfigurationFilter | undefined =>
+    f?.S3Key ? { Key: { FilterRules: (f.S3Key.Rules ?? []).map((r: any) => ({ Name: r.Name, Value: r.Value })) } } : undefined;
+  return {
+    LambdaFunctionConfigurations: (value.LambdaConfigurations ?? []).map((c: any) => ({ LambdaFunctionArn: c.Function, Events: [c.Event], Filter: filter(c.Filter) })),
+    QueueConfigurations: (value.QueueConfigurations ?? []).map((c: any) => ({ QueueArn: c.Queue, Events: [c.Event], Filter: filter(c.Filter) })),
+    TopicConfigurations: (value.TopicConfigurations ?? []).map((c: any) => ({ TopicArn: c.Topic, Events: [c.Event], Filter: filter(c.Filter) })),
+    ...(value.EventBridgeConfiguration?.EventBridgeEnabled !== undefined && String(value.EventBridgeConfiguration.EventBridgeEnabled) === 'true'
+      ? { EventBridgeConfiguration: {} }
+      : {}),
+  };
+}
 
 function corsRule(rule: any): CORSRule {
   return {

@@ -2,6 +2,8 @@ import { bucketConfigurationHandlers, BUCKET_CONFIGURATION_NAMES } from './bucke
 import { createBucket, deleteBucket, deleteObjects, getBucketLocation, headBucket, listBuckets } from './bucket-handlers.js';
 import type { S3Handler } from './call.js';
 import { S3Error } from './errors.js';
+import { getObjectAttributes } from './get-object-attributes.js';
+import { postObject } from './post-object.js';
 import { listObjects, listObjectVersions } from './list-handlers.js';
 import {
   abortMultipartUpload,
@@ -48,6 +50,8 @@ const bucketRoutes: RouteTable = {
   GET: { operation: (query) => (query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects'), handler: listObjects },
   'GET ?location': { operation: 'GetBucketLocation', handler: getBucketLocation },
   'POST ?delete': { operation: 'DeleteObjects', handler: deleteObjects },
+  // A browser upload form: not an SDK operation, authorized as s3:PutObject by its form's signer.
+  POST: { operation: 'PostObject', handler: postObject },
   'GET ?uploads': { operation: 'ListMultipartUploads', handler: listMultipartUploads },
   'GET ?versions': { operation: 'ListObjectVersions', handler: listObjectVersions },
 };
@@ -97,6 +101,7 @@ const ROUTES: Record<Level, RouteTable> = {
     'DELETE ?tagging': { operation: 'DeleteObjectTagging', handler: deleteObjectTagging },
     'GET ?acl': { operation: 'GetObjectAcl', handler: getObjectAcl },
     'PUT ?acl': { operation: 'PutObjectAcl', handler: putObjectAcl },
+    'GET ?attributes': { operation: 'GetObjectAttributes', handler: getObjectAttributes },
   },
 };
 

@@ -8,6 +8,7 @@ import { route } from './dispatch.js';
 import { s3ErrorResponse } from './errors.js';
 import { operationInput } from './operation-input.js';
 import { readPayload, type RequestPayload } from './payload.js';
+import { Notifier } from './notifier.js';
 import { MemoryPersistence } from './persistence.js';
 import type { ObjectAttributes, ObjectRecord } from './records.js';
 import { authenticate } from './request-auth.js';
@@ -46,6 +47,7 @@ const S3_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)(?:\/.*)?$/s;
 
 export function createS3Service(ctx: CloudContext): S3Provider {
   let store: S3Store | undefined;
+  const notifier = new Notifier(ctx);
   const ready = (): S3Store => {
     if (!store) throw new Error('the s3 service has not started');
     return store;
@@ -62,7 +64,7 @@ export function createS3Service(ctx: CloudContext): S3Provider {
     async handle(req: ServiceRequest): Promise<ServiceResponse> {
       let response: ServiceResponse;
       try {
-        response = await handleRequest(ready(), req);
+        response = await handleRequest(ready(), req, ctx.trust, notifier);
       } catch (err) {
         const error = toAwsError(err);
         if (error.statusCode >= 500) ctx.log(`s3: ${req.method} ${req.path}: ${err instanceof Error ? err.stack : err}`);
@@ -128,14 +130,21 @@ function addressedBucket(req: ServiceRequest): string | undefined {
   }
 }
 
-async function handleRequest(store: S3Store, req: ServiceRequest): Promise<ServiceResponse> {
+async function handleRequest(store: S3Store, req: ServiceRequest, trust: CloudContext['trust'], notifier: Notifier): Promise<ServiceResponse> {
   const { bucket = '', key = '' } = resolveAddress(req.host, req.path);
   // A preflight is unsigned and answered from the bucket's CORS configuration alone.
   if (req.method === 'OPTIONS') return answerPreflight(store, bucket, key, req.headers);
   authenticate(req);
   const { operation, handler } = route(req.method, bucket, key, req.query, req.headers);
   let payload: RequestPayload | undefined;
-  const call: S3Call = { req, store, bucket, key, payload: () => (payload ??= readPayload(req)) };
-  if (req.authorize) await req.authorize(operation, operationInput(operation, call));
+  const notify: S3Call['notify'] = (name, objectKey, record) => {
+    const bucketRecord = store.findBucket(bucket);
+    if (!bucketRecord?.configurations.notification) return;
+    const sourceIp = req.headers['x-forwarded-for']?.split(',')[0].trim() || '127.0.0.1';
+    notifier.publish({ name, bucket: bucketRecord, key: objectKey, record, principal: req.principal, requestId: req.requestId, sourceIp, region: req.region });
+  };
+  const call: S3Call = { req, store, bucket, key, payload: () => (payload ??= readPayload(req)), trust, notifier, notify };
+  // An upload form is signed inside its body: its handler authenticates and authorizes the form's signer.
+  if (req.authorize && operation !== 'PostObject') await req.authorize(operation, operationInput(operation, call));
   return handler(call);
 }

@@ -53,7 +53,7 @@ export const uploadPart: S3Handler = async (call) => {
 };
 
 /** POST /bucket/key?uploadId=U with the chosen parts. */
-export const completeMultipartUpload: S3Handler = async ({ req, store, bucket, key, payload }) => {
+export const completeMultipartUpload: S3Handler = async ({ req, store, bucket, key, payload, notify }) => {
   const uploadId = req.query.get('uploadId')!;
   store.getUpload(bucket, uploadId, key);
   const document = parseXmlBody(payload().body, 'CompleteMultipartUpload');
@@ -64,6 +64,7 @@ export const completeMultipartUpload: S3Handler = async ({ req, store, bucket, k
     return { partNumber: Number(number), etag: etag.trim() };
   });
   const record = await store.completeUpload(bucket, uploadId, key, parts);
+  notify('ObjectCreated:CompleteMultipartUpload', key, record);
   const output: CompleteMultipartUploadOutput = {
     Location: `${req.endpoint}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
     Bucket: bucket,

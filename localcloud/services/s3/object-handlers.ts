@@ -20,6 +20,7 @@ export const putObject: S3Handler = async (call) => {
   const { body, checksum } = call.payload();
   const attributes: ObjectAttributes = { ...attributesFromHeaders(req.headers), checksum };
   const record = await store.putObject(bucket, key, body, attributes, (current) => checkWritePreconditions(req.headers, key, current));
+  call.notify('ObjectCreated:Put', key, record);
   const output: PutObjectOutput = { ETag: record.etag, ServerSideEncryption: 'AES256' };
   return emptyResponse(200, {
     etag: output.ETag!,
@@ -59,9 +60,10 @@ function partOrRange(req: S3Call['req'], record: ObjectRecord): ByteRange | unde
   return parseRange(req.headers['range'], record.size);
 }
 
-export const deleteObject: S3Handler = async ({ store, bucket, key }) => {
+export const deleteObject: S3Handler = async ({ store, bucket, key, notify }) => {
   store.getBucket(bucket);
   await store.deleteObject(bucket, key);
+  notify('ObjectRemoved:Delete', key);
   return emptyResponse(204);
 };
 
@@ -137,6 +139,7 @@ export async function copyObject(call: S3Call): Promise<ServiceResponse> {
     checksum: copiedChecksum(req.headers['x-amz-checksum-algorithm'], from, data),
   };
   const record = await store.putObject(bucket, key, data, attributes);
+  call.notify('ObjectCreated:Copy', key, record);
   const output: CopyObjectOutput = {
     CopyObjectResult: { ETag: record.etag, LastModified: new Date(record.lastModified), ...checksumFields(record.checksum) },
     ServerSideEncryption: 'AES256',
@@ -145,7 +148,7 @@ export async function copyObject(call: S3Call): Promise<ServiceResponse> {
 }
 
 function pickAttributes(record: ObjectRecord): ObjectAttributes {
-  const { key: _key, size: _size, etag: _etag, lastModified: _lastModified, blobRef: _blobRef, ...attributes } = record;
+  const { key: _key, size: _size, etag: _etag, lastModified: _lastModified, blobRef: _blobRef, parts: _parts, ...attributes } = record;
   return attributes;
 }
 

@@ -42,6 +42,15 @@ export interface ObjectRecord extends ObjectAttributes {
   lastModified: string;
   /** Where the persistence layer keeps the bytes. */
   blobRef: string;
+  /** The parts of an object assembled by CompleteMultipartUpload, in order (GetObjectAttributes lists them). */
+  parts?: ObjectPart[];
+}
+
+/** One part of a multipart object, as GetObjectAttributes describes it. */
+export interface ObjectPart {
+  partNumber: number;
+  size: number;
+  checksum?: ObjectChecksum;
 }
 
 /** A multipart upload in progress. */

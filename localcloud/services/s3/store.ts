@@ -6,7 +6,7 @@ import { S3Error } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
 import { compareKeys } from './naming.js';
 import { BlobNotFoundError, type S3Persistence } from './persistence.js';
-import type { BucketRecord, ObjectAttributes, ObjectRecord, UploadPart, UploadRecord } from './records.js';
+import type { BucketRecord, ObjectAttributes, ObjectPart, ObjectRecord, UploadPart, UploadRecord } from './records.js';
 
 /** One page of a key listing, before any wire encoding. */
 export interface ListQuery {
@@ -277,7 +277,8 @@ export class S3Store {
       const data = Buffer.concat(await Promise.all(chosen.map((p) => this.persistence.readBlob(bucket, p.blobRef))));
       const digests = Buffer.concat(chosen.map((p) => Buffer.from(normalizeEtag(p.etag), 'hex')));
       const etag = `"${md5(digests).toString('hex')}-${chosen.length}"`;
-      const record = await this.writeObject(bucket, key, data, etag, upload.attributes);
+      const objectParts = chosen.map(({ partNumber, size, checksum }) => (checksum ? { partNumber, size, checksum } : { partNumber, size }));
+      const record = await this.writeObject(bucket, key, data, etag, upload.attributes, undefined, objectParts);
       await this.dropUpload(bucket, upload);
       return record;
     });
@@ -308,11 +309,12 @@ export class S3Store {
     etag: string,
     attributes: ObjectAttributes,
     precondition?: (current: ObjectRecord | undefined) => void,
+    parts?: ObjectPart[],
   ): Promise<ObjectRecord> {
     return this.locks.run(`object:${bucket}/${key}`, async () => {
       precondition?.(this.state(bucket).objects.get(key));
       const blobRef = await this.persistence.writeBlob(bucket, data);
-      const record: ObjectRecord = { ...attributes, key, size: data.length, etag, lastModified: wholeSeconds(new Date()), blobRef };
+      const record: ObjectRecord = { ...attributes, key, size: data.length, etag, lastModified: wholeSeconds(new Date()), blobRef, ...(parts ? { parts } : {}) };
       await this.persistence.saveObject(bucket, record);
       const state = this.state(bucket); // the bucket may have gone while the bytes were written
       const replaced = state.objects.get(key);

@@ -465,6 +465,14 @@ const s3: Table = {
     input: { Bucket: 'readings', Key: 'big', CopySource: 'archive/part', UploadId: 'u', PartNumber: '1' },
     expect: [['s3:PutObject', obj('big'), { 's3:x-amz-copy-source': 'archive/part' }], ['s3:GetObject', obj('part', 'archive')]],
   },
+  PostObject: {
+    input: { Bucket: 'readings', Key: 'form/upload.txt', Tagging: '<Tagging/>' },
+    expect: [['s3:PutObject', obj('form/upload.txt')], ['s3:PutObjectTagging', obj('form/upload.txt')]],
+  },
+  GetObjectAttributes: [
+    { input: { Bucket: 'readings', Key: 'k' }, expect: [['s3:GetObject', obj('k')], ['s3:GetObjectAttributes', obj('k')]] },
+    { input: { Bucket: 'readings', Key: 'k', VersionId: 'v1' }, expect: [['s3:GetObjectVersion', obj('k')], ['s3:GetObjectVersionAttributes', obj('k')]] },
+  ],
   GetObject: onObject('GetObject', 's3:GetObject', 's3:GetObjectVersion'),
   HeadObject: onObject('HeadObject', 's3:GetObject', 's3:GetObjectVersion'),
   DeleteObject: onObject('DeleteObject', 's3:DeleteObject', 's3:DeleteObjectVersion'),
