@@ -20,6 +20,12 @@ const FUNCTION_ACTIONS: Record<string, string> = {
   PutFunctionConcurrency: 'lambda:PutFunctionConcurrency',
   DeleteFunctionConcurrency: 'lambda:DeleteFunctionConcurrency',
   GetFunctionConcurrency: 'lambda:GetFunctionConcurrency',
+  // Aliases are managed on the function (the Service Authorization Reference's `function` resource).
+  CreateAlias: 'lambda:CreateAlias',
+  GetAlias: 'lambda:GetAlias',
+  ListAliases: 'lambda:ListAliases',
+  UpdateAlias: 'lambda:UpdateAlias',
+  DeleteAlias: 'lambda:DeleteAlias',
 };
 
 /** Event source mapping operations that name one mapping by `UUID`. */

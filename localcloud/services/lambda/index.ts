@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Principal } from '../../auth/types.js';
 import type { AwsError } from '../../core/errors.js';
 import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } from '../../core/types.js';
+import { AliasOperations } from './api/aliases.js';
 import { CODE_PATH_PREFIX, CodeUrls } from './api/code-urls.js';
 import { lambdaErrorResponse } from './api/errors.js';
 import { EventSourceMappingOperations } from './api/event-source-mappings.js';
@@ -19,7 +20,7 @@ import { kinesisEvent } from './kinesis/kinesis-event.js';
 import { CodeStore } from './model/code-store.js';
 import type { EventSourceMapping } from './model/event-source-mappings.js';
 import { MappingStore } from './model/event-source-mappings.js';
-import { FunctionStore, resolveVersion } from './model/functions.js';
+import { FunctionStore, resolveVersion, versionToRun } from './model/functions.js';
 import { parseFunctionRef, type FunctionRef } from './model/names.js';
 import { AsyncInvocations } from './runtime/async-invocations.js';
 import { FunctionRuntime } from './runtime/invoker.js';
@@ -83,6 +84,7 @@ export class LambdaProvider implements ServiceProvider {
 
     const functionOps = new FunctionOperations(ctx, this.functions, this.code, this.runtime, this.codeUrls);
     this.route = lambdaRouter({
+      aliases: new AliasOperations(this.functions, functionOps),
       functions: functionOps,
       invoke: new InvokeOperation(functionOps, this.runtime, this.asyncInvocations),
       permissions: new PermissionOperations(this.functions, functionOps),
@@ -95,7 +97,12 @@ export class LambdaProvider implements ServiceProvider {
     const ref = parseFunctionRef(functionArn, this.ctx.defaultAccountId, this.ctx.defaultRegion);
     const fn = this.functions.get(ref);
     if (!fn) return undefined;
-    const version = fn.versions.find((v) => v.version === ref.qualifier) ?? fn.latest;
+    let version;
+    try {
+      version = resolveVersion(fn, ref.qualifier);
+    } catch {
+      return undefined; // the version or alias is gone: the mapping's invocations fail as not found
+    }
     return executionRolePrincipal(this.ctx, version.role, fn.name);
   }
 
@@ -166,7 +173,13 @@ export class LambdaProvider implements ServiceProvider {
     const ref = parseFunctionRef(mapping.functionArn, mapping.accountId, mapping.region);
     const fn = this.functions.get(ref);
     if (!fn) return { ok: false, reason: 'function not found' };
-    const version = resolveVersion(fn, ref.qualifier);
+    let version;
+    try {
+      // A mapping on an alias follows it (and its routing weights) at every batch.
+      version = versionToRun(fn, ref.qualifier);
+    } catch {
+      return { ok: false, reason: 'function version or alias not found' };
+    }
     const event = kinesisEvent(records, { shardId, roleArn: version.role, region: mapping.region, eventSourceArn: mapping.eventSourceArn });
     const output = await this.runtime.invoke({ fn, version, invokedArn: mapping.functionArn, payload: Buffer.from(JSON.stringify(event)) });
     if (output.functionError) return { ok: false, reason: output.errorType ?? 'Unhandled' };

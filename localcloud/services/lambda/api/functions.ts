@@ -10,6 +10,7 @@ import type {
 } from '@aws-sdk/client-lambda';
 import { randomUUID } from 'node:crypto';
 import type { CloudContext } from '../../../core/types.js';
+import { isAliasQualifier } from '../model/aliases.js';
 import type { CodeStore } from '../model/code-store.js';
 import {
   LATEST,
@@ -21,6 +22,7 @@ import {
 import { functionArn, lambdaTimestamp, parseFunctionRef, type FunctionRef } from '../model/names.js';
 import { RESERVED_VARIABLES } from '../runtime/environment-variables.js';
 import { logGroupFor, type FunctionRuntime } from '../runtime/invoker.js';
+import { aliasesPointingTo } from './aliases.js';
 import { deploymentPackage, type WireCode } from './code-source.js';
 import type { CodeUrls } from './code-urls.js';
 import type { StsProvider } from '../../sts/index.js';
@@ -109,9 +111,9 @@ export class FunctionOperations {
   }
 
   get(rawName: string, qualifier: string | undefined, caller: Caller): GetFunctionResponse {
-    const { fn, version } = this.resolve(rawName, qualifier, caller);
+    const { fn, version, ref } = this.resolve(rawName, qualifier, caller);
     return {
-      Configuration: toConfiguration(fn, version),
+      Configuration: toConfiguration(fn, version, false, aliasOf(ref)),
       Code: { RepositoryType: 'S3', Location: this.codeUrls.url(caller.endpoint, version.codeHash) },
       Tags: Object.keys(fn.tags).length > 0 ? { ...fn.tags } : undefined,
       Concurrency: fn.reservedConcurrency === undefined ? undefined : { ReservedConcurrentExecutions: fn.reservedConcurrency },
@@ -119,8 +121,8 @@ export class FunctionOperations {
   }
 
   getConfiguration(rawName: string, qualifier: string | undefined, caller: Caller): FunctionConfiguration {
-    const { fn, version } = this.resolve(rawName, qualifier, caller);
-    return toConfiguration(fn, version);
+    const { fn, version, ref } = this.resolve(rawName, qualifier, caller);
+    return toConfiguration(fn, version, false, aliasOf(ref));
   }
 
   list(query: { marker?: string; maxItems?: number; allVersions: boolean }, caller: Caller): ListFunctionsResponse {
@@ -230,10 +232,18 @@ export class FunctionOperations {
     const ref = this.ref(rawName, caller, qualifier);
     const fn = this.functions.require(ref);
     if (ref.qualifier === LATEST) throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
+    if (isAliasQualifier(ref.qualifier)) {
+      throw invalidParameter('Deletion of aliases is not supported by DeleteFunction; use DeleteAlias.');
+    }
     if (ref.qualifier) {
       resolveVersion(fn, ref.qualifier);
+      const aliases = aliasesPointingTo(fn, ref.qualifier);
+      if (aliases.length > 0) {
+        throw conflict(`Unable to delete version because the following aliases reference it: [${aliases.join(', ')}]`);
+      }
       fn.versions = fn.versions.filter((v) => v.version !== ref.qualifier);
       this.functions.save(fn);
+      this.runtime.removeVersion(fn, ref.qualifier);
       return;
     }
     this.functions.delete(fn);
@@ -309,12 +319,15 @@ export class FunctionOperations {
   }
 }
 
-/** The API's view of a function version. */
-export function toConfiguration(fn: LambdaFunction, v: FunctionVersion, qualifyLatest = false): FunctionConfiguration {
+/**
+ * The API's view of a function version; read through an alias, the ARN is the
+ * alias' (and `Version` the version it points to), as Lambda answers.
+ */
+export function toConfiguration(fn: LambdaFunction, v: FunctionVersion, qualifyLatest = false, alias?: string): FunctionConfiguration {
   const qualified = v.version !== LATEST || qualifyLatest;
   return {
     FunctionName: fn.name,
-    FunctionArn: functionArn(fn, qualified ? v.version : undefined),
+    FunctionArn: functionArn(fn, alias ?? (qualified ? v.version : undefined)),
     Runtime: v.runtime as FunctionConfiguration['Runtime'],
     Role: v.role,
     Handler: v.handler,
@@ -336,6 +349,11 @@ export function toConfiguration(fn: LambdaFunction, v: FunctionVersion, qualifyL
     SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
     LoggingConfig: { LogFormat: 'Text', LogGroup: logGroupFor(fn) },
   };
+}
+
+/** The alias a reference names, if its qualifier is one. */
+function aliasOf(ref: FunctionRef): string | undefined {
+  return isAliasQualifier(ref.qualifier) ? ref.qualifier : undefined;
 }
 
 /** The constraints on configuration that CreateFunction and UpdateFunctionConfiguration share. */
@@ -406,7 +424,7 @@ function checkedEnvironment(variables: Record<string, string> | undefined): Reco
 }
 
 /** Opaque markers are offsets into the (stable, name-sorted) listing. */
-function paginate<T, R>(items: T[], marker: string | undefined, maxItems: number, build: (items: T[], next?: string) => R): R {
+export function paginate<T, R>(items: T[], marker: string | undefined, maxItems: number, build: (items: T[], next?: string) => R): R {
   let start = 0;
   if (marker) {
     const decoded = Number(Buffer.from(marker, 'base64url').toString('utf8'));

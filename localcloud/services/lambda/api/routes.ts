@@ -4,6 +4,7 @@ import type { ServiceRequest, ServiceResponse } from '../../../core/types.js';
 import { jsonResponse, parseJsonBody } from '../../../protocols/json.js';
 import { RestRouter } from '../../../protocols/rest.js';
 import { lambdaErrorResponse } from './errors.js';
+import type { AliasOperations } from './aliases.js';
 import type { EventSourceMappingOperations } from './event-source-mappings.js';
 import type { Caller, FunctionOperations } from './functions.js';
 import type { InvokeOperation } from './invoke.js';
@@ -15,6 +16,7 @@ export interface LambdaOperations {
   invoke: InvokeOperation;
   permissions: PermissionOperations;
   mappings: EventSourceMappingOperations;
+  aliases: AliasOperations;
 }
 
 /**
@@ -77,6 +79,30 @@ export function lambdaRouter(ops: LambdaOperations): LambdaRouter {
     .add('GET', `${fns}/{FunctionName}/policy`, 'GetPolicy', (req, p) => json(200, ops.permissions.get(p.FunctionName, qualifier(req), caller(req))))
     .add('DELETE', `${fns}/{FunctionName}/policy/{StatementId}`, 'RemovePermission', (req, p) => {
       ops.permissions.remove(p.FunctionName, p.StatementId, qualifier(req), req.query.get('RevisionId') ?? undefined, caller(req));
+      return empty(204);
+    });
+
+  const aliases = `${fns}/{FunctionName}/aliases`;
+  router
+    .add('POST', aliases, 'CreateAlias', (req, p) => json(201, ops.aliases.create(p.FunctionName, body(req), caller(req))))
+    .add('GET', aliases, 'ListAliases', (req, p) =>
+      json(
+        200,
+        ops.aliases.list(
+          p.FunctionName,
+          {
+            functionVersion: req.query.get('FunctionVersion') ?? undefined,
+            marker: req.query.get('Marker') ?? undefined,
+            maxItems: queryInt(req.query, 'MaxItems'),
+          },
+          caller(req),
+        ),
+      ),
+    )
+    .add('GET', `${aliases}/{Name}`, 'GetAlias', (req, p) => json(200, ops.aliases.get(p.FunctionName, p.Name, caller(req))))
+    .add('PUT', `${aliases}/{Name}`, 'UpdateAlias', (req, p) => json(200, ops.aliases.update(p.FunctionName, p.Name, body(req), caller(req))))
+    .add('DELETE', `${aliases}/{Name}`, 'DeleteAlias', (req, p) => {
+      ops.aliases.delete(p.FunctionName, p.Name, caller(req));
       return empty(204);
     });
 

@@ -114,6 +114,13 @@ export class FunctionRuntime {
     this.pools.get(poolKey(fn, version))?.retire(revisionId);
   }
 
+  /** A published version was deleted: its environments stop (in-flight invocations end as crashed). */
+  removeVersion(fn: LambdaFunction, version: string): void {
+    const key = poolKey(fn, version);
+    this.pools.get(key)?.disposeAll(notFound(`Function not found: ${functionArn(fn, version)}`));
+    this.pools.delete(key);
+  }
+
   /** No invocation of the function is expected soon: its environments stop as they become idle (see EnvironmentPool.drain). */
   drainFunction(fn: LambdaFunction): void {
     for (const [key, pool] of this.pools) if (key.startsWith(`${functionKey(fn)}:`)) pool.drain();
