@@ -5,6 +5,7 @@
  * environments per version, permissions per alias, event source mappings on
  * an alias, IAM on the qualified ARN, and aliases surviving a restart.
  */
+import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { IAMClient, CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import {
   AddPermissionCommand,
@@ -37,6 +38,7 @@ import { createExecutionRole } from '../support/roles.js';
 import { waitFor } from '../support/wait.js';
 import { createStream, putNumbered } from '../fixtures/lambda/streams.js';
 import { zipFiles } from '../fixtures/lambda/zip.js';
+import { settledStack } from './cloudformation-support.js';
 
 const ACCOUNT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/alias-test-role`;
@@ -324,6 +326,62 @@ describe('Lambda versions and aliases', function () {
       await expectAwsError(limited.send(new GetAliasCommand({ FunctionName: name, Name: 'live' })), 'AccessDeniedException', 403, /lambda:GetAlias/);
     } finally {
       limited.destroy();
+    }
+  });
+
+  it('deploys AWS::Lambda::Version and AWS::Lambda::Alias with CloudFormation (Ref = ARNs, GetAtt Version), updates and deletes them', async () => {
+    const cfn = new CloudFormationClient(cloud.clientConfig());
+    const stackName = `aliases-stack-${++counter}`;
+    const functionName = `cfn-aliased-${counter}`;
+    const template = (code: string, versionId: string) =>
+      JSON.stringify({
+        Resources: {
+          Fn: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              FunctionName: functionName,
+              Runtime: 'nodejs22.x',
+              Handler: 'index.handler',
+              Role: ROLE,
+              Code: { ZipFile: `exports.handler = async () => ({ code: '${code}' });` },
+            },
+          },
+          [versionId]: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' }, Description: code } },
+          Live: {
+            Type: 'AWS::Lambda::Alias',
+            Properties: { FunctionName: { Ref: 'Fn' }, Name: 'live', FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] } },
+          },
+        },
+        Outputs: {
+          VersionArn: { Value: { Ref: versionId } },
+          VersionNumber: { Value: { 'Fn::GetAtt': [versionId, 'Version'] } },
+          AliasArn: { Value: { Ref: 'Live' } },
+        },
+      });
+    const outputs = async () =>
+      Object.fromEntries((await settledStack(cfn, stackName)).Outputs!.map((o) => [o.OutputKey!, o.OutputValue!]));
+    try {
+      await cfn.send(new CreateStackCommand({ StackName: stackName, TemplateBody: template('first', 'VersionA') }));
+      const first = await settledStack(cfn, stackName);
+      expect(first.StackStatus, first.StackStatusReason).to.equal('CREATE_COMPLETE');
+      expect(await outputs()).to.deep.equal({ VersionArn: arnOf(functionName, '1'), VersionNumber: '1', AliasArn: arnOf(functionName, 'live') });
+      expect((await invoke(arnOf(functionName, 'live'))).body).to.deep.equal({ code: 'first' });
+
+      // New code and a new Version resource (as CDK names versions after their code): the alias moves, the old version goes.
+      await cfn.send(new UpdateStackCommand({ StackName: stackName, TemplateBody: template('second', 'VersionB') }));
+      const second = await settledStack(cfn, stackName);
+      expect(second.StackStatus, second.StackStatusReason).to.equal('UPDATE_COMPLETE');
+      expect((await outputs()).VersionNumber).to.equal('2');
+      const invoked = await invoke(functionName, 'live');
+      expect([invoked.output.ExecutedVersion, invoked.body.code]).to.deep.equal(['2', 'second']);
+      await expectAwsError(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: '1' })), 'ResourceNotFoundException', 404);
+
+      const { StackId } = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0]!;
+      await cfn.send(new DeleteStackCommand({ StackName: stackName }));
+      expect((await settledStack(cfn, StackId!)).StackStatus).to.equal('DELETE_COMPLETE');
+      await expectAwsError(lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: 'live' })), 'ResourceNotFoundException', 404);
+    } finally {
+      cfn.destroy();
     }
   });
 

@@ -402,6 +402,12 @@ const lambda: Table = {
   PutFunctionConcurrency: onFunction('PutFunctionConcurrency'),
   DeleteFunctionConcurrency: onFunction('DeleteFunctionConcurrency'),
   GetFunctionConcurrency: onFunction('GetFunctionConcurrency'),
+  // Aliases are managed on the unqualified function; the alias name is a member, not a qualifier.
+  CreateAlias: { input: { FunctionName: 'api', Name: 'live', FunctionVersion: '1' }, expect: [['lambda:CreateAlias', fn('api')]] },
+  GetAlias: { input: { FunctionName: 'api', Name: 'live' }, expect: [['lambda:GetAlias', fn('api')]] },
+  ListAliases: { input: { FunctionName: 'api' }, expect: [['lambda:ListAliases', fn('api')]] },
+  UpdateAlias: { input: { FunctionName: 'api', Name: 'live', FunctionVersion: '2' }, expect: [['lambda:UpdateAlias', fn('api')]] },
+  DeleteAlias: { input: { FunctionName: 'api', Name: 'live' }, expect: [['lambda:DeleteAlias', fn('api')]] },
   CreateEventSourceMapping: {
     input: { FunctionName: 'ingest', EventSourceArn: stream('telemetry') },
     expect: [['lambda:CreateEventSourceMapping', '*', { 'lambda:FunctionArn': fn('ingest') }]],
