@@ -1,6 +1,6 @@
 /**
  * CloudFormation resource types of Lambda (functions, event source mappings,
- * permissions, versions, aliases), provisioned through the Lambda API like any client would.
+ * permissions, versions, aliases, layer versions and their permissions), provisioned through the Lambda API like any client would.
  * Inline code (`Code.ZipFile`) is zipped the way CloudFormation does it:
  * into `index.js` for Node.js runtimes (`index.py` for Python), so
  * `Handler: index.handler` works and `cfn-response` resolves (the Lambda
@@ -9,7 +9,11 @@
 import {
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
+  AddLayerVersionPermissionCommand,
   AddPermissionCommand,
+  DeleteLayerVersionCommand,
+  PublishLayerVersionCommand,
+  RemoveLayerVersionPermissionCommand,
   CreateAliasCommand,
   DeleteAliasCommand,
   PublishVersionCommand,
@@ -411,4 +415,83 @@ const lambdaAlias: ResourceProvider = {
   },
 };
 
-export const resourceProviders: ResourceProvider[] = [lambdaFunction, eventSourceMapping, permission, lambdaVersion, lambdaAlias];
+// --- AWS::Lambda::LayerVersion ---
+
+/** A layer version is immutable: any change publishes a new one (replacement). Ref is its version ARN. */
+const layerVersion: ResourceProvider = {
+  type: 'AWS::Lambda::LayerVersion',
+  attributes: ['LayerVersionArn'],
+  requiredProperties: ['Content'],
+  async create(request) {
+    const p = request.properties;
+    const content = (p.Content ?? {}) as Properties;
+    if (content.S3Bucket === undefined || content.S3Key === undefined) {
+      throw new ResourceFailure('Properties validation failed: Content must specify S3Bucket and S3Key');
+    }
+    const published = await request.client(LambdaClient).send(
+      new PublishLayerVersionCommand({
+        LayerName: p.LayerName !== undefined ? String(p.LayerName) : request.physicalName({ maxLength: 140 }),
+        Content: { S3Bucket: String(content.S3Bucket), S3Key: String(content.S3Key), ...(content.S3ObjectVersion ? { S3ObjectVersion: String(content.S3ObjectVersion) } : {}) },
+        ...(p.Description !== undefined ? { Description: String(p.Description) } : {}),
+        ...(p.CompatibleRuntimes !== undefined ? { CompatibleRuntimes: p.CompatibleRuntimes } : {}),
+        ...(p.CompatibleArchitectures !== undefined ? { CompatibleArchitectures: p.CompatibleArchitectures } : {}),
+        ...(p.LicenseInfo !== undefined ? { LicenseInfo: String(p.LicenseInfo) } : {}),
+      }),
+    );
+    return { physicalId: published.LayerVersionArn!, attributes: { LayerVersionArn: published.LayerVersionArn } };
+  },
+  async delete(request) {
+    const { layer, version } = splitLayerVersionArn(request.physicalId);
+    await request.client(LambdaClient).send(new DeleteLayerVersionCommand({ LayerName: layer, VersionNumber: version })).catch(ignoreNotFound);
+  },
+};
+
+/** `arn:...:layer:name:3` → the layer ARN and the version number. */
+function splitLayerVersionArn(arn: string): { layer: string; version: number } {
+  const colon = arn.lastIndexOf(':');
+  const version = Number(arn.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(version)) throw new ResourceFailure(`LayerVersionArn ${arn} is not a layer version ARN`);
+  return { layer: arn.slice(0, colon), version };
+}
+
+// --- AWS::Lambda::LayerVersionPermission ---
+
+/** One statement of a layer version's policy; every property is immutable. Ref is `<layer version ARN>#<statement id>`. */
+const layerVersionPermission: ResourceProvider = {
+  type: 'AWS::Lambda::LayerVersionPermission',
+  requiredProperties: ['Action', 'LayerVersionArn', 'Principal'],
+  async create(request) {
+    const p = request.properties;
+    const { layer, version } = splitLayerVersionArn(String(p.LayerVersionArn));
+    const statementId = request.physicalName({ maxLength: 100 });
+    await request.client(LambdaClient).send(
+      new AddLayerVersionPermissionCommand({
+        LayerName: layer,
+        VersionNumber: version,
+        StatementId: statementId,
+        Action: String(p.Action),
+        Principal: String(p.Principal),
+        ...(p.OrganizationId !== undefined ? { OrganizationId: String(p.OrganizationId) } : {}),
+      }),
+    );
+    return { physicalId: `${p.LayerVersionArn}#${statementId}` };
+  },
+  async delete(request) {
+    const [arn, statementId] = request.physicalId.split('#');
+    const { layer, version } = splitLayerVersionArn(arn!);
+    await request
+      .client(LambdaClient)
+      .send(new RemoveLayerVersionPermissionCommand({ LayerName: layer, VersionNumber: version, StatementId: statementId }))
+      .catch(ignoreNotFound);
+  },
+};
+
+export const resourceProviders: ResourceProvider[] = [
+  lambdaFunction,
+  eventSourceMapping,
+  permission,
+  lambdaVersion,
+  lambdaAlias,
+  layerVersion,
+  layerVersionPermission,
+];

@@ -11,6 +11,7 @@ import { lambdaErrorResponse } from './api/errors.js';
 import { EventSourceMappingOperations } from './api/event-source-mappings.js';
 import { FunctionOperations } from './api/functions.js';
 import { InvokeOperation } from './api/invoke.js';
+import { LayerOperations, layerVersionPolicy } from './api/layers.js';
 import { PermissionOperations, policyDocument } from './api/permissions.js';
 import { lambdaRouter, type LambdaRouter } from './api/routes.js';
 import type { BatchOutcome } from './kinesis/batch-delivery.js';
@@ -21,6 +22,7 @@ import { CodeStore } from './model/code-store.js';
 import type { EventSourceMapping } from './model/event-source-mappings.js';
 import { MappingStore } from './model/event-source-mappings.js';
 import { FunctionStore, resolveVersion, versionToRun } from './model/functions.js';
+import { LayerStore, parseLayerVersionArn } from './model/layers.js';
 import { parseFunctionRef, type FunctionRef } from './model/names.js';
 import { AsyncInvocations } from './runtime/async-invocations.js';
 import { FunctionRuntime } from './runtime/invoker.js';
@@ -33,9 +35,11 @@ import { executionRolePrincipal } from './runtime/credentials.js';
  * and Kinesis pollers. State lives under `<stateDir>/lambda/` when the cloud
  * has a state directory:
  *
- *   functions/<account>/<region>/<name>.json   configuration, versions, policy
+ *   functions/<account>/<region>/<name>.json   configuration, versions, aliases, policy
+ *   layers/<account>/<region>/<name>.json      layer versions and their policies
  *   zips/<sha256>.zip                          deployment packages by content
- *   code/<sha256>/                             extracted code (LAMBDA_TASK_ROOT)
+ *   code/<sha256>/                             extracted code (LAMBDA_TASK_ROOT) and layers
+ *   code/opt/<sha256>/                         a combination of layers merged: a function's /opt
  *   code/node_modules/                         SDK v3 + cfn-response for function code
  *   event-source-mappings/<uuid>.json          mapping settings
  *   checkpoints/<uuid>.json                    per-shard positions of each mapping
@@ -50,6 +54,7 @@ export class LambdaProvider implements ServiceProvider {
   readonly errorResponse = (error: AwsError): ServiceResponse => lambdaErrorResponse(error);
 
   readonly functions: FunctionStore;
+  readonly layers: LayerStore;
   readonly runtime: FunctionRuntime;
   readonly eventSources: EventSourceManager;
   private readonly mappings: MappingStore;
@@ -67,6 +72,7 @@ export class LambdaProvider implements ServiceProvider {
     mkdirSync(codeRoot, { recursive: true });
 
     this.functions = new FunctionStore(stateRoot && path.join(stateRoot, 'functions'));
+    this.layers = new LayerStore(stateRoot && path.join(stateRoot, 'layers'));
     this.mappings = new MappingStore(stateRoot && path.join(stateRoot, 'event-source-mappings'));
     this.code = new CodeStore(stateRoot && path.join(stateRoot, 'zips'), codeRoot);
     this.codeUrls = new CodeUrls(this.code);
@@ -82,8 +88,12 @@ export class LambdaProvider implements ServiceProvider {
       stateRoot,
     );
 
-    const functionOps = new FunctionOperations(ctx, this.functions, this.code, this.runtime, this.codeUrls);
+    const layerOps = new LayerOperations(ctx, this.layers, this.code, this.codeUrls);
+    const functionOps = new FunctionOperations(ctx, this.functions, this.code, this.runtime, this.codeUrls, (arns, caller) =>
+      layerOps.functionLayers(arns, caller),
+    );
     this.route = lambdaRouter({
+      layers: layerOps,
       aliases: new AliasOperations(this.functions, functionOps),
       functions: functionOps,
       invoke: new InvokeOperation(functionOps, this.runtime, this.asyncInvocations),
@@ -108,7 +118,12 @@ export class LambdaProvider implements ServiceProvider {
 
   async start(): Promise<void> {
     this.functions.load();
-    const referenced = new Set(this.functions.all().flatMap((fn) => [fn.latest, ...fn.versions].map((v) => v.codeHash)));
+    this.layers.load();
+    // Code in use: every function version's package and layers (kept after a layer version is deleted), every live layer version.
+    const referenced = new Set([
+      ...this.functions.all().flatMap((fn) => [fn.latest, ...fn.versions].flatMap((v) => [v.codeHash, ...(v.layers ?? []).map((l) => l.codeHash)])),
+      ...this.layers.all().flatMap((layer) => layer.versions.map((v) => v.codeHash)),
+    ]);
     this.code.collectGarbage(referenced);
     this.mappings.load();
     this.eventSources.start();
@@ -148,11 +163,18 @@ export class LambdaProvider implements ServiceProvider {
 
   /**
    * The resource-based policy (AddPermission's statements, as GetPolicy
-   * returns them) of the function or version `resourceArn` names, for the
+   * returns them) of the function, version or alias `resourceArn` names, or
+   * of a layer version (AddLayerVersionPermission's), for the
    * policy evaluator; undefined when there is none. A bare name or partial
    * ARN resolves in `accountId` and `region`.
    */
   async resourcePolicy(accountId: string, region: string, resourceArn: string): Promise<string | undefined> {
+    const layerVersion = parseLayerVersionArn(resourceArn);
+    if (layerVersion) {
+      const layer = this.layers.get(layerVersion);
+      const version = layer?.versions.find((v) => v.version === layerVersion.version);
+      return layer && version ? layerVersionPolicy(layer, version) : undefined;
+    }
     let ref: FunctionRef;
     try {
       ref = parseFunctionRef(resourceArn, accountId, region);

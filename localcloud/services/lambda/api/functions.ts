@@ -16,6 +16,7 @@ import {
   LATEST,
   resolveVersion,
   type FunctionStore,
+  type FunctionLayer,
   type FunctionVersion,
   type LambdaFunction,
 } from '../model/functions.js';
@@ -58,6 +59,8 @@ export class FunctionOperations {
     private readonly code: CodeStore,
     private readonly runtime: FunctionRuntime,
     private readonly codeUrls: CodeUrls,
+    /** Checks a function's `Layers` and pins the content of each (see LayerOperations.functionLayers). */
+    private readonly functionLayers: (arns: readonly string[], caller: Caller) => FunctionLayer[],
   ) {}
 
   async create(input: WireCreateFunction, caller: Caller): Promise<FunctionConfiguration> {
@@ -72,6 +75,7 @@ export class FunctionOperations {
     assertRunnableRuntime(input.Runtime);
     const environment = checkedEnvironment(input.Environment?.Variables);
     if (this.functions.get(ref)) throw conflict(`Function already exist: ${ref.name}`);
+    const layers = this.functionLayers(input.Layers ?? [], caller);
     this.assertAssumable(input.Role!);
 
     const stored = await this.code.put(await deploymentPackage(this.ctx, input.Code, ref.accountId, ref.region));
@@ -93,6 +97,7 @@ export class FunctionOperations {
       revisionId: randomUUID(),
       architectures: input.Architectures?.length ? [...input.Architectures] : ['x86_64'],
       ephemeralStorageSize: input.EphemeralStorage?.Size ?? 512,
+      ...(layers.length > 0 ? { layers } : {}),
     };
     const fn: LambdaFunction = {
       accountId: ref.accountId,
@@ -186,6 +191,8 @@ export class FunctionOperations {
     if (input.RevisionId && input.RevisionId !== fn.latest.revisionId) throw preconditionFailed();
     if (input.Runtime) assertRunnableRuntime(input.Runtime);
     const environment = input.Environment ? checkedEnvironment(input.Environment.Variables) : fn.latest.environment;
+    // Layers replace the list when given; an empty list removes them all.
+    const layers = input.Layers !== undefined ? this.functionLayers(input.Layers, caller) : fn.latest.layers;
     if (input.Role !== undefined) this.assertAssumable(input.Role);
     fn.latest = {
       ...fn.latest,
@@ -200,6 +207,8 @@ export class FunctionOperations {
       lastModified: lambdaTimestamp(),
       revisionId: randomUUID(),
     };
+    if (layers && layers.length > 0) fn.latest.layers = layers;
+    else delete fn.latest.layers;
     this.functions.save(fn);
     this.runtime.retire(fn, LATEST, fn.latest.revisionId);
     return toConfiguration(fn, fn.latest);
@@ -348,6 +357,7 @@ export function toConfiguration(fn: LambdaFunction, v: FunctionVersion, qualifyL
     EphemeralStorage: { Size: v.ephemeralStorageSize },
     SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
     LoggingConfig: { LogFormat: 'Text', LogGroup: logGroupFor(fn) },
+    ...(v.layers?.length ? { Layers: v.layers.map((layer) => ({ Arn: layer.arn, CodeSize: layer.codeSize })) } : {}),
   };
 }
 
@@ -396,7 +406,8 @@ function sameDeployment(a: FunctionVersion, b: FunctionVersion): boolean {
     a.role === b.role &&
     a.timeout === b.timeout &&
     a.memorySize === b.memorySize &&
-    JSON.stringify(a.environment) === JSON.stringify(b.environment)
+    JSON.stringify(a.environment) === JSON.stringify(b.environment) &&
+    JSON.stringify(a.layers ?? []) === JSON.stringify(b.layers ?? [])
   );
 }
 

@@ -49,6 +49,10 @@ export const REQUEST_MEMBERS = {
     EventSourceToken: 'string', RevisionId: 'string', PrincipalOrgID: 'string', FunctionUrlAuthType: 'string',
   },
   PutFunctionConcurrency: { ReservedConcurrentExecutions: 'number' },
+  PublishLayerVersion: {
+    Description: 'string', Content: { structure: CODE }, CompatibleRuntimes: STRINGS, LicenseInfo: 'string', CompatibleArchitectures: STRINGS,
+  },
+  AddLayerVersionPermission: { StatementId: 'string', Action: 'string', Principal: 'string', OrganizationId: 'string' },
   CreateAlias: { Name: 'string', FunctionVersion: 'string', Description: 'string', RoutingConfig: ROUTING },
   UpdateAlias: { FunctionVersion: 'string', Description: 'string', RoutingConfig: ROUTING, RevisionId: 'string' },
   CreateEventSourceMapping: {

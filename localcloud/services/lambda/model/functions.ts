@@ -25,6 +25,19 @@ export interface FunctionVersion {
   revisionId: string;
   architectures: string[];
   ephemeralStorageSize: number;
+  /** Layers, in order (later ones overwrite earlier ones' files under /opt); absent when none. */
+  layers?: FunctionLayer[];
+}
+
+/**
+ * A layer version a function version uses, with the content it had when the
+ * function was configured: like AWS, the function keeps working after the
+ * layer version is deleted.
+ */
+export interface FunctionLayer {
+  arn: string;
+  codeHash: string;
+  codeSize: number;
 }
 
 /** A resource-policy statement as Lambda renders it in GetPolicy. */

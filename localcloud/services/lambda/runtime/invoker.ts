@@ -5,6 +5,7 @@ import { functionKey, type FunctionVersion, type LambdaFunction } from '../model
 import { notFound } from '../api/errors.js';
 import { functionArn } from '../model/names.js';
 import { FunctionCredentials } from './credentials.js';
+import { LayerMounts } from './layer-mounts.js';
 import { ExecutionEnvironment, InitFailure, type InvocationOutcome } from './environment.js';
 import { LogSink, type LogDestination } from './log-sink.js';
 import { EnvironmentPool } from './pool.js';
@@ -63,6 +64,7 @@ export class FunctionRuntime {
   /** Where each environment's output goes. */
   private readonly channels = new WeakMap<ExecutionEnvironment, LogChannel>();
   private readonly credentials: FunctionCredentials;
+  private readonly layerMounts: LayerMounts;
   readonly logs: LogSink;
   private readonly maxEnvironments: number;
   private readonly reaper: NodeJS.Timeout;
@@ -73,6 +75,7 @@ export class FunctionRuntime {
     private readonly options: RuntimeOptions,
   ) {
     this.credentials = new FunctionCredentials(ctx);
+    this.layerMounts = new LayerMounts(options.codeStore);
     this.logs = new LogSink(ctx);
     this.maxEnvironments = options.maxEnvironmentsPerFunction ?? 10;
     const maxIdleMs = options.maxIdleMs ?? DEFAULT_MAX_IDLE_MS;
@@ -161,8 +164,9 @@ export class FunctionRuntime {
   }
 
   private async createEnvironment(fn: LambdaFunction, version: FunctionVersion): Promise<ExecutionEnvironment> {
-    const [taskRoot, credentials] = await Promise.all([
+    const [taskRoot, optDir, credentials] = await Promise.all([
       this.options.codeStore.extracted(version.codeHash),
+      this.layerMounts.directory(version.layers),
       this.credentials.forRole(fn.accountId, fn.region, version.role, fn.name),
     ]);
     const logGroupName = logGroupFor(fn);
@@ -177,6 +181,7 @@ export class FunctionRuntime {
         region: fn.region,
         logGroupName,
         taskRoot,
+        optDir,
         runtimeModulesDir: this.options.runtimeModulesDir,
         endpoint: this.ctx.endpoint,
         credentials,
