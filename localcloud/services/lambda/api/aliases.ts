@@ -90,7 +90,7 @@ export class AliasOperations {
     const functionVersion = input.FunctionVersion ?? alias.functionVersion;
     resolveVersion(fn, functionVersion);
     // RoutingConfig replaces the weights when given (an empty map removes them); otherwise they stay.
-    const weights = input.RoutingConfig !== undefined
+    const weights = input.RoutingConfig != null
       ? checkedRouting(fn, functionVersion, input.RoutingConfig)
       : checkedRouting(fn, functionVersion, { AdditionalVersionWeights: alias.additionalVersionWeights });
     alias.functionVersion = functionVersion;

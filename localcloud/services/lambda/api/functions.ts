@@ -192,7 +192,7 @@ export class FunctionOperations {
     if (input.Runtime) assertRunnableRuntime(input.Runtime);
     const environment = input.Environment ? checkedEnvironment(input.Environment.Variables) : fn.latest.environment;
     // Layers replace the list when given; an empty list removes them all.
-    const layers = input.Layers !== undefined ? this.functionLayers(input.Layers, caller) : fn.latest.layers;
+    const layers = input.Layers != null ? this.functionLayers(input.Layers, caller) : fn.latest.layers;
     if (input.Role !== undefined) this.assertAssumable(input.Role);
     fn.latest = {
       ...fn.latest,
