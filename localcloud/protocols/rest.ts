@@ -10,6 +10,8 @@ interface Route {
   /** The API operation, as the SDK names it (`Invoke`, `CreateFunction`): what IAM authorizes. */
   operation: string;
   handler: RestHandler;
+  /** Query parameters the request must carry with these values (operations that share a path, e.g. `?find=LayerVersion`). */
+  query?: Record<string, string>;
 }
 
 export interface RestMatch {
@@ -26,8 +28,8 @@ export interface RestMatch {
 export class RestRouter {
   private readonly routes: Route[] = [];
 
-  add(method: string, pattern: string, operation: string, handler: RestHandler): this {
-    this.routes.push({ method, segments: pattern.split('/').filter(Boolean), operation, handler });
+  add(method: string, pattern: string, operation: string, handler: RestHandler, options: { query?: Record<string, string> } = {}): this {
+    this.routes.push({ method, segments: pattern.split('/').filter(Boolean), operation, handler, query: options.query });
     return this;
   }
 
@@ -43,6 +45,7 @@ export class RestRouter {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
       pathMatched = true;
+      if (route.query && !Object.entries(route.query).every(([name, value]) => req.query.get(name) === value)) continue;
       if (route.method === req.method) return { operation: route.operation, handler: route.handler, params };
     }
     if (pathMatched) throw new AwsError('MethodNotAllowed', `Method ${req.method} is not allowed on ${req.path}`, 405);

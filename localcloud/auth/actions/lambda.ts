@@ -1,4 +1,5 @@
 import type { ServiceRequest } from '../../core/types.js';
+import { layerArn, parseLayerName } from '../../services/lambda/model/layers.js';
 import { eventSourceMappingArn, functionArn, parseFunctionRef } from '../../services/lambda/model/names.js';
 import type { RequiredPermission } from '../types.js';
 import { passRole, permission, text, unmapped, type ActionLookups, type ActionMap } from './permission.js';
@@ -20,12 +21,27 @@ const FUNCTION_ACTIONS: Record<string, string> = {
   PutFunctionConcurrency: 'lambda:PutFunctionConcurrency',
   DeleteFunctionConcurrency: 'lambda:DeleteFunctionConcurrency',
   GetFunctionConcurrency: 'lambda:GetFunctionConcurrency',
+  // Aliases are managed on the function (the Service Authorization Reference's `function` resource).
+  CreateAlias: 'lambda:CreateAlias',
+  GetAlias: 'lambda:GetAlias',
+  ListAliases: 'lambda:ListAliases',
+  UpdateAlias: 'lambda:UpdateAlias',
+  DeleteAlias: 'lambda:DeleteAlias',
 };
 
 /** Event source mapping operations that name one mapping by `UUID`. */
 const MAPPING_OPERATIONS = new Set(['GetEventSourceMapping', 'UpdateEventSourceMapping', 'DeleteEventSourceMapping']);
 
-const ACCOUNT_OPERATIONS = new Set(['ListFunctions', 'ListEventSourceMappings', 'GetAccountSettings']);
+const ACCOUNT_OPERATIONS = new Set(['ListFunctions', 'ListEventSourceMappings', 'GetAccountSettings', 'ListLayers', 'ListLayerVersions']);
+
+/** Operations on one layer version (`LayerName` + `VersionNumber`), and their IAM action. */
+const LAYER_VERSION_ACTIONS: Record<string, string> = {
+  GetLayerVersion: 'lambda:GetLayerVersion',
+  DeleteLayerVersion: 'lambda:DeleteLayerVersion',
+  AddLayerVersionPermission: 'lambda:AddLayerVersionPermission',
+  RemoveLayerVersionPermission: 'lambda:RemoveLayerVersionPermission',
+  GetLayerVersionPolicy: 'lambda:GetLayerVersionPolicy',
+};
 
 /** Tagging names the function by its ARN (`Resource`). */
 const ARN_OPERATIONS = new Set(['ListTags', 'TagResource', 'UntagResource']);
@@ -44,7 +60,19 @@ export const lambdaPermissions: ActionMap = (operation, input, req, lookups) => 
     permissions.push(permission(action, fn, operation === 'AddPermission' ? principalContext(input) : undefined));
     const role = text(input?.Role);
     if (role && (operation === 'CreateFunction' || operation === 'UpdateFunctionConfiguration')) permissions.push(passRole(role, 'lambda.amazonaws.com'));
+    // Using a layer needs lambda:GetLayerVersion on it (another account's layer: granted by its layer version policy).
+    if (operation === 'CreateFunction' || operation === 'UpdateFunctionConfiguration') {
+      for (const layer of Array.isArray(input?.Layers) ? input.Layers : []) {
+        const arn = text(layer);
+        if (arn) permissions.push(permission('lambda:GetLayerVersion', arn));
+      }
+    }
     return permissions;
+  }
+  if (operation === 'PublishLayerVersion') return [permission('lambda:PublishLayerVersion', layerArnOf(input?.LayerName, req))];
+  if (operation === 'GetLayerVersionByArn') return [permission('lambda:GetLayerVersion', text(input?.Arn) ?? '*')];
+  if (Object.hasOwn(LAYER_VERSION_ACTIONS, operation)) {
+    return [permission(LAYER_VERSION_ACTIONS[operation], `${layerArnOf(input?.LayerName, req)}:${text(input?.VersionNumber) ?? ''}`)];
   }
   if (operation === 'CreateEventSourceMapping') {
     // The mapping has no ARN before it exists: `*`, narrowed by the function it will invoke.
@@ -76,6 +104,13 @@ export function functionArnOf(functionName: unknown, qualifier: unknown, req: Pi
   } catch {
     return functionArn({ accountId: req.accountId, region: req.region, name: raw }, text(qualifier));
   }
+}
+
+/** The layer `LayerName` names (a name in the caller's account and region, or a layer ARN); raw text when it is neither. */
+function layerArnOf(layerName: unknown, req: Pick<ServiceRequest, 'accountId' | 'region'>): string {
+  const raw = text(layerName) ?? '';
+  const ref = parseLayerName(raw, req.accountId, req.region);
+  return ref ? layerArn(ref) : raw;
 }
 
 function mappingFunctionArn(uuid: string, lookups?: ActionLookups): string | undefined {

@@ -6,6 +6,7 @@
 import type { CloudContext, ServiceProvider } from '../../core/types.js';
 import { queryProtocol } from '../../protocols/query.js';
 import { cloudFormationOperations } from './api.js';
+import { cdkMetadataProvider } from './cdk-metadata.js';
 import { ChangeSetService } from './change-sets.js';
 import { CustomResourceBroker, RESPONSE_PATH_PREFIX } from './custom-resource-broker.js';
 import { customResourceProvider } from './custom-resource.js';
@@ -37,6 +38,7 @@ export function createCloudFormationService(ctx: CloudContext): CloudFormationSe
   const broker = new CustomResourceBroker(() => ctx.endpoint);
   const customResourceEnvironments = new CustomResourceEnvironments(() => ctx.service<ServiceProvider & Partial<EnvironmentReleaser>>('lambda'));
   registry.register(customResourceProvider(broker, customResourceEnvironments));
+  registry.register(cdkMetadataProvider());
   const deployer = new StackDeployer(ctx, store, events, registry);
   deployer.onOperationSettled = (stackId) => customResourceEnvironments.operationSettled(stackId);
   const loader = new TemplateLoader(ctx);

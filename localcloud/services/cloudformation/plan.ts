@@ -1,12 +1,13 @@
 /**
  * Everything decided before the first resource is touched: the template
- * parsed and validated, parameters resolved, conditions evaluated, the
- * dependency graph built, capabilities checked. A broken template is refused
- * here, with a ValidationError that names the logical ID and the problem.
+ * parsed and validated, parameters resolved and judged by the Rules section,
+ * conditions evaluated, the dependency graph built, capabilities checked. A
+ * broken template is refused here, with a ValidationError that names the logical ID and the problem.
  */
 import { insufficientCapabilities, validationError } from './errors.js';
 import type { ProviderRegistry } from './registry.js';
 import {
+  enforceRules,
   evaluateConditions,
   getAttArguments,
   parameterValues,
@@ -48,6 +49,8 @@ export function planDeployment(
 ): DeploymentPlan {
   const template = checkTemplate(body, registry);
   const parameters = resolveParameters(template.Parameters, supplied);
+  // Rules judge the parameter values before anything else is decided, let alone touched.
+  enforceRules(template.Rules, { stack, parameters: parameterValues(parameters) });
   const conditions = evaluateConditions(template.Conditions, {
     stack,
     parameters: parameterValues(parameters),

@@ -1,6 +1,6 @@
 /**
  * CloudFormation resource types of Lambda (functions, event source mappings,
- * permissions), provisioned through the Lambda API like any client would.
+ * permissions, versions, aliases, layer versions and their permissions), provisioned through the Lambda API like any client would.
  * Inline code (`Code.ZipFile`) is zipped the way CloudFormation does it:
  * into `index.js` for Node.js runtimes (`index.py` for Python), so
  * `Handler: index.handler` works and `cfn-response` resolves (the Lambda
@@ -9,7 +9,15 @@
 import {
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
+  AddLayerVersionPermissionCommand,
   AddPermissionCommand,
+  DeleteLayerVersionCommand,
+  PublishLayerVersionCommand,
+  RemoveLayerVersionPermissionCommand,
+  CreateAliasCommand,
+  DeleteAliasCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
   DeleteEventSourceMappingCommand,
   DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
@@ -317,4 +325,173 @@ const permission: ResourceProvider = {
   },
 };
 
-export const resourceProviders: ResourceProvider[] = [lambdaFunction, eventSourceMapping, permission];
+// --- AWS::Lambda::Version ---
+
+/** Properties this local cloud cannot honour: refused rather than ignored. */
+function refuseUnsupported(p: Properties, names: readonly string[]): void {
+  const given = names.filter((name) => p[name] !== undefined);
+  if (given.length > 0) throw new ResourceFailure(`${given.join(', ')} is not supported by this local cloud's Lambda`);
+}
+
+/**
+ * A published version: Ref is its ARN (`...:function:name:3`), GetAtt
+ * `Version` its number. Versions are immutable, so any change publishes a new
+ * one (replacement) and the old one is deleted in cleanup.
+ */
+const lambdaVersion: ResourceProvider = {
+  type: 'AWS::Lambda::Version',
+  attributes: ['FunctionArn', 'Version'],
+  requiredProperties: ['FunctionName'],
+  async create(request) {
+    const p = request.properties;
+    refuseUnsupported(p, ['ProvisionedConcurrencyConfig', 'RuntimePolicy']);
+    const published = await request.client(LambdaClient).send(
+      new PublishVersionCommand({
+        FunctionName: String(p.FunctionName),
+        ...(p.Description !== undefined ? { Description: String(p.Description) } : {}),
+        ...(p.CodeSha256 !== undefined ? { CodeSha256: String(p.CodeSha256) } : {}),
+      }),
+    );
+    return { physicalId: published.FunctionArn!, attributes: { FunctionArn: published.FunctionArn, Version: published.Version } };
+  },
+  async delete(request) {
+    const version = request.attributes.Version as string | undefined;
+    if (!version) return;
+    await request
+      .client(LambdaClient)
+      .send(new DeleteFunctionCommand({ FunctionName: String(request.properties.FunctionName), Qualifier: version }))
+      .catch(ignoreNotFound);
+  },
+};
+
+// --- AWS::Lambda::Alias ---
+
+/** The template's `[{FunctionVersion, FunctionWeight}]` as the API's version → weight map. */
+function routingConfig(p: Properties): { AdditionalVersionWeights: Record<string, number> } | undefined {
+  const weights = (p.RoutingConfig as Properties | undefined)?.AdditionalVersionWeights as Properties[] | undefined;
+  if (weights === undefined) return undefined;
+  return { AdditionalVersionWeights: Object.fromEntries(weights.map((w) => [String(w.FunctionVersion), toNumber(w.FunctionWeight)!])) };
+}
+
+/** Ref is the alias ARN. Name and function are its identity (a change replaces it); the rest updates in place. */
+const lambdaAlias: ResourceProvider = {
+  type: 'AWS::Lambda::Alias',
+  attributes: ['AliasArn'],
+  requiredProperties: ['FunctionName', 'FunctionVersion', 'Name'],
+  replaceOnChange: ['FunctionName', 'Name'],
+  async create(request) {
+    const p = request.properties;
+    refuseUnsupported(p, ['ProvisionedConcurrencyConfig']);
+    const routing = routingConfig(p);
+    const alias = await request.client(LambdaClient).send(
+      new CreateAliasCommand({
+        FunctionName: String(p.FunctionName),
+        Name: String(p.Name),
+        FunctionVersion: String(p.FunctionVersion),
+        ...(p.Description !== undefined ? { Description: String(p.Description) } : {}),
+        ...(routing ? { RoutingConfig: routing } : {}),
+      }),
+    );
+    return { physicalId: alias.AliasArn!, attributes: { AliasArn: alias.AliasArn } };
+  },
+  async update(request) {
+    const { properties: p, physicalId } = request;
+    refuseUnsupported(p, ['ProvisionedConcurrencyConfig']);
+    await request.client(LambdaClient).send(
+      new UpdateAliasCommand({
+        FunctionName: String(p.FunctionName),
+        Name: String(p.Name),
+        FunctionVersion: String(p.FunctionVersion),
+        // Removed from the template: back to no description, no routing.
+        Description: p.Description !== undefined ? String(p.Description) : '',
+        RoutingConfig: routingConfig(p) ?? { AdditionalVersionWeights: {} },
+      }),
+    );
+    return { physicalId, attributes: request.attributes };
+  },
+  async delete(request) {
+    const p = request.properties;
+    await request.client(LambdaClient).send(new DeleteAliasCommand({ FunctionName: String(p.FunctionName), Name: String(p.Name) })).catch(ignoreNotFound);
+  },
+};
+
+// --- AWS::Lambda::LayerVersion ---
+
+/** A layer version is immutable: any change publishes a new one (replacement). Ref is its version ARN. */
+const layerVersion: ResourceProvider = {
+  type: 'AWS::Lambda::LayerVersion',
+  attributes: ['LayerVersionArn'],
+  requiredProperties: ['Content'],
+  async create(request) {
+    const p = request.properties;
+    const content = (p.Content ?? {}) as Properties;
+    if (content.S3Bucket === undefined || content.S3Key === undefined) {
+      throw new ResourceFailure('Properties validation failed: Content must specify S3Bucket and S3Key');
+    }
+    const published = await request.client(LambdaClient).send(
+      new PublishLayerVersionCommand({
+        LayerName: p.LayerName !== undefined ? String(p.LayerName) : request.physicalName({ maxLength: 140 }),
+        Content: { S3Bucket: String(content.S3Bucket), S3Key: String(content.S3Key), ...(content.S3ObjectVersion ? { S3ObjectVersion: String(content.S3ObjectVersion) } : {}) },
+        ...(p.Description !== undefined ? { Description: String(p.Description) } : {}),
+        ...(p.CompatibleRuntimes !== undefined ? { CompatibleRuntimes: p.CompatibleRuntimes } : {}),
+        ...(p.CompatibleArchitectures !== undefined ? { CompatibleArchitectures: p.CompatibleArchitectures } : {}),
+        ...(p.LicenseInfo !== undefined ? { LicenseInfo: String(p.LicenseInfo) } : {}),
+      }),
+    );
+    return { physicalId: published.LayerVersionArn!, attributes: { LayerVersionArn: published.LayerVersionArn } };
+  },
+  async delete(request) {
+    const { layer, version } = splitLayerVersionArn(request.physicalId);
+    await request.client(LambdaClient).send(new DeleteLayerVersionCommand({ LayerName: layer, VersionNumber: version })).catch(ignoreNotFound);
+  },
+};
+
+/** `arn:...:layer:name:3` → the layer ARN and the version number. */
+function splitLayerVersionArn(arn: string): { layer: string; version: number } {
+  const colon = arn.lastIndexOf(':');
+  const version = Number(arn.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(version)) throw new ResourceFailure(`LayerVersionArn ${arn} is not a layer version ARN`);
+  return { layer: arn.slice(0, colon), version };
+}
+
+// --- AWS::Lambda::LayerVersionPermission ---
+
+/** One statement of a layer version's policy; every property is immutable. Ref is `<layer version ARN>#<statement id>`. */
+const layerVersionPermission: ResourceProvider = {
+  type: 'AWS::Lambda::LayerVersionPermission',
+  requiredProperties: ['Action', 'LayerVersionArn', 'Principal'],
+  async create(request) {
+    const p = request.properties;
+    const { layer, version } = splitLayerVersionArn(String(p.LayerVersionArn));
+    const statementId = request.physicalName({ maxLength: 100 });
+    await request.client(LambdaClient).send(
+      new AddLayerVersionPermissionCommand({
+        LayerName: layer,
+        VersionNumber: version,
+        StatementId: statementId,
+        Action: String(p.Action),
+        Principal: String(p.Principal),
+        ...(p.OrganizationId !== undefined ? { OrganizationId: String(p.OrganizationId) } : {}),
+      }),
+    );
+    return { physicalId: `${p.LayerVersionArn}#${statementId}` };
+  },
+  async delete(request) {
+    const [arn, statementId] = request.physicalId.split('#');
+    const { layer, version } = splitLayerVersionArn(arn!);
+    await request
+      .client(LambdaClient)
+      .send(new RemoveLayerVersionPermissionCommand({ LayerName: layer, VersionNumber: version, StatementId: statementId }))
+      .catch(ignoreNotFound);
+  },
+};
+
+export const resourceProviders: ResourceProvider[] = [
+  lambdaFunction,
+  eventSourceMapping,
+  permission,
+  lambdaVersion,
+  lambdaAlias,
+  layerVersion,
+  layerVersionPermission,
+];

@@ -5,11 +5,13 @@ import path from 'node:path';
 import type { Principal } from '../../auth/types.js';
 import type { AwsError } from '../../core/errors.js';
 import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } from '../../core/types.js';
+import { AliasOperations } from './api/aliases.js';
 import { CODE_PATH_PREFIX, CodeUrls } from './api/code-urls.js';
 import { lambdaErrorResponse } from './api/errors.js';
 import { EventSourceMappingOperations } from './api/event-source-mappings.js';
 import { FunctionOperations } from './api/functions.js';
 import { InvokeOperation } from './api/invoke.js';
+import { LayerOperations, layerVersionPolicy } from './api/layers.js';
 import { PermissionOperations, policyDocument } from './api/permissions.js';
 import { lambdaRouter, type LambdaRouter } from './api/routes.js';
 import type { BatchOutcome } from './kinesis/batch-delivery.js';
@@ -19,7 +21,8 @@ import { kinesisEvent } from './kinesis/kinesis-event.js';
 import { CodeStore } from './model/code-store.js';
 import type { EventSourceMapping } from './model/event-source-mappings.js';
 import { MappingStore } from './model/event-source-mappings.js';
-import { FunctionStore, resolveVersion } from './model/functions.js';
+import { FunctionStore, resolveVersion, versionToRun } from './model/functions.js';
+import { LayerStore, parseLayerVersionArn } from './model/layers.js';
 import { parseFunctionRef, type FunctionRef } from './model/names.js';
 import { AsyncInvocations } from './runtime/async-invocations.js';
 import { FunctionRuntime } from './runtime/invoker.js';
@@ -32,9 +35,11 @@ import { executionRolePrincipal } from './runtime/credentials.js';
  * and Kinesis pollers. State lives under `<stateDir>/lambda/` when the cloud
  * has a state directory:
  *
- *   functions/<account>/<region>/<name>.json   configuration, versions, policy
+ *   functions/<account>/<region>/<name>.json   configuration, versions, aliases, policy
+ *   layers/<account>/<region>/<name>.json      layer versions and their policies
  *   zips/<sha256>.zip                          deployment packages by content
- *   code/<sha256>/                             extracted code (LAMBDA_TASK_ROOT)
+ *   code/<sha256>/                             extracted code (LAMBDA_TASK_ROOT) and layers
+ *   code/opt/<sha256>/                         a combination of layers merged: a function's /opt
  *   code/node_modules/                         SDK v3 + cfn-response for function code
  *   event-source-mappings/<uuid>.json          mapping settings
  *   checkpoints/<uuid>.json                    per-shard positions of each mapping
@@ -49,6 +54,7 @@ export class LambdaProvider implements ServiceProvider {
   readonly errorResponse = (error: AwsError): ServiceResponse => lambdaErrorResponse(error);
 
   readonly functions: FunctionStore;
+  readonly layers: LayerStore;
   readonly runtime: FunctionRuntime;
   readonly eventSources: EventSourceManager;
   private readonly mappings: MappingStore;
@@ -66,6 +72,7 @@ export class LambdaProvider implements ServiceProvider {
     mkdirSync(codeRoot, { recursive: true });
 
     this.functions = new FunctionStore(stateRoot && path.join(stateRoot, 'functions'));
+    this.layers = new LayerStore(stateRoot && path.join(stateRoot, 'layers'));
     this.mappings = new MappingStore(stateRoot && path.join(stateRoot, 'event-source-mappings'));
     this.code = new CodeStore(stateRoot && path.join(stateRoot, 'zips'), codeRoot);
     this.codeUrls = new CodeUrls(this.code);
@@ -85,8 +92,13 @@ export class LambdaProvider implements ServiceProvider {
       stateRoot,
     );
 
-    const functionOps = new FunctionOperations(ctx, this.functions, this.code, this.runtime, this.codeUrls);
+    const layerOps = new LayerOperations(ctx, this.layers, this.code, this.codeUrls);
+    const functionOps = new FunctionOperations(ctx, this.functions, this.code, this.runtime, this.codeUrls, (arns, caller) =>
+      layerOps.functionLayers(arns, caller),
+    );
     this.route = lambdaRouter({
+      layers: layerOps,
+      aliases: new AliasOperations(this.functions, functionOps),
       functions: functionOps,
       invoke: new InvokeOperation(functionOps, this.runtime, this.asyncInvocations),
       permissions: new PermissionOperations(this.functions, functionOps),
@@ -99,13 +111,23 @@ export class LambdaProvider implements ServiceProvider {
     const ref = parseFunctionRef(functionArn, this.ctx.defaultAccountId, this.ctx.defaultRegion);
     const fn = this.functions.get(ref);
     if (!fn) return undefined;
-    const version = fn.versions.find((v) => v.version === ref.qualifier) ?? fn.latest;
+    let version;
+    try {
+      version = resolveVersion(fn, ref.qualifier);
+    } catch {
+      return undefined; // the version or alias is gone: the mapping's invocations fail as not found
+    }
     return executionRolePrincipal(this.ctx, version.role, fn.name);
   }
 
   async start(): Promise<void> {
     this.functions.load();
-    const referenced = new Set(this.functions.all().flatMap((fn) => [fn.latest, ...fn.versions].map((v) => v.codeHash)));
+    this.layers.load();
+    // Code in use: every function version's package and layers (kept after a layer version is deleted), every live layer version.
+    const referenced = new Set([
+      ...this.functions.all().flatMap((fn) => [fn.latest, ...fn.versions].flatMap((v) => [v.codeHash, ...(v.layers ?? []).map((l) => l.codeHash)])),
+      ...this.layers.all().flatMap((layer) => layer.versions.map((v) => v.codeHash)),
+    ]);
     this.code.collectGarbage(referenced);
     this.mappings.load();
     this.eventSources.start();
@@ -145,11 +167,18 @@ export class LambdaProvider implements ServiceProvider {
 
   /**
    * The resource-based policy (AddPermission's statements, as GetPolicy
-   * returns them) of the function or version `resourceArn` names, for the
+   * returns them) of the function, version or alias `resourceArn` names, or
+   * of a layer version (AddLayerVersionPermission's), for the
    * policy evaluator; undefined when there is none. A bare name or partial
    * ARN resolves in `accountId` and `region`.
    */
   async resourcePolicy(accountId: string, region: string, resourceArn: string): Promise<string | undefined> {
+    const layerVersion = parseLayerVersionArn(resourceArn);
+    if (layerVersion) {
+      const layer = this.layers.get(layerVersion);
+      const version = layer?.versions.find((v) => v.version === layerVersion.version);
+      return layer && version ? layerVersionPolicy(layer, version) : undefined;
+    }
     let ref: FunctionRef;
     try {
       ref = parseFunctionRef(resourceArn, accountId, region);
@@ -170,7 +199,13 @@ export class LambdaProvider implements ServiceProvider {
     const ref = parseFunctionRef(mapping.functionArn, mapping.accountId, mapping.region);
     const fn = this.functions.get(ref);
     if (!fn) return { ok: false, reason: 'function not found' };
-    const version = resolveVersion(fn, ref.qualifier);
+    let version;
+    try {
+      // A mapping on an alias follows it (and its routing weights) at every batch.
+      version = versionToRun(fn, ref.qualifier);
+    } catch {
+      return { ok: false, reason: 'function version or alias not found' };
+    }
     const event = kinesisEvent(records, { shardId, roleArn: version.role, region: mapping.region, eventSourceArn: mapping.eventSourceArn });
     const output = await this.runtime.invoke({ fn, version, invokedArn: mapping.functionArn, payload: Buffer.from(JSON.stringify(event)) });
     if (output.functionError) return { ok: false, reason: output.errorType ?? 'Unhandled' };

@@ -373,8 +373,15 @@ const onMapping = (op: string): Case => ({
   expect: [[`lambda:${op}`, ESM, { 'lambda:FunctionArn': fn('ingest') }]],
   lookups: mappings,
 });
+const LAYER = `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:shared-libs`;
 const lambda: Table = {
-  CreateFunction: { input: { FunctionName: 'api', Role: EXEC_ROLE }, expect: [['lambda:CreateFunction', fn('api')], passedToLambda] },
+  CreateFunction: [
+    { input: { FunctionName: 'api', Role: EXEC_ROLE }, expect: [['lambda:CreateFunction', fn('api')], passedToLambda] },
+    {
+      input: { FunctionName: 'api', Role: EXEC_ROLE, Layers: [`${LAYER}:3`] },
+      expect: [['lambda:CreateFunction', fn('api')], passedToLambda, ['lambda:GetLayerVersion', `${LAYER}:3`]],
+    },
+  ],
   UpdateFunctionConfiguration: [
     { input: { FunctionName: 'api', Role: EXEC_ROLE }, expect: [['lambda:UpdateFunctionConfiguration', fn('api')], passedToLambda] },
     { input: { FunctionName: 'api', Timeout: 10 }, expect: [['lambda:UpdateFunctionConfiguration', fn('api')]] },
@@ -402,6 +409,27 @@ const lambda: Table = {
   PutFunctionConcurrency: onFunction('PutFunctionConcurrency'),
   DeleteFunctionConcurrency: onFunction('DeleteFunctionConcurrency'),
   GetFunctionConcurrency: onFunction('GetFunctionConcurrency'),
+  // Aliases are managed on the unqualified function; the alias name is a member, not a qualifier.
+  CreateAlias: { input: { FunctionName: 'api', Name: 'live', FunctionVersion: '1' }, expect: [['lambda:CreateAlias', fn('api')]] },
+  GetAlias: { input: { FunctionName: 'api', Name: 'live' }, expect: [['lambda:GetAlias', fn('api')]] },
+  ListAliases: { input: { FunctionName: 'api' }, expect: [['lambda:ListAliases', fn('api')]] },
+  UpdateAlias: { input: { FunctionName: 'api', Name: 'live', FunctionVersion: '2' }, expect: [['lambda:UpdateAlias', fn('api')]] },
+  DeleteAlias: { input: { FunctionName: 'api', Name: 'live' }, expect: [['lambda:DeleteAlias', fn('api')]] },
+  PublishLayerVersion: [
+    { input: { LayerName: 'shared-libs' }, expect: [['lambda:PublishLayerVersion', LAYER]] },
+    { input: { LayerName: LAYER }, expect: [['lambda:PublishLayerVersion', LAYER]] },
+  ],
+  GetLayerVersion: { input: { LayerName: 'shared-libs', VersionNumber: '3' }, expect: [['lambda:GetLayerVersion', `${LAYER}:3`]] },
+  GetLayerVersionByArn: { input: { find: 'LayerVersion', Arn: `${LAYER}:3` }, expect: [['lambda:GetLayerVersion', `${LAYER}:3`]] },
+  DeleteLayerVersion: { input: { LayerName: 'shared-libs', VersionNumber: '3' }, expect: [['lambda:DeleteLayerVersion', `${LAYER}:3`]] },
+  AddLayerVersionPermission: { input: { LayerName: 'shared-libs', VersionNumber: '3' }, expect: [['lambda:AddLayerVersionPermission', `${LAYER}:3`]] },
+  RemoveLayerVersionPermission: {
+    input: { LayerName: 'shared-libs', VersionNumber: '3', StatementId: 's' },
+    expect: [['lambda:RemoveLayerVersionPermission', `${LAYER}:3`]],
+  },
+  GetLayerVersionPolicy: { input: { LayerName: 'shared-libs', VersionNumber: '3' }, expect: [['lambda:GetLayerVersionPolicy', `${LAYER}:3`]] },
+  ListLayers: { input: {}, expect: [['lambda:ListLayers', '*']] },
+  ListLayerVersions: { input: { LayerName: 'shared-libs' }, expect: [['lambda:ListLayerVersions', '*']] },
   CreateEventSourceMapping: {
     input: { FunctionName: 'ingest', EventSourceArn: stream('telemetry') },
     expect: [['lambda:CreateEventSourceMapping', '*', { 'lambda:FunctionArn': fn('ingest') }]],

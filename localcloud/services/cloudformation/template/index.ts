@@ -40,6 +40,8 @@ export { getAttArguments } from './syntax.js';
 export { resolve, defaultAvailabilityZones } from './intrinsics.js';
 export type { EvaluationScope, ResolveOptions } from './intrinsics.js';
 export { evaluateConditions } from './conditions.js';
+export { checkRulesSection, enforceRules, RULE_FUNCTIONS } from './rules.js';
+export type { RuleScope } from './rules.js';
 export type { ConditionScope } from './conditions.js';
 export { resolveOutputs } from './outputs.js';
 export type { ResolvedOutput } from './outputs.js';

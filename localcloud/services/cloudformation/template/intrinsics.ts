@@ -303,7 +303,7 @@ function integerOf(value: unknown): number | undefined {
  * Fn::Equals compares as CloudFormation does, on string forms: a Number
  * parameter Refs as "3" and must equal a literal 3 in the template.
  */
-function sameValue(left: unknown, right: unknown): boolean {
+export function sameValue(left: unknown, right: unknown): boolean {
   const leftText = scalarText(left);
   const rightText = scalarText(right);
   if (leftText !== undefined || rightText !== undefined) return leftText === rightText;

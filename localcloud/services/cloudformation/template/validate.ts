@@ -20,6 +20,7 @@ import {
 import { assertAcyclic, dependsOnList, findCycles, resourceDependencies } from './graph.js';
 import { parameterTypeInfo } from './parameters.js';
 import { isPseudoParameter } from './pseudo.js';
+import { checkRulesSection } from './rules.js';
 import { parseSubString, subVariableTarget } from './sub-string.js';
 import {
   CONDITION_FUNCTIONS,
@@ -117,6 +118,7 @@ class TemplateValidator {
     this.checkTopLevel();
     this.checkParameters();
     this.checkMappings();
+    checkRulesSection(this.template.Rules, new Set(Object.keys(this.parameters)));
     this.checkConditions();
     this.checkResources();
     this.checkOutputs();

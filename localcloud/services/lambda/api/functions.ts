@@ -10,17 +10,20 @@ import type {
 } from '@aws-sdk/client-lambda';
 import { randomUUID } from 'node:crypto';
 import type { CloudContext } from '../../../core/types.js';
+import { isAliasQualifier } from '../model/aliases.js';
 import type { CodeStore } from '../model/code-store.js';
 import {
   LATEST,
   resolveVersion,
   type FunctionStore,
+  type FunctionLayer,
   type FunctionVersion,
   type LambdaFunction,
 } from '../model/functions.js';
 import { functionArn, lambdaTimestamp, parseFunctionRef, type FunctionRef } from '../model/names.js';
 import { RESERVED_VARIABLES } from '../runtime/environment-variables.js';
 import { logGroupFor, type FunctionRuntime } from '../runtime/invoker.js';
+import { aliasesPointingTo } from './aliases.js';
 import { deploymentPackage, type WireCode } from './code-source.js';
 import type { CodeUrls } from './code-urls.js';
 import type { StsProvider } from '../../sts/index.js';
@@ -56,6 +59,8 @@ export class FunctionOperations {
     private readonly code: CodeStore,
     private readonly runtime: FunctionRuntime,
     private readonly codeUrls: CodeUrls,
+    /** Checks a function's `Layers` and pins the content of each (see LayerOperations.functionLayers). */
+    private readonly functionLayers: (arns: readonly string[], caller: Caller) => FunctionLayer[],
   ) {}
 
   async create(input: WireCreateFunction, caller: Caller): Promise<FunctionConfiguration> {
@@ -70,6 +75,7 @@ export class FunctionOperations {
     assertRunnableRuntime(input.Runtime);
     const environment = checkedEnvironment(input.Environment?.Variables);
     if (this.functions.get(ref)) throw conflict(`Function already exist: ${ref.name}`);
+    const layers = this.functionLayers(input.Layers ?? [], caller);
     this.assertAssumable(input.Role!);
 
     const stored = await this.code.put(await deploymentPackage(this.ctx, input.Code, ref.accountId, ref.region));
@@ -91,6 +97,7 @@ export class FunctionOperations {
       revisionId: randomUUID(),
       architectures: input.Architectures?.length ? [...input.Architectures] : ['x86_64'],
       ephemeralStorageSize: input.EphemeralStorage?.Size ?? 512,
+      ...(layers.length > 0 ? { layers } : {}),
     };
     const fn: LambdaFunction = {
       accountId: ref.accountId,
@@ -109,9 +116,9 @@ export class FunctionOperations {
   }
 
   get(rawName: string, qualifier: string | undefined, caller: Caller): GetFunctionResponse {
-    const { fn, version } = this.resolve(rawName, qualifier, caller);
+    const { fn, version, ref } = this.resolve(rawName, qualifier, caller);
     return {
-      Configuration: toConfiguration(fn, version),
+      Configuration: toConfiguration(fn, version, false, aliasOf(ref)),
       Code: { RepositoryType: 'S3', Location: this.codeUrls.url(caller.endpoint, version.codeHash) },
       Tags: Object.keys(fn.tags).length > 0 ? { ...fn.tags } : undefined,
       Concurrency: fn.reservedConcurrency === undefined ? undefined : { ReservedConcurrentExecutions: fn.reservedConcurrency },
@@ -119,8 +126,8 @@ export class FunctionOperations {
   }
 
   getConfiguration(rawName: string, qualifier: string | undefined, caller: Caller): FunctionConfiguration {
-    const { fn, version } = this.resolve(rawName, qualifier, caller);
-    return toConfiguration(fn, version);
+    const { fn, version, ref } = this.resolve(rawName, qualifier, caller);
+    return toConfiguration(fn, version, false, aliasOf(ref));
   }
 
   list(query: { marker?: string; maxItems?: number; allVersions: boolean }, caller: Caller): ListFunctionsResponse {
@@ -184,6 +191,8 @@ export class FunctionOperations {
     if (input.RevisionId && input.RevisionId !== fn.latest.revisionId) throw preconditionFailed();
     if (input.Runtime) assertRunnableRuntime(input.Runtime);
     const environment = input.Environment ? checkedEnvironment(input.Environment.Variables) : fn.latest.environment;
+    // Layers replace the list when given; an empty list removes them all.
+    const layers = input.Layers != null ? this.functionLayers(input.Layers, caller) : fn.latest.layers;
     if (input.Role !== undefined) this.assertAssumable(input.Role);
     fn.latest = {
       ...fn.latest,
@@ -198,6 +207,8 @@ export class FunctionOperations {
       lastModified: lambdaTimestamp(),
       revisionId: randomUUID(),
     };
+    if (layers && layers.length > 0) fn.latest.layers = layers;
+    else delete fn.latest.layers;
     this.functions.save(fn);
     this.runtime.retire(fn, LATEST, fn.latest.revisionId);
     return toConfiguration(fn, fn.latest);
@@ -230,10 +241,18 @@ export class FunctionOperations {
     const ref = this.ref(rawName, caller, qualifier);
     const fn = this.functions.require(ref);
     if (ref.qualifier === LATEST) throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
+    if (isAliasQualifier(ref.qualifier)) {
+      throw invalidParameter('Deletion of aliases is not supported by DeleteFunction; use DeleteAlias.');
+    }
     if (ref.qualifier) {
       resolveVersion(fn, ref.qualifier);
+      const aliases = aliasesPointingTo(fn, ref.qualifier);
+      if (aliases.length > 0) {
+        throw conflict(`Unable to delete version because the following aliases reference it: [${aliases.join(', ')}]`);
+      }
       fn.versions = fn.versions.filter((v) => v.version !== ref.qualifier);
       this.functions.save(fn);
+      this.runtime.removeVersion(fn, ref.qualifier);
       return;
     }
     this.functions.delete(fn);
@@ -309,12 +328,15 @@ export class FunctionOperations {
   }
 }
 
-/** The API's view of a function version. */
-export function toConfiguration(fn: LambdaFunction, v: FunctionVersion, qualifyLatest = false): FunctionConfiguration {
+/**
+ * The API's view of a function version; read through an alias, the ARN is the
+ * alias' (and `Version` the version it points to), as Lambda answers.
+ */
+export function toConfiguration(fn: LambdaFunction, v: FunctionVersion, qualifyLatest = false, alias?: string): FunctionConfiguration {
   const qualified = v.version !== LATEST || qualifyLatest;
   return {
     FunctionName: fn.name,
-    FunctionArn: functionArn(fn, qualified ? v.version : undefined),
+    FunctionArn: functionArn(fn, alias ?? (qualified ? v.version : undefined)),
     Runtime: v.runtime as FunctionConfiguration['Runtime'],
     Role: v.role,
     Handler: v.handler,
@@ -335,7 +357,13 @@ export function toConfiguration(fn: LambdaFunction, v: FunctionVersion, qualifyL
     EphemeralStorage: { Size: v.ephemeralStorageSize },
     SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
     LoggingConfig: { LogFormat: 'Text', LogGroup: logGroupFor(fn) },
+    ...(v.layers?.length ? { Layers: v.layers.map((layer) => ({ Arn: layer.arn, CodeSize: layer.codeSize })) } : {}),
   };
+}
+
+/** The alias a reference names, if its qualifier is one. */
+function aliasOf(ref: FunctionRef): string | undefined {
+  return isAliasQualifier(ref.qualifier) ? ref.qualifier : undefined;
 }
 
 /** The constraints on configuration that CreateFunction and UpdateFunctionConfiguration share. */
@@ -378,7 +406,8 @@ function sameDeployment(a: FunctionVersion, b: FunctionVersion): boolean {
     a.role === b.role &&
     a.timeout === b.timeout &&
     a.memorySize === b.memorySize &&
-    JSON.stringify(a.environment) === JSON.stringify(b.environment)
+    JSON.stringify(a.environment) === JSON.stringify(b.environment) &&
+    JSON.stringify(a.layers ?? []) === JSON.stringify(b.layers ?? [])
   );
 }
 
@@ -406,7 +435,7 @@ function checkedEnvironment(variables: Record<string, string> | undefined): Reco
 }
 
 /** Opaque markers are offsets into the (stable, name-sorted) listing. */
-function paginate<T, R>(items: T[], marker: string | undefined, maxItems: number, build: (items: T[], next?: string) => R): R {
+export function paginate<T, R>(items: T[], marker: string | undefined, maxItems: number, build: (items: T[], next?: string) => R): R {
   let start = 0;
   if (marker) {
     const decoded = Number(Buffer.from(marker, 'base64url').toString('utf8'));

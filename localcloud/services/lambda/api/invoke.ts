@@ -1,5 +1,6 @@
 import { AwsError } from '../../../core/errors.js';
 import type { ServiceRequest, ServiceResponse } from '../../../core/types.js';
+import { versionToRun } from '../model/functions.js';
 import { functionArn } from '../model/names.js';
 import type { AsyncInvocations } from '../runtime/async-invocations.js';
 import type { FunctionRuntime } from '../runtime/invoker.js';
@@ -34,7 +35,9 @@ export class InvokeOperation {
       .oneOf(logType, 'logType', ['None', 'Tail'])
       .throwIfInvalid();
     const qualifier = req.query.get('Qualifier') ?? undefined;
-    const { fn, version, ref } = this.functionOps.resolve(rawName, qualifier, caller);
+    const { fn, ref } = this.functionOps.resolve(rawName, qualifier, caller);
+    // Through an alias with a routing configuration, each invocation picks its version by weight.
+    const version = versionToRun(fn, ref.qualifier);
 
     const limit = invocationType === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
     if (req.body.length > limit) {
@@ -58,7 +61,7 @@ export class InvokeOperation {
         // Each attempt resolves the function anew: it may have been updated or deleted meanwhile.
         const current = this.functionOps.resolve(rawName, qualifier, caller);
         // Retries keep the request id, as Lambda's do.
-        return this.runtime.invoke({ fn: current.fn, version: current.version, invokedArn, payload, clientContext, requestId: req.requestId });
+        return this.runtime.invoke({ fn: current.fn, version: versionToRun(current.fn, current.ref.qualifier), invokedArn, payload, clientContext, requestId: req.requestId });
       });
       return { status: 202, headers: { 'x-amz-executed-version': executedVersion } };
     }

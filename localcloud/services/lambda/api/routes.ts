@@ -4,9 +4,11 @@ import type { ServiceRequest, ServiceResponse } from '../../../core/types.js';
 import { jsonResponse, parseJsonBody } from '../../../protocols/json.js';
 import { RestRouter } from '../../../protocols/rest.js';
 import { lambdaErrorResponse } from './errors.js';
+import type { AliasOperations } from './aliases.js';
 import type { EventSourceMappingOperations } from './event-source-mappings.js';
 import type { Caller, FunctionOperations } from './functions.js';
 import type { InvokeOperation } from './invoke.js';
+import type { LayerOperations } from './layers.js';
 import type { PermissionOperations } from './permissions.js';
 import { queryInt } from './validation.js';
 
@@ -15,6 +17,8 @@ export interface LambdaOperations {
   invoke: InvokeOperation;
   permissions: PermissionOperations;
   mappings: EventSourceMappingOperations;
+  aliases: AliasOperations;
+  layers: LayerOperations;
 }
 
 /**
@@ -77,6 +81,60 @@ export function lambdaRouter(ops: LambdaOperations): LambdaRouter {
     .add('GET', `${fns}/{FunctionName}/policy`, 'GetPolicy', (req, p) => json(200, ops.permissions.get(p.FunctionName, qualifier(req), caller(req))))
     .add('DELETE', `${fns}/{FunctionName}/policy/{StatementId}`, 'RemovePermission', (req, p) => {
       ops.permissions.remove(p.FunctionName, p.StatementId, qualifier(req), req.query.get('RevisionId') ?? undefined, caller(req));
+      return empty(204);
+    });
+
+  const aliases = `${fns}/{FunctionName}/aliases`;
+  router
+    .add('POST', aliases, 'CreateAlias', (req, p) => json(201, ops.aliases.create(p.FunctionName, body(req), caller(req))))
+    .add('GET', aliases, 'ListAliases', (req, p) =>
+      json(
+        200,
+        ops.aliases.list(
+          p.FunctionName,
+          {
+            functionVersion: req.query.get('FunctionVersion') ?? undefined,
+            marker: req.query.get('Marker') ?? undefined,
+            maxItems: queryInt(req.query, 'MaxItems'),
+          },
+          caller(req),
+        ),
+      ),
+    )
+    .add('GET', `${aliases}/{Name}`, 'GetAlias', (req, p) => json(200, ops.aliases.get(p.FunctionName, p.Name, caller(req))))
+    .add('PUT', `${aliases}/{Name}`, 'UpdateAlias', (req, p) => json(200, ops.aliases.update(p.FunctionName, p.Name, body(req), caller(req))))
+    .add('DELETE', `${aliases}/{Name}`, 'DeleteAlias', (req, p) => {
+      ops.aliases.delete(p.FunctionName, p.Name, caller(req));
+      return empty(204);
+    });
+
+  const layers = '/2018-10-31/layers';
+  const layerVersion = `${layers}/{LayerName}/versions/{VersionNumber}`;
+  const layerQuery = (req: ServiceRequest) => ({
+    compatibleRuntime: req.query.get('CompatibleRuntime') ?? undefined,
+    compatibleArchitecture: req.query.get('CompatibleArchitecture') ?? undefined,
+    marker: req.query.get('Marker') ?? undefined,
+    maxItems: queryInt(req.query, 'MaxItems'),
+  });
+  router
+    // Same path as ListLayers, told apart by `?find=LayerVersion`: it must come first.
+    .add('GET', layers, 'GetLayerVersionByArn', (req) => json(200, ops.layers.getByArn(req.query.get('Arn') ?? undefined, caller(req))), {
+      query: { find: 'LayerVersion' },
+    })
+    .add('GET', layers, 'ListLayers', (req) => json(200, ops.layers.list(layerQuery(req), caller(req))))
+    .add('POST', `${layers}/{LayerName}/versions`, 'PublishLayerVersion', async (req, p) => json(201, await ops.layers.publish(p.LayerName, body(req), caller(req))))
+    .add('GET', `${layers}/{LayerName}/versions`, 'ListLayerVersions', (req, p) => json(200, ops.layers.listVersions(p.LayerName, layerQuery(req), caller(req))))
+    .add('GET', layerVersion, 'GetLayerVersion', (req, p) => json(200, ops.layers.get(p.LayerName, p.VersionNumber, caller(req))))
+    .add('DELETE', layerVersion, 'DeleteLayerVersion', (req, p) => {
+      ops.layers.delete(p.LayerName, p.VersionNumber, caller(req));
+      return empty(204);
+    })
+    .add('POST', `${layerVersion}/policy`, 'AddLayerVersionPermission', (req, p) =>
+      json(201, ops.layers.addPermission(p.LayerName, p.VersionNumber, { ...body(req), RevisionId: req.query.get('RevisionId') ?? undefined }, caller(req))),
+    )
+    .add('GET', `${layerVersion}/policy`, 'GetLayerVersionPolicy', (req, p) => json(200, ops.layers.getPolicy(p.LayerName, p.VersionNumber, caller(req))))
+    .add('DELETE', `${layerVersion}/policy/{StatementId}`, 'RemoveLayerVersionPermission', (req, p) => {
+      ops.layers.removePermission(p.LayerName, p.VersionNumber, p.StatementId, req.query.get('RevisionId') ?? undefined, caller(req));
       return empty(204);
     });
 

@@ -31,7 +31,7 @@ const DEPRECATED_RUNTIMES = new Set([
 ]);
 
 /** Every runtime identifier Lambda knows (the SDK's Runtime enum). */
-const KNOWN_RUNTIMES = [
+export const KNOWN_RUNTIMES = [
   ...DEPRECATED_RUNTIMES,
   ...SUPPORTED_RUNTIMES,
   'dotnet8',

@@ -27,6 +27,7 @@ const CONFIGURATION: Members = {
   VpcConfig: STRUCTURE, DeadLetterConfig: STRUCTURE, TracingConfig: STRUCTURE, FileSystemConfigs: 'list',
   ImageConfig: STRUCTURE, SnapStart: STRUCTURE, LoggingConfig: STRUCTURE,
 };
+const ROUTING: WireType = { structure: { AdditionalVersionWeights: { map: 'number' } } };
 const MAPPING: Members = {
   FunctionName: 'string', Enabled: 'boolean', BatchSize: 'number', FilterCriteria: STRUCTURE,
   MaximumBatchingWindowInSeconds: 'number', ParallelizationFactor: 'number', DestinationConfig: STRUCTURE,
@@ -48,6 +49,12 @@ export const REQUEST_MEMBERS = {
     EventSourceToken: 'string', RevisionId: 'string', PrincipalOrgID: 'string', FunctionUrlAuthType: 'string',
   },
   PutFunctionConcurrency: { ReservedConcurrentExecutions: 'number' },
+  PublishLayerVersion: {
+    Description: 'string', Content: { structure: CODE }, CompatibleRuntimes: STRINGS, LicenseInfo: 'string', CompatibleArchitectures: STRINGS,
+  },
+  AddLayerVersionPermission: { StatementId: 'string', Action: 'string', Principal: 'string', OrganizationId: 'string' },
+  CreateAlias: { Name: 'string', FunctionVersion: 'string', Description: 'string', RoutingConfig: ROUTING },
+  UpdateAlias: { FunctionVersion: 'string', Description: 'string', RoutingConfig: ROUTING, RevisionId: 'string' },
   CreateEventSourceMapping: {
     ...MAPPING, EventSourceArn: 'string', StartingPosition: 'string', StartingPositionTimestamp: 'number',
     Tags: STRING_MAP, Topics: STRINGS, Queues: STRINGS, SelfManagedEventSource: STRUCTURE,

@@ -2,6 +2,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { AwsError } from '../../../core/errors.js';
 import { readJsonFile, writeJsonAtomic } from '../../../core/state-files.js';
+import { isAliasQualifier, versionToInvoke, type FunctionAlias } from './aliases.js';
 import { functionArn, type FunctionRef } from './names.js';
 
 /** One immutable-once-published configuration of a function: `$LATEST` or a numbered version. */
@@ -24,6 +25,19 @@ export interface FunctionVersion {
   revisionId: string;
   architectures: string[];
   ephemeralStorageSize: number;
+  /** Layers, in order (later ones overwrite earlier ones' files under /opt); absent when none. */
+  layers?: FunctionLayer[];
+}
+
+/**
+ * A layer version a function version uses, with the content it had when the
+ * function was configured: like AWS, the function keeps working after the
+ * layer version is deleted.
+ */
+export interface FunctionLayer {
+  arn: string;
+  codeHash: string;
+  codeSize: number;
 }
 
 /** A resource-policy statement as Lambda renders it in GetPolicy. */
@@ -49,6 +63,8 @@ export interface LambdaFunction {
   tags: Record<string, string>;
   /** PutFunctionConcurrency: at most this many concurrent invocations (0 throttles every one). */
   reservedConcurrency?: number;
+  /** Aliases by creation; absent in state written before aliases existed. */
+  aliases?: FunctionAlias[];
 }
 
 export const LATEST = '$LATEST';
@@ -113,12 +129,39 @@ export class FunctionStore {
   }
 }
 
-/** The version a qualifier names: `$LATEST` (also when absent) or a published number. */
+/**
+ * The version a qualifier names: `$LATEST` (also when absent), a published
+ * number, or an alias (the version it points to; see `versionToRun` for the
+ * one an invocation through a weighted alias runs).
+ */
 export function resolveVersion(fn: LambdaFunction, qualifier: string | undefined): FunctionVersion {
-  if (qualifier === undefined || qualifier === LATEST) return fn.latest;
-  const version = fn.versions.find((v) => v.version === qualifier);
-  if (!version) throw functionNotFound({ ...fn, qualifier });
-  return version;
+  if (isAliasQualifier(qualifier)) return publishedOrLatest(fn, requireAlias(fn, qualifier).functionVersion, qualifier);
+  return publishedOrLatest(fn, qualifier ?? LATEST, qualifier);
+}
+
+/** The version one invocation of `qualifier` runs: an alias with a routing configuration picks by weight. */
+export function versionToRun(fn: LambdaFunction, qualifier: string | undefined, random?: number): FunctionVersion {
+  if (!isAliasQualifier(qualifier)) return resolveVersion(fn, qualifier);
+  return publishedOrLatest(fn, versionToInvoke(requireAlias(fn, qualifier), random), qualifier);
+}
+
+export function findAlias(fn: LambdaFunction, name: string): FunctionAlias | undefined {
+  return fn.aliases?.find((alias) => alias.name === name);
+}
+
+/** Invoking or reading through an alias that does not exist: AWS names the alias ARN as the missing function. */
+function requireAlias(fn: LambdaFunction, name: string): FunctionAlias {
+  const alias = findAlias(fn, name);
+  if (!alias) throw functionNotFound({ ...fn, qualifier: name });
+  return alias;
+}
+
+/** `$LATEST` or a published version by number; missing ones are reported under the qualifier the caller gave. */
+function publishedOrLatest(fn: LambdaFunction, version: string, askedFor: string | undefined): FunctionVersion {
+  if (version === LATEST) return fn.latest;
+  const found = fn.versions.find((v) => v.version === version);
+  if (!found) throw functionNotFound({ ...fn, qualifier: askedFor ?? version });
+  return found;
 }
 
 export function functionNotFound(ref: FunctionRef): AwsError {

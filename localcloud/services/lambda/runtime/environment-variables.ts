@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { layerModulePaths } from './layer-mounts.js';
+
 /** What an execution environment is told about itself through its variables. */
 export interface EnvironmentIdentity {
   functionName: string;
@@ -9,6 +12,8 @@ export interface EnvironmentIdentity {
   logGroupName: string;
   logStreamName: string;
   taskRoot: string;
+  /** The directory standing for /opt (the function's layers, merged; see layer-mounts.ts), if it has layers. */
+  optDir?: string;
   runtimeDir: string;
   /** Directory of the modules every function can resolve (SDK v3, cfn-response). */
   runtimeModulesDir: string;
@@ -74,6 +79,13 @@ export function environmentVariables(id: EnvironmentIdentity): Record<string, st
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
+  if (id.optDir) {
+    // As AWS's Node.js runtimes do with /opt: layer modules first on NODE_PATH, /opt/bin on PATH, /opt/lib for libraries.
+    env.NODE_PATH = [...layerModulePaths(id.optDir, id.runtime), id.runtimeModulesDir].join(path.delimiter);
+    env.PATH = `${env.PATH}${path.delimiter}${path.join(id.optDir, 'bin')}`;
+    env.LD_LIBRARY_PATH = path.join(id.optDir, 'lib');
+    env.LOCALCLOUD_OPT = id.optDir;
+  }
   // The function's own variables may override the non-reserved defaults
   // (AWS_ENDPOINT_URL, NODE_OPTIONS, ...), never the reserved ones.
   for (const [key, value] of Object.entries(id.variables)) {

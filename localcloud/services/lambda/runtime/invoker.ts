@@ -6,6 +6,7 @@ import { notFound } from '../api/errors.js';
 import { functionArn } from '../model/names.js';
 import { FunctionCredentials } from './credentials.js';
 import { InspectorProxy } from './debug/inspector-proxy.js';
+import { LayerMounts } from './layer-mounts.js';
 import { ExecutionEnvironment, InitFailure, type InvocationOutcome } from './environment.js';
 import { LogSink, type LogDestination } from './log-sink.js';
 import { EnvironmentPool } from './pool.js';
@@ -64,6 +65,7 @@ export class FunctionRuntime {
   /** Where each environment's output goes. */
   private readonly channels = new WeakMap<ExecutionEnvironment, LogChannel>();
   private readonly credentials: FunctionCredentials;
+  private readonly layerMounts: LayerMounts;
   readonly logs: LogSink;
   private readonly maxEnvironments: number;
   private readonly reaper: NodeJS.Timeout;
@@ -78,6 +80,7 @@ export class FunctionRuntime {
     private readonly options: RuntimeOptions,
   ) {
     this.credentials = new FunctionCredentials(ctx);
+    this.layerMounts = new LayerMounts(options.codeStore);
     this.logs = new LogSink(ctx);
     this.maxEnvironments = options.maxEnvironmentsPerFunction ?? 10;
     const maxIdleMs = options.maxIdleMs ?? DEFAULT_MAX_IDLE_MS;
@@ -179,6 +182,13 @@ export class FunctionRuntime {
     return Object.fromEntries([...this.debugPorts].map(([name, proxy]) => [name, proxy.port]));
   }
 
+  /** A published version was deleted: its environments stop (in-flight invocations end as crashed). */
+  removeVersion(fn: LambdaFunction, version: string): void {
+    const key = poolKey(fn, version);
+    this.pools.get(key)?.disposeAll(notFound(`Function not found: ${functionArn(fn, version)}`));
+    this.pools.delete(key);
+  }
+
   /** No invocation of the function is expected soon: its environments stop as they become idle (see EnvironmentPool.drain). */
   drainFunction(fn: LambdaFunction): void {
     for (const [key, pool] of this.pools) if (key.startsWith(`${functionKey(fn)}:`)) pool.drain();
@@ -231,8 +241,9 @@ export class FunctionRuntime {
   }
 
   private async createEnvironment(fn: LambdaFunction, version: FunctionVersion): Promise<ExecutionEnvironment> {
-    const [taskRoot, credentials] = await Promise.all([
+    const [taskRoot, optDir, credentials] = await Promise.all([
       this.options.codeStore.extracted(version.codeHash),
+      this.layerMounts.directory(version.layers),
       this.credentials.forRole(fn.accountId, fn.region, version.role, fn.name),
     ]);
     const logGroupName = logGroupFor(fn);
@@ -247,6 +258,7 @@ export class FunctionRuntime {
         region: fn.region,
         logGroupName,
         taskRoot,
+        optDir,
         runtimeModulesDir: this.options.runtimeModulesDir,
         endpoint: this.ctx.endpoint,
         credentials,
