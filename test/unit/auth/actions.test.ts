@@ -4,6 +4,7 @@ import { requiredPermissions, type ActionLookups } from '../../../localcloud/aut
 import type { RequiredPermission } from '../../../localcloud/auth/types.js';
 import type { ServiceRequest } from '../../../localcloud/core/types.js';
 import { cloudFormationOperations } from '../../../localcloud/services/cloudformation/api.js';
+import { AlarmOperations } from '../../../localcloud/services/cloudwatch/alarm-operations.js';
 import { CloudWatchOperations } from '../../../localcloud/services/cloudwatch/operations.js';
 import { dynamoDbOperations } from '../../../localcloud/services/dynamodb/operations.js';
 import { accessKeyOperations } from '../../../localcloud/services/iam/access-keys.js';
@@ -42,7 +43,7 @@ function servedOperations(): Record<string, string[]> {
   return {
     dynamodb: Object.keys(dynamoDbOperations(null as never)),
     kinesis: Object.keys(kinesisOperations({ engineFor: null as never, onRecordsStored() {}, writeBudget: () => undefined, shardLimit: 1 })),
-    cloudwatch: upper(Object.getOwnPropertyNames(CloudWatchOperations.prototype)),
+    cloudwatch: upper([...Object.getOwnPropertyNames(CloudWatchOperations.prototype), ...Object.getOwnPropertyNames(AlarmOperations.prototype)]),
     logs: upper(Object.getOwnPropertyNames(LogsOperations.prototype)),
     iam: Object.keys({
       ...userOperations(iam),
@@ -156,11 +157,26 @@ const kinesis: Table = {
 };
 
 // -------------------------------------------------------------- CloudWatch
+const alarm = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
 const cloudwatch: Table = {
   PutMetricData: { input: { Namespace: 'IoT/Sensors', MetricData: [] }, expect: [['cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': 'IoT/Sensors' }]] },
   GetMetricStatistics: { input: { Namespace: 'IoT/Sensors' }, expect: [['cloudwatch:GetMetricStatistics', '*']] },
   GetMetricData: { input: {}, expect: [['cloudwatch:GetMetricData', '*']] },
   ListMetrics: { input: {}, expect: [['cloudwatch:ListMetrics', '*']] },
+  PutMetricAlarm: { input: { AlarmName: 'hot' }, expect: [['cloudwatch:PutMetricAlarm', alarm('hot')]] },
+  SetAlarmState: { input: { AlarmName: 'hot' }, expect: [['cloudwatch:SetAlarmState', alarm('hot')]] },
+  DescribeAlarms: { input: { AlarmNames: ['hot'] }, expect: [['cloudwatch:DescribeAlarms', '*']] },
+  DescribeAlarmsForMetric: { input: { Namespace: 'IoT/Sensors', MetricName: 'Temp' }, expect: [['cloudwatch:DescribeAlarmsForMetric', '*']] },
+  DescribeAlarmHistory: [
+    { input: { AlarmName: 'hot' }, expect: [['cloudwatch:DescribeAlarmHistory', alarm('hot')]] },
+    { input: {}, expect: [['cloudwatch:DescribeAlarmHistory', '*']] },
+  ],
+  DeleteAlarms: { input: { AlarmNames: ['hot', 'cold'] }, expect: [['cloudwatch:DeleteAlarms', alarm('hot')], ['cloudwatch:DeleteAlarms', alarm('cold')]] },
+  EnableAlarmActions: { input: { AlarmNames: ['hot'] }, expect: [['cloudwatch:EnableAlarmActions', alarm('hot')]] },
+  DisableAlarmActions: { input: { AlarmNames: ['hot'] }, expect: [['cloudwatch:DisableAlarmActions', alarm('hot')]] },
+  TagResource: { input: { ResourceARN: alarm('hot') }, expect: [['cloudwatch:TagResource', alarm('hot')]] },
+  UntagResource: { input: { ResourceARN: alarm('hot') }, expect: [['cloudwatch:UntagResource', alarm('hot')]] },
+  ListTagsForResource: { input: { ResourceARN: alarm('hot') }, expect: [['cloudwatch:ListTagsForResource', alarm('hot')]] },
 };
 
 // -------------------------------------------------------------------- Logs
