@@ -7,7 +7,7 @@ const STREAM_OPERATIONS = new Set([
   'AddTagsToStream', 'CreateStream', 'DecreaseStreamRetentionPeriod', 'DeleteStream', 'DescribeStream',
   'DescribeStreamSummary', 'GetShardIterator', 'IncreaseStreamRetentionPeriod', 'ListShards', 'ListTagsForStream',
   'MergeShards', 'PutRecord', 'PutRecords', 'RemoveTagsFromStream', 'SplitShard', 'StartStreamEncryption',
-  'StopStreamEncryption', 'UpdateShardCount', 'UpdateStreamMode',
+  'StopStreamEncryption', 'UpdateShardCount', 'UpdateStreamMode', 'EnableEnhancedMonitoring', 'DisableEnhancedMonitoring',
 ]);
 
 const ACCOUNT_OPERATIONS = new Set(['ListStreams', 'DescribeLimits']);

@@ -9,7 +9,8 @@ import { AlarmActions } from './alarm-actions.js';
 import { AlarmOperations } from './alarm-operations.js';
 import { AlarmStore } from './alarm-store.js';
 import { JSON_ERROR_TYPES } from './errors.js';
-import { MetricStore } from './metric-store.js';
+import { MetricStore, type NewSample } from './metric-store.js';
+export type { NewSample } from './metric-store.js';
 import { CloudWatchOperations } from './operations.js';
 
 const XMLNS = 'http://monitoring.amazonaws.com/doc/2010-08-01/';
@@ -25,6 +26,12 @@ export interface CloudWatchProvider extends ServiceProvider {
   setAlarmEvaluationInterval(seconds: number): void;
   /** Resolves once the alarm actions started so far have been delivered (or failed). */
   alarmActionsSettled(): Promise<void>;
+  /**
+   * Stores datapoints another service emits in its `AWS/<service>` namespace
+   * (which PutMetricData refuses to callers), as CloudWatch receives AWS's own
+   * metrics; alarms on them evaluate at once.
+   */
+  publish(accountId: string, region: string, namespace: string, samples: NewSample[]): void;
 }
 
 /**
@@ -103,6 +110,10 @@ export function createCloudWatchService(ctx: CloudContext): CloudWatchProvider {
       if (evaluationTimer) scheduleEvaluation();
     },
     alarmActionsSettled: () => alarms.settled(),
+    publish(accountId, region, namespace, samples) {
+      store.put(accountId, region, namespace, samples);
+      alarms.metricsPut({ accountId, region }, namespace, samples);
+    },
     async start() {
       store.load();
       alarmStore.load();

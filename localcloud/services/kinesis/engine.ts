@@ -103,6 +103,18 @@ export function streamNameOfShardIterator(iterator: string): string | undefined 
   }
 }
 
+/**
+ * When a shard opened and (if it did) closed, in epoch milliseconds, read
+ * from the sequence numbers kinesalite writes: the starting one carries the
+ * shard's creation time, a closed shard's ending one the time it closed.
+ */
+export function shardLifetime(shard: { SequenceNumberRange?: { StartingSequenceNumber?: string; EndingSequenceNumber?: string } }): { openedAt: number; closedAt?: number } {
+  const range = shard.SequenceNumberRange ?? {};
+  const openedAt = range.StartingSequenceNumber ? kinesaliteDb.parseSequence(range.StartingSequenceNumber).shardCreateTime : 0;
+  const closedAt = range.EndingSequenceNumber ? kinesaliteDb.parseSequence(range.EndingSequenceNumber).seqTime : undefined;
+  return { openedAt, closedAt };
+}
+
 /** kinesalite's marker for "no sequence numbers left" in a closed shard's EndingSequenceNumber. */
 const LAST_SEQUENCE_INDEX = BigInt('0x7fffffffffffffff').toString();
 const HASH_KEY_SPACE = 2n ** 128n;

@@ -4,6 +4,7 @@ import { AwsError } from '../../core/errors.js';
 import { PerAccountRegion } from '../../core/per-account-region.js';
 import type { CloudContext, ServiceProvider, ServiceRequest } from '../../core/types.js';
 import { jsonError, jsonProtocol } from '../../protocols/json.js';
+import type { CloudWatchProvider } from '../cloudwatch/index.js';
 import { KinesaliteEngine } from './engine.js';
 import { inProcessReader, type KinesisReader } from './in-process.js';
 import { kinesisOperations } from './operations.js';
@@ -64,6 +65,22 @@ export function createKinesisService(ctx: CloudContext): KinesisProvider {
     },
     writeBudget: () => writeBudget,
     shardLimit: SHARD_LIMIT,
+    publishMetrics(scope, data) {
+      const cloudwatch = ctx.service<CloudWatchProvider>('cloudwatch');
+      if (!cloudwatch) return;
+      // Timestamped on the minute, as CloudWatch stores standard-resolution data.
+      const timestamp = Math.floor(Date.now() / 60_000) * 60_000;
+      cloudwatch.publish(
+        scope.accountId,
+        scope.region,
+        'AWS/Kinesis',
+        data.map((d) => ({
+          metricName: d.metricName,
+          dimensions: d.dimensions,
+          sample: { timestamp, unit: d.unit, count: 1, sum: d.value, min: d.value, max: d.value },
+        })),
+      );
+    },
   });
   const handleJson = jsonProtocol({ targetPrefix: 'Kinesis_20131202', version: '1.1', operations });
 

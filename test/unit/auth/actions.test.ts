@@ -149,6 +149,8 @@ const kinesis: Table = {
   StopStreamEncryption: onStream('StopStreamEncryption'),
   UpdateShardCount: onStream('UpdateShardCount'),
   UpdateStreamMode: { input: { StreamARN: stream('telemetry') }, expect: [['kinesis:UpdateStreamMode', stream('telemetry')]] },
+  EnableEnhancedMonitoring: onStream('EnableEnhancedMonitoring'),
+  DisableEnhancedMonitoring: onStream('DisableEnhancedMonitoring'),
   ListStreams: { input: {}, expect: [['kinesis:ListStreams', '*']] },
   DescribeLimits: { input: {}, expect: [['kinesis:DescribeLimits', '*']] },
   TagResource: { input: { ResourceARN: stream('telemetry') }, expect: [['kinesis:TagResource', stream('telemetry')]] },
