@@ -28,7 +28,8 @@ import { AwsError } from '../../core/errors.js';
 import { KINESALITE_OPERATIONS, type KinesaliteEngine, type KinesaliteOperation } from './engine.js';
 import { enabledMetrics, incomingMetrics, MonitoringCache, requestedMetrics, SHARD_LEVEL_METRICS, type KinesisMetricDatum } from './monitoring.js';
 import { checkShardFilter, filterShards, type CheckedShardFilter, type WireShardFilter } from './shard-filter.js';
-import { parseStreamArn, resolveStreamArn, type StreamScope } from './stream-arn.js';
+import { consumerOperations, ConsumerStore } from './consumers.js';
+import { parseStreamArn, resolveStreamArn, streamArn, type StreamScope } from './stream-arn.js';
 import { hashKeyOf, recordBytes, shardFor, type ShardRange, type ShardWriteBudget } from './write-limits.js';
 
 type Result<T extends { $metadata: unknown }> = Omit<T, '$metadata'>;
@@ -45,6 +46,8 @@ export interface KinesisOperationsOptions {
   /** The per-shard write budget when write limits are on. */
   writeBudget(): ShardWriteBudget | undefined;
   shardLimit: number;
+  /** Enhanced fan-out consumers (in memory when not given). */
+  consumers?: ConsumerStore;
   /** Publishes `AWS/Kinesis` metrics (to CloudWatch, when it is served). */
   publishMetrics?(scope: StreamScope, data: KinesisMetricDatum[]): void;
 }
@@ -66,6 +69,7 @@ const PROVISIONED: StreamModeDetails = { StreamMode: 'PROVISIONED' };
 export function kinesisOperations(options: KinesisOperationsOptions): Record<string, KinesisOperation> {
   const { engineFor } = options;
   const monitoring = new MonitoringCache();
+  const consumers = options.consumers ?? new ConsumerStore(undefined);
 
   /** IncomingBytes/IncomingRecords for what a put stored; never fails the put. */
   async function publishIncoming(scope: StreamScope, engine: KinesaliteEngine, streamName: string, stored: { shardId: string; bytes: number }[]): Promise<void> {
@@ -117,6 +121,7 @@ export function kinesisOperations(options: KinesisOperationsOptions): Record<str
 
   return {
     ...operations,
+    ...consumerOperations(consumers, engineFor),
 
     async CreateStream(input: CreateStreamCommandInput, caller): Promise<Record<string, never>> {
       const mode = input.StreamModeDetails?.StreamMode ?? (input.ShardCount === undefined ? 'ON_DEMAND' : 'PROVISIONED');
@@ -144,7 +149,13 @@ export function kinesisOperations(options: KinesisOperationsOptions): Record<str
       const scope = resolveStreamArn(input, caller);
       const engine = await engineFor(scope);
       const request = engine.validate('DeleteStream', input);
+      const arn = streamArn(scope, request.StreamName);
+      if (consumers.ofStream(scope, arn).length > 0 && input.EnforceConsumerDeletion !== true) {
+        await engine.readStream(request.StreamName); // a missing stream is ResourceNotFoundException first
+        throw new AwsError('ResourceInUseException', `Stream ${request.StreamName} under account ${scope.accountId} has registered consumers; deregister them or delete with EnforceConsumerDeletion.`);
+      }
       await engine.execute('DeleteStream', request);
+      consumers.removeStream(scope, arn);
       await engine.untilDeleted(request.StreamName);
       monitoring.forget(scope, request.StreamName);
       return {};
@@ -158,7 +169,10 @@ export function kinesisOperations(options: KinesisOperationsOptions): Record<str
 
     async DescribeStreamSummary(input, caller): Promise<Result<DescribeStreamSummaryCommandOutput>> {
       const output = await forward('DescribeStreamSummary')(input, caller) as Result<DescribeStreamSummaryCommandOutput>;
-      output.StreamDescriptionSummary!.StreamModeDetails ??= PROVISIONED;
+      const summary = output.StreamDescriptionSummary!;
+      summary.StreamModeDetails ??= PROVISIONED;
+      const scope = summary.StreamARN ? parseStreamArn(summary.StreamARN, 'streamARN') : caller;
+      summary.ConsumerCount = consumers.ofStream(scope, summary.StreamARN!).length;
       return output;
     },
 
