@@ -14,6 +14,7 @@ import { IamStore } from '../../../localcloud/services/iam/model.js';
 import { principalPolicyOperations } from '../../../localcloud/services/iam/principal-policies.js';
 import { roleOperations } from '../../../localcloud/services/iam/roles.js';
 import { userOperations } from '../../../localcloud/services/iam/users.js';
+import { STREAMING_OPERATIONS } from '../../../localcloud/services/kinesis/index.js';
 import { kinesisOperations } from '../../../localcloud/services/kinesis/operations.js';
 import { lambdaRouter } from '../../../localcloud/services/lambda/api/routes.js';
 import { LogsOperations } from '../../../localcloud/services/logs/operations.js';
@@ -42,7 +43,7 @@ function servedOperations(): Record<string, string[]> {
   const upper = (names: string[]) => names.filter((n) => /^[A-Z]/.test(n));
   return {
     dynamodb: Object.keys(dynamoDbOperations(null as never)),
-    kinesis: Object.keys(kinesisOperations({ engineFor: null as never, onRecordsStored() {}, writeBudget: () => undefined, shardLimit: 1 })),
+    kinesis: [...Object.keys(kinesisOperations({ engineFor: null as never, onRecordsStored() {}, writeBudget: () => undefined, shardLimit: 1 })), ...STREAMING_OPERATIONS],
     cloudwatch: upper([...Object.getOwnPropertyNames(CloudWatchOperations.prototype), ...Object.getOwnPropertyNames(AlarmOperations.prototype)]),
     logs: upper(Object.getOwnPropertyNames(LogsOperations.prototype)),
     iam: Object.keys({
@@ -150,6 +151,14 @@ const kinesis: Table = {
   UpdateShardCount: onStream('UpdateShardCount'),
   UpdateStreamMode: { input: { StreamARN: stream('telemetry') }, expect: [['kinesis:UpdateStreamMode', stream('telemetry')]] },
   EnableEnhancedMonitoring: onStream('EnableEnhancedMonitoring'),
+  RegisterStreamConsumer: { input: { StreamARN: stream('telemetry'), ConsumerName: 'fan' }, expect: [['kinesis:RegisterStreamConsumer', stream('telemetry')]] },
+  ListStreamConsumers: { input: { StreamARN: stream('telemetry') }, expect: [['kinesis:ListStreamConsumers', stream('telemetry')]] },
+  DescribeStreamConsumer: [
+    { input: { ConsumerARN: `${stream('telemetry')}/consumer/fan:1700000000` }, expect: [['kinesis:DescribeStreamConsumer', `${stream('telemetry')}/consumer/fan:1700000000`]] },
+    { input: { StreamARN: stream('telemetry'), ConsumerName: 'fan' }, expect: [['kinesis:DescribeStreamConsumer', `${stream('telemetry')}/consumer/fan:*`]] },
+  ],
+  DeregisterStreamConsumer: { input: { ConsumerARN: `${stream('telemetry')}/consumer/fan:1700000000` }, expect: [['kinesis:DeregisterStreamConsumer', `${stream('telemetry')}/consumer/fan:1700000000`]] },
+  SubscribeToShard: { input: { ConsumerARN: `${stream('telemetry')}/consumer/fan:1700000000`, ShardId: 'shardId-000000000000' }, expect: [['kinesis:SubscribeToShard', `${stream('telemetry')}/consumer/fan:1700000000`]] },
   DisableEnhancedMonitoring: onStream('DisableEnhancedMonitoring'),
   ListStreams: { input: {}, expect: [['kinesis:ListStreams', '*']] },
   DescribeLimits: { input: {}, expect: [['kinesis:DescribeLimits', '*']] },
