@@ -11,7 +11,14 @@ import {
   SubscribeToShardCommand,
   type SubscribeToShardEvent,
 } from '@aws-sdk/client-kinesis';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CreateEventSourceMappingCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { expect } from 'chai';
+import { zipFiles } from '../fixtures/lambda/zip.js';
+import { createExecutionRole } from '../support/roles.js';
+import { waitFor } from '../support/wait.js';
+import { tempDir } from '../support/cloud.js';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
 
@@ -108,5 +115,29 @@ describe('kinesis: enhanced fan-out consumers and SubscribeToShard', function ()
       kinesis.send(new SubscribeToShardCommand({ ConsumerARN: ConsumerDescription!.ConsumerARN, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'AT_SEQUENCE_NUMBER' } })),
       'InvalidArgumentException',
     );
+  });
+
+  it('feeds a Lambda event source mapping whose EventSourceArn is a consumer (under enforced IAM)', async () => {
+    const { dir, cleanup } = tempDir('efo-mapping-');
+    const lambda = new LambdaClient(cloud.clientConfig());
+    try {
+      const out = path.join(dir, 'records.jsonl');
+      const role = await createExecutionRole(cloud.clientConfig(), 'efo-role');
+      const zip = await zipFiles({
+        'index.js': "exports.handler = async (e) => { for (const r of e.Records) require('fs').appendFileSync(process.env.OUT, Buffer.from(r.kinesis.data, 'base64').toString() + '\\n'); };",
+      });
+      await lambda.send(new CreateFunctionCommand({ FunctionName: 'efo', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: role, Code: { ZipFile: zip }, Environment: { Variables: { OUT: out } } }));
+      const { Consumer } = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'lambda' }));
+      await expectAwsError(
+        lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'efo', EventSourceArn: `${streamArn}/consumer/ghost:1`, StartingPosition: 'LATEST' })),
+        'InvalidParameterValueException',
+      );
+      await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: 'efo', EventSourceArn: Consumer!.ConsumerARN, StartingPosition: 'TRIM_HORIZON', BatchSize: 10 }));
+      await kinesis.send(new PutRecordCommand({ StreamName: 'fanout', PartitionKey: 'c', Data: Buffer.from('via-consumer') }));
+      await waitFor(() => existsSync(out) && readFileSync(out, 'utf8').includes('via-consumer'), 'the mapping to deliver the record');
+    } finally {
+      lambda.destroy();
+      cleanup();
+    }
   });
 });
