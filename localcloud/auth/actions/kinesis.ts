@@ -7,11 +7,14 @@ const STREAM_OPERATIONS = new Set([
   'AddTagsToStream', 'CreateStream', 'DecreaseStreamRetentionPeriod', 'DeleteStream', 'DescribeStream',
   'DescribeStreamSummary', 'GetShardIterator', 'IncreaseStreamRetentionPeriod', 'ListShards', 'ListTagsForStream',
   'MergeShards', 'PutRecord', 'PutRecords', 'RemoveTagsFromStream', 'SplitShard', 'StartStreamEncryption',
-  'StopStreamEncryption', 'UpdateShardCount', 'UpdateStreamMode',
+  'StopStreamEncryption', 'UpdateShardCount', 'UpdateStreamMode', 'EnableEnhancedMonitoring', 'DisableEnhancedMonitoring',
 ]);
 
 const ACCOUNT_OPERATIONS = new Set(['ListStreams', 'DescribeLimits']);
 const ARN_OPERATIONS = new Set(['TagResource', 'UntagResource', 'ListTagsForResource']);
+/** Enhanced fan-out: registering and listing act on the stream; the rest on the consumer. */
+const STREAM_ARN_CONSUMER_OPERATIONS = new Set(['RegisterStreamConsumer', 'ListStreamConsumers']);
+const CONSUMER_OPERATIONS = new Set(['DescribeStreamConsumer', 'DeregisterStreamConsumer', 'SubscribeToShard']);
 
 /**
  * Kinesis Data Streams (prefix `kinesis`): each action on the stream's ARN.
@@ -31,6 +34,14 @@ export const kinesisPermissions: ActionMap = (operation, input, req) => {
   if (STREAM_OPERATIONS.has(operation)) return [permission(action, streamArn(text(input?.StreamARN) ?? text(input?.StreamName) ?? '', req))];
   if (ACCOUNT_OPERATIONS.has(operation)) return [permission(action, '*')];
   if (ARN_OPERATIONS.has(operation)) return [permission(action, text(input?.ResourceARN) ?? '*')];
+  if (STREAM_ARN_CONSUMER_OPERATIONS.has(operation)) return [permission(action, text(input?.StreamARN) ?? '*')];
+  if (CONSUMER_OPERATIONS.has(operation)) {
+    const consumer = text(input?.ConsumerARN);
+    const stream = text(input?.StreamARN);
+    const name = text(input?.ConsumerName);
+    // Named by stream and consumer name, the consumer's creation timestamp is unknown here: any one of that name.
+    return [permission(action, consumer ?? (stream && name ? `${stream}/consumer/${name}:*` : '*'))];
+  }
   return unmapped('kinesis', operation);
 };
 

@@ -5,6 +5,7 @@
  * tests may register extra types.
  */
 import type { ResourceProvider } from './provider.js';
+import { resourceProviders as cloudWatchProviders } from '../cloudwatch/cloudformation.js';
 import { resourceProviders as dynamoDbProviders } from '../dynamodb/cloudformation.js';
 import { resourceProviders as iamProviders } from '../iam/cloudformation.js';
 import { resourceProviders as kinesisProviders } from '../kinesis/cloudformation.js';
@@ -41,5 +42,5 @@ export class ProviderRegistry {
 
 /** The providers every service folder contributes. */
 export function serviceProviders(): ResourceProvider[] {
-  return [...iamProviders, ...s3Providers, ...dynamoDbProviders, ...kinesisProviders, ...lambdaProviders, ...logsProviders];
+  return [...iamProviders, ...s3Providers, ...dynamoDbProviders, ...kinesisProviders, ...lambdaProviders, ...logsProviders, ...cloudWatchProviders];
 }

@@ -12,6 +12,9 @@ export const JSON_ERROR_TYPES: Record<string, string> = {
   ValidationError: 'ValidationException',
   InternalServiceError: 'InternalServiceFault',
   InvalidFormat: 'InvalidFormatFault',
+  LimitExceeded: 'LimitExceededFault',
+  ResourceNotFound: 'ResourceNotFound',
+  ResourceNotFoundException: 'ResourceNotFoundException',
 };
 
 export const invalidValue = (message: string) => new AwsError('InvalidParameterValue', message, 400);
@@ -19,3 +22,7 @@ export const invalidCombination = (message: string) => new AwsError('InvalidPara
 export const missingParameter = (name: string) => new AwsError('MissingParameter', `The parameter ${name} is required.`, 400);
 export const validationError = (message: string) => new AwsError('ValidationError', message, 400);
 export const invalidNextToken = () => new AwsError('InvalidNextToken', 'The service returned an invalid NextToken.', 400);
+export const alarmNotFound = (name: string) => new AwsError('ResourceNotFound', `Could not find alarm ${name}.`, 404);
+export const resourceNotFound = (message: string) => new AwsError('ResourceNotFoundException', message, 404);
+export const invalidFormat = (message: string) => new AwsError('InvalidFormat', message, 400);
+export const limitExceeded = (message: string) => new AwsError('LimitExceeded', message, 400);

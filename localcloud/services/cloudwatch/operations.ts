@@ -14,7 +14,7 @@ import type {
 import type { ServiceRequest } from '../../core/types.js';
 import { toBoolean, toList, toNumber, toText } from './coerce.js';
 import { invalidCombination, invalidNextToken, invalidValue, missingParameter, validationError } from './errors.js';
-import type { MetricSeries, MetricStore } from './metric-store.js';
+import type { MetricSeries, MetricStore, NewSample } from './metric-store.js';
 import { alignStart, bucketize, isBasicStatistic, percentileOf, type Sample } from './statistics.js';
 import { parseMetricData, validateDimensions, validateNamespace, validatePeriod, validateTimeRange, validateUnit } from './validate.js';
 
@@ -37,6 +37,8 @@ const RECENTLY_ACTIVE_MS = 3 * 3600 * 1000;
 export class CloudWatchOperations {
   constructor(
     private readonly store: MetricStore,
+    /** Told of every stored batch (alarms on these metrics evaluate at once). */
+    private readonly onStored: (scope: { accountId: string; region: string }, namespace: string, samples: NewSample[]) => void = () => {},
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -44,6 +46,7 @@ export class CloudWatchOperations {
     const namespace = validateNamespace(input.Namespace);
     const samples = parseMetricData(input.MetricData, this.now());
     this.store.put(req.accountId, req.region, namespace, samples);
+    this.onStored(req, namespace, samples);
   }
 
   GetMetricStatistics(input: Wire<GetMetricStatisticsCommandInput>, req: ServiceRequest): Output<GetMetricStatisticsCommandOutput> {

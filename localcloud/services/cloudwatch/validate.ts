@@ -112,7 +112,7 @@ function parseDatum(raw: any, at: string, now: number): NewSample {
     throw invalidValue(`The value ${raw.StorageResolution} for parameter ${at}.StorageResolution is invalid. Valid values are 1 and 60.`);
   }
 
-  const timestamp = parseTimestamp(raw.Timestamp, `${at}.Timestamp`, now);
+  const timestamp = alignToResolution(parseTimestamp(raw.Timestamp, `${at}.Timestamp`, now), storageResolution ?? 60);
   const hasValue = toNumber(raw.Value) !== undefined;
   const hasValues = (toList(raw.Values)?.length ?? 0) > 0;
   const hasSet = raw.StatisticValues !== undefined && raw.StatisticValues !== null;
@@ -141,6 +141,17 @@ function parseDatum(raw: any, at: string, now: number): NewSample {
     throw invalidCombination(`At least one of the parameters ${at}.Value, ${at}.Values and ${at}.StatisticValues must be specified.`);
   }
   return { metricName, dimensions, sample };
+}
+
+/**
+ * CloudWatch stores a datapoint at its storage resolution: standard-resolution
+ * data on the minute, high-resolution data on the second (the timestamp
+ * rounded down). A query whose EndTime was read a moment after the put, or
+ * truncated to whole seconds by a CLI, then still finds it.
+ */
+export function alignToResolution(timestampMs: number, storageResolutionSeconds: number): number {
+  const step = storageResolutionSeconds * 1000;
+  return Math.floor(timestampMs / step) * step;
 }
 
 function parseTimestamp(value: unknown, parameter: string, now: number): number {

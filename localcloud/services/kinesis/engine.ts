@@ -92,15 +92,43 @@ const operationModule = operationModules<KinesaliteOperation, Store>('kinesalite
  * `time/stream/shard/sequence/padding` after an 8-byte version prefix.)
  */
 export function streamNameOfShardIterator(iterator: string): string | undefined {
+  return decodeShardIterator(iterator)?.streamName;
+}
+
+/** A kinesalite shard iterator's stream, shard and the sequence number it reads at (or from), or undefined. */
+export function decodeShardIterator(iterator: string): { streamName: string; shardId: string; sequenceNumber: string } | undefined {
   const buffer = Buffer.from(iterator, 'base64');
   if (buffer.length < 24 || buffer.readBigUInt64BE(0) !== 1n) return undefined;
   try {
     const decipher = createDecipheriv('aes-256-cbc', kinesaliteDb.ITERATOR_PWD_KEY, kinesaliteDb.ITERATOR_PWD_IV);
     const pieces = Buffer.concat([decipher.update(buffer.subarray(8)), decipher.final()]).toString('utf8').split('/');
-    return pieces.length === 5 && pieces[1] ? pieces[1] : undefined;
+    return pieces.length === 5 && pieces[1] ? { streamName: pieces[1], shardId: pieces[2], sequenceNumber: pieces[3] } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The sequence number S such that AFTER_SEQUENCE_NUMBER S reads from
+ * `sequenceNumber` on: kinesalite's "after" moves a position one second on,
+ * so this moves it one second back. A resumable position for a reader that
+ * has not been handed a record yet.
+ */
+export function sequenceBefore(sequenceNumber: string): string {
+  const parts = kinesaliteDb.parseSequence(sequenceNumber);
+  return kinesaliteDb.stringifySequence({ ...parts, seqTime: (parts.seqTime ?? parts.shardCreateTime) - 1000 });
+}
+
+/**
+ * When a shard opened and (if it did) closed, in epoch milliseconds, read
+ * from the sequence numbers kinesalite writes: the starting one carries the
+ * shard's creation time, a closed shard's ending one the time it closed.
+ */
+export function shardLifetime(shard: { SequenceNumberRange?: { StartingSequenceNumber?: string; EndingSequenceNumber?: string } }): { openedAt: number; closedAt?: number } {
+  const range = shard.SequenceNumberRange ?? {};
+  const openedAt = range.StartingSequenceNumber ? kinesaliteDb.parseSequence(range.StartingSequenceNumber).shardCreateTime : 0;
+  const closedAt = range.EndingSequenceNumber ? kinesaliteDb.parseSequence(range.EndingSequenceNumber).seqTime : undefined;
+  return { openedAt, closedAt };
 }
 
 /** kinesalite's marker for "no sequence numbers left" in a closed shard's EndingSequenceNumber. */

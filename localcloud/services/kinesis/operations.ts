@@ -1,5 +1,7 @@
 import type {
   CreateStreamCommandInput,
+  DisableEnhancedMonitoringCommandOutput,
+  EnableEnhancedMonitoringCommandOutput,
   DescribeLimitsCommandOutput,
   DescribeStreamCommandOutput,
   DescribeStreamSummaryCommandOutput,
@@ -24,7 +26,10 @@ import type {
 } from '@aws-sdk/client-kinesis';
 import { AwsError } from '../../core/errors.js';
 import { KINESALITE_OPERATIONS, type KinesaliteEngine, type KinesaliteOperation } from './engine.js';
-import { parseStreamArn, resolveStreamArn, type StreamScope } from './stream-arn.js';
+import { enabledMetrics, incomingMetrics, MonitoringCache, requestedMetrics, SHARD_LEVEL_METRICS, type KinesisMetricDatum } from './monitoring.js';
+import { checkShardFilter, filterShards, type CheckedShardFilter, type WireShardFilter } from './shard-filter.js';
+import { consumerOperations, ConsumerStore } from './consumers.js';
+import { parseStreamArn, resolveStreamArn, streamArn, type StreamScope } from './stream-arn.js';
 import { hashKeyOf, recordBytes, shardFor, type ShardRange, type ShardWriteBudget } from './write-limits.js';
 
 type Result<T extends { $metadata: unknown }> = Omit<T, '$metadata'>;
@@ -41,6 +46,10 @@ export interface KinesisOperationsOptions {
   /** The per-shard write budget when write limits are on. */
   writeBudget(): ShardWriteBudget | undefined;
   shardLimit: number;
+  /** Enhanced fan-out consumers (in memory when not given). */
+  consumers?: ConsumerStore;
+  /** Publishes `AWS/Kinesis` metrics (to CloudWatch, when it is served). */
+  publishMetrics?(scope: StreamScope, data: KinesisMetricDatum[]): void;
 }
 
 /** A PutRecords request may carry 5 MiB of data and partition keys in all. */
@@ -59,6 +68,30 @@ const PROVISIONED: StreamModeDetails = { StreamMode: 'PROVISIONED' };
  */
 export function kinesisOperations(options: KinesisOperationsOptions): Record<string, KinesisOperation> {
   const { engineFor } = options;
+  const monitoring = new MonitoringCache();
+  const consumers = options.consumers ?? new ConsumerStore(undefined);
+
+  /** IncomingBytes/IncomingRecords for what a put stored; never fails the put. */
+  async function publishIncoming(scope: StreamScope, engine: KinesaliteEngine, streamName: string, stored: { shardId: string; bytes: number }[]): Promise<void> {
+    if (!options.publishMetrics || stored.length === 0) return;
+    try {
+      options.publishMetrics(scope, incomingMetrics(streamName, stored, await monitoring.metricsOf(engine, scope, streamName)));
+    } catch {
+      // Metrics are a side channel: the records are stored either way.
+    }
+  }
+
+  async function setMonitoring(input: any, caller: Caller, enable: boolean) {
+    const scope = resolveStreamArn(input, caller);
+    const name = streamNameOf(input);
+    const requested = requestedMetrics(input.ShardLevelMetrics);
+    const engine = await engineFor(scope);
+    const before = enabledMetrics(await engine.readStream(name));
+    const after = SHARD_LEVEL_METRICS.filter((m) => (enable ? before.includes(m) || requested.includes(m) : before.includes(m) && !requested.includes(m)));
+    const stream = await engine.updateStream(name, (s) => (s.EnhancedMonitoring = [{ ShardLevelMetrics: after }]));
+    monitoring.set(scope, name, after);
+    return { StreamName: name, StreamARN: stream.StreamARN, CurrentShardLevelMetrics: before, DesiredShardLevelMetrics: after };
+  }
 
   const forward = (operation: KinesaliteOperation): KinesisOperation => async (input, caller) => {
     const scope = resolveStreamArn(input, caller);
@@ -79,11 +112,16 @@ export function kinesisOperations(options: KinesisOperationsOptions): Record<str
       ? await putWithinBudget(engine, scope, request, budget)
       : await engine.execute('PutRecords', request);
     if (output.Records!.length > (output.FailedRecordCount ?? 0)) options.onRecordsStored(scope, request.StreamName);
+    const stored = output.Records!.flatMap((entry, i) =>
+      entry.ShardId && !entry.ErrorCode ? [{ shardId: entry.ShardId, bytes: recordBytes(request.Records[i].Data, request.Records[i].PartitionKey) }] : [],
+    );
+    await publishIncoming(scope, engine, request.StreamName, stored);
     return output;
   }
 
   return {
     ...operations,
+    ...consumerOperations(consumers, engineFor),
 
     async CreateStream(input: CreateStreamCommandInput, caller): Promise<Record<string, never>> {
       const mode = input.StreamModeDetails?.StreamMode ?? (input.ShardCount === undefined ? 'ON_DEMAND' : 'PROVISIONED');
@@ -100,6 +138,7 @@ export function kinesisOperations(options: KinesisOperationsOptions): Record<str
       // its 10 s minimum delay — and stream settings can only be written to an ACTIVE stream anyway.
       const name = input.StreamName!;
       await engine.untilCreated(name);
+      monitoring.forget(caller, name);
       if (mode === 'ON_DEMAND') await engine.updateStream(name, (s) => (s.StreamModeDetails = { StreamMode: 'ON_DEMAND' }));
       if (tags) await engine.call('AddTagsToStream', { StreamName: name, Tags: tags });
       return {};
@@ -110,8 +149,15 @@ export function kinesisOperations(options: KinesisOperationsOptions): Record<str
       const scope = resolveStreamArn(input, caller);
       const engine = await engineFor(scope);
       const request = engine.validate('DeleteStream', input);
+      const arn = streamArn(scope, request.StreamName);
+      if (consumers.ofStream(scope, arn).length > 0 && input.EnforceConsumerDeletion !== true) {
+        await engine.readStream(request.StreamName); // a missing stream is ResourceNotFoundException first
+        throw new AwsError('ResourceInUseException', `Stream ${request.StreamName} under account ${scope.accountId} has registered consumers; deregister them or delete with EnforceConsumerDeletion.`);
+      }
       await engine.execute('DeleteStream', request);
+      consumers.removeStream(scope, arn);
       await engine.untilDeleted(request.StreamName);
+      monitoring.forget(scope, request.StreamName);
       return {};
     },
 
@@ -123,7 +169,10 @@ export function kinesisOperations(options: KinesisOperationsOptions): Record<str
 
     async DescribeStreamSummary(input, caller): Promise<Result<DescribeStreamSummaryCommandOutput>> {
       const output = await forward('DescribeStreamSummary')(input, caller) as Result<DescribeStreamSummaryCommandOutput>;
-      output.StreamDescriptionSummary!.StreamModeDetails ??= PROVISIONED;
+      const summary = output.StreamDescriptionSummary!;
+      summary.StreamModeDetails ??= PROVISIONED;
+      const scope = summary.StreamARN ? parseStreamArn(summary.StreamARN, 'streamARN') : caller;
+      summary.ConsumerCount = consumers.ofStream(scope, summary.StreamARN!).length;
       return output;
     },
 
@@ -145,26 +194,36 @@ export function kinesisOperations(options: KinesisOperationsOptions): Record<str
       };
     },
 
-    // kinesalite ignores MaxResults and NextToken; page here as AWS does.
-    async ListShards(input: ListShardsCommandInput, caller): Promise<Result<ListShardsCommandOutput>> {
+    // kinesalite ignores MaxResults, NextToken and ShardFilter; page and filter here as AWS does.
+    async ListShards(input: ListShardsCommandInput & { ShardFilter?: WireShardFilter }, caller): Promise<Result<ListShardsCommandOutput>> {
       const scope = resolveStreamArn(input, caller);
       let streamName = input.StreamName;
       let exclusiveStart = input.ExclusiveStartShardId;
+      let filter = input.ShardFilter === undefined || input.ShardFilter === null ? undefined : checkShardFilter(input.ShardFilter);
       if (input.NextToken !== undefined) {
         if (streamName !== undefined) throw new AwsError('InvalidArgumentException', 'NextToken and StreamName cannot be provided together.');
-        [streamName, exclusiveStart] = fromPageToken(input.NextToken, 'shards').split('/');
+        if (filter) throw new AwsError('InvalidArgumentException', 'NextToken and ShardFilter cannot be provided together: the token carries the filter of the first page.');
+        if (exclusiveStart !== undefined) throw new AwsError('InvalidArgumentException', 'NextToken and ExclusiveStartShardId cannot be provided together.');
+        ({ streamName, exclusiveStart, filter } = fromListShardsToken(input.NextToken));
+      } else if (filter && exclusiveStart !== undefined) {
+        throw new AwsError('InvalidArgumentException', 'ExclusiveStartShardId and ShardFilter cannot be provided together; use the AFTER_SHARD_ID filter instead.');
       }
       const maxResults = input.MaxResults ?? 1000;
-      const listed = await (await engineFor(scope)).call<Result<ListShardsCommandOutput>>('ListShards', {
+      const engine = await engineFor(scope);
+      const listed = await engine.call<Result<ListShardsCommandOutput>>('ListShards', {
         StreamName: streamName,
         ExclusiveStartShardId: exclusiveStart,
         MaxResults: maxResults,
       });
-      const shards = listed.Shards ?? [];
+      let shards = listed.Shards ?? [];
+      if (filter) {
+        const stream = await engine.readStream(streamName!);
+        shards = filterShards(shards, filter, { retentionHours: stream.RetentionPeriodHours, createdAt: stream.StreamCreationTimestamp * 1000 }, Date.now());
+      }
       const page = shards.slice(0, maxResults);
       return {
         Shards: page,
-        ...(shards.length > maxResults ? { NextToken: toPageToken('shards', `${streamName}/${page.at(-1)!.ShardId}`) } : {}),
+        ...(shards.length > maxResults ? { NextToken: toListShardsToken(streamName!, page.at(-1)!.ShardId!, filter) } : {}),
       };
     },
 
@@ -181,10 +240,21 @@ export function kinesisOperations(options: KinesisOperationsOptions): Record<str
       }
       const output = await engine.execute<Result<PutRecordCommandOutput>>('PutRecord', record);
       options.onRecordsStored(scope, record.StreamName);
+      await publishIncoming(scope, engine, record.StreamName, [{ shardId: output.ShardId!, bytes: recordBytes(record.Data, record.PartitionKey) }]);
       return output;
     },
 
     PutRecords: putRecords,
+
+    // Enhanced monitoring is stored on the stream (DescribeStream reports it); IncomingBytes and
+    // IncomingRecords are published per shard when enabled, the other shard-level metrics are not.
+    async EnableEnhancedMonitoring(input, caller): Promise<Result<EnableEnhancedMonitoringCommandOutput>> {
+      return setMonitoring(input, caller, true);
+    },
+
+    async DisableEnhancedMonitoring(input, caller): Promise<Result<DisableEnhancedMonitoringCommandOutput>> {
+      return setMonitoring(input, caller, false);
+    },
 
     async DescribeLimits(_input, caller): Promise<Result<DescribeLimitsCommandOutput>> {
       const engine = await engineFor(caller);
@@ -375,6 +445,23 @@ function streamNameOf(input: { StreamName?: string }): string {
 
 function enumError(member: string, value: unknown, allowed: string[]): AwsError {
   return new AwsError('ValidationException', `1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`);
+}
+
+/** A ListShards page token: `shards:<stream>/<last shard id>[/<filter as base64url JSON>]`. */
+function toListShardsToken(streamName: string, lastShardId: string, filter: CheckedShardFilter | undefined): string {
+  const suffix = filter ? `/${Buffer.from(JSON.stringify(filter)).toString('base64url')}` : '';
+  return toPageToken('shards', `${streamName}/${lastShardId}${suffix}`);
+}
+
+function fromListShardsToken(token: unknown): { streamName: string; exclusiveStart: string; filter?: CheckedShardFilter } {
+  const [streamName, exclusiveStart, filter] = fromPageToken(token, 'shards').split('/');
+  if (!streamName || !exclusiveStart) throw new AwsError('InvalidArgumentException', `Invalid NextToken: ${String(token)}`);
+  if (!filter) return { streamName, exclusiveStart };
+  try {
+    return { streamName, exclusiveStart, filter: JSON.parse(Buffer.from(filter, 'base64url').toString('utf8')) };
+  } catch {
+    throw new AwsError('InvalidArgumentException', `Invalid NextToken: ${String(token)}`);
+  }
 }
 
 /** Page tokens are opaque to callers; ours carry the kind of listing and where it stopped. */

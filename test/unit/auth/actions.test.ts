@@ -4,6 +4,7 @@ import { requiredPermissions, type ActionLookups } from '../../../localcloud/aut
 import type { RequiredPermission } from '../../../localcloud/auth/types.js';
 import type { ServiceRequest } from '../../../localcloud/core/types.js';
 import { cloudFormationOperations } from '../../../localcloud/services/cloudformation/api.js';
+import { AlarmOperations } from '../../../localcloud/services/cloudwatch/alarm-operations.js';
 import { CloudWatchOperations } from '../../../localcloud/services/cloudwatch/operations.js';
 import { dynamoDbOperations } from '../../../localcloud/services/dynamodb/operations.js';
 import { accessKeyOperations } from '../../../localcloud/services/iam/access-keys.js';
@@ -13,6 +14,7 @@ import { IamStore } from '../../../localcloud/services/iam/model.js';
 import { principalPolicyOperations } from '../../../localcloud/services/iam/principal-policies.js';
 import { roleOperations } from '../../../localcloud/services/iam/roles.js';
 import { userOperations } from '../../../localcloud/services/iam/users.js';
+import { STREAMING_OPERATIONS } from '../../../localcloud/services/kinesis/index.js';
 import { kinesisOperations } from '../../../localcloud/services/kinesis/operations.js';
 import { lambdaRouter } from '../../../localcloud/services/lambda/api/routes.js';
 import { LogsOperations } from '../../../localcloud/services/logs/operations.js';
@@ -41,8 +43,8 @@ function servedOperations(): Record<string, string[]> {
   const upper = (names: string[]) => names.filter((n) => /^[A-Z]/.test(n));
   return {
     dynamodb: Object.keys(dynamoDbOperations(null as never)),
-    kinesis: Object.keys(kinesisOperations({ engineFor: null as never, onRecordsStored() {}, writeBudget: () => undefined, shardLimit: 1 })),
-    cloudwatch: upper(Object.getOwnPropertyNames(CloudWatchOperations.prototype)),
+    kinesis: [...Object.keys(kinesisOperations({ engineFor: null as never, onRecordsStored() {}, writeBudget: () => undefined, shardLimit: 1 })), ...STREAMING_OPERATIONS],
+    cloudwatch: upper([...Object.getOwnPropertyNames(CloudWatchOperations.prototype), ...Object.getOwnPropertyNames(AlarmOperations.prototype)]),
     logs: upper(Object.getOwnPropertyNames(LogsOperations.prototype)),
     iam: Object.keys({
       ...userOperations(iam),
@@ -148,6 +150,16 @@ const kinesis: Table = {
   StopStreamEncryption: onStream('StopStreamEncryption'),
   UpdateShardCount: onStream('UpdateShardCount'),
   UpdateStreamMode: { input: { StreamARN: stream('telemetry') }, expect: [['kinesis:UpdateStreamMode', stream('telemetry')]] },
+  EnableEnhancedMonitoring: onStream('EnableEnhancedMonitoring'),
+  RegisterStreamConsumer: { input: { StreamARN: stream('telemetry'), ConsumerName: 'fan' }, expect: [['kinesis:RegisterStreamConsumer', stream('telemetry')]] },
+  ListStreamConsumers: { input: { StreamARN: stream('telemetry') }, expect: [['kinesis:ListStreamConsumers', stream('telemetry')]] },
+  DescribeStreamConsumer: [
+    { input: { ConsumerARN: `${stream('telemetry')}/consumer/fan:1700000000` }, expect: [['kinesis:DescribeStreamConsumer', `${stream('telemetry')}/consumer/fan:1700000000`]] },
+    { input: { StreamARN: stream('telemetry'), ConsumerName: 'fan' }, expect: [['kinesis:DescribeStreamConsumer', `${stream('telemetry')}/consumer/fan:*`]] },
+  ],
+  DeregisterStreamConsumer: { input: { ConsumerARN: `${stream('telemetry')}/consumer/fan:1700000000` }, expect: [['kinesis:DeregisterStreamConsumer', `${stream('telemetry')}/consumer/fan:1700000000`]] },
+  SubscribeToShard: { input: { ConsumerARN: `${stream('telemetry')}/consumer/fan:1700000000`, ShardId: 'shardId-000000000000' }, expect: [['kinesis:SubscribeToShard', `${stream('telemetry')}/consumer/fan:1700000000`]] },
+  DisableEnhancedMonitoring: onStream('DisableEnhancedMonitoring'),
   ListStreams: { input: {}, expect: [['kinesis:ListStreams', '*']] },
   DescribeLimits: { input: {}, expect: [['kinesis:DescribeLimits', '*']] },
   TagResource: { input: { ResourceARN: stream('telemetry') }, expect: [['kinesis:TagResource', stream('telemetry')]] },
@@ -156,11 +168,26 @@ const kinesis: Table = {
 };
 
 // -------------------------------------------------------------- CloudWatch
+const alarm = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
 const cloudwatch: Table = {
   PutMetricData: { input: { Namespace: 'IoT/Sensors', MetricData: [] }, expect: [['cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': 'IoT/Sensors' }]] },
   GetMetricStatistics: { input: { Namespace: 'IoT/Sensors' }, expect: [['cloudwatch:GetMetricStatistics', '*']] },
   GetMetricData: { input: {}, expect: [['cloudwatch:GetMetricData', '*']] },
   ListMetrics: { input: {}, expect: [['cloudwatch:ListMetrics', '*']] },
+  PutMetricAlarm: { input: { AlarmName: 'hot' }, expect: [['cloudwatch:PutMetricAlarm', alarm('hot')]] },
+  SetAlarmState: { input: { AlarmName: 'hot' }, expect: [['cloudwatch:SetAlarmState', alarm('hot')]] },
+  DescribeAlarms: { input: { AlarmNames: ['hot'] }, expect: [['cloudwatch:DescribeAlarms', '*']] },
+  DescribeAlarmsForMetric: { input: { Namespace: 'IoT/Sensors', MetricName: 'Temp' }, expect: [['cloudwatch:DescribeAlarmsForMetric', '*']] },
+  DescribeAlarmHistory: [
+    { input: { AlarmName: 'hot' }, expect: [['cloudwatch:DescribeAlarmHistory', alarm('hot')]] },
+    { input: {}, expect: [['cloudwatch:DescribeAlarmHistory', '*']] },
+  ],
+  DeleteAlarms: { input: { AlarmNames: ['hot', 'cold'] }, expect: [['cloudwatch:DeleteAlarms', alarm('hot')], ['cloudwatch:DeleteAlarms', alarm('cold')]] },
+  EnableAlarmActions: { input: { AlarmNames: ['hot'] }, expect: [['cloudwatch:EnableAlarmActions', alarm('hot')]] },
+  DisableAlarmActions: { input: { AlarmNames: ['hot'] }, expect: [['cloudwatch:DisableAlarmActions', alarm('hot')]] },
+  TagResource: { input: { ResourceARN: alarm('hot') }, expect: [['cloudwatch:TagResource', alarm('hot')]] },
+  UntagResource: { input: { ResourceARN: alarm('hot') }, expect: [['cloudwatch:UntagResource', alarm('hot')]] },
+  ListTagsForResource: { input: { ResourceARN: alarm('hot') }, expect: [['cloudwatch:ListTagsForResource', alarm('hot')]] },
 };
 
 // -------------------------------------------------------------------- Logs

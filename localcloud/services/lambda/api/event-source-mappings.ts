@@ -5,6 +5,7 @@ import type {
   UpdateEventSourceMappingRequest,
 } from '@aws-sdk/client-lambda';
 import { randomUUID } from 'node:crypto';
+import { DescribeStreamConsumerCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { AwsError } from '../../../core/errors.js';
 import type { CloudContext } from '../../../core/types.js';
 import type { EventSourceManager } from '../kinesis/event-source-manager.js';
@@ -35,7 +36,7 @@ export class EventSourceMappingOperations {
     if (!input.EventSourceArn) throw invalidParameter('EventSourceArn is required.');
     const stream = parseKinesisStreamArn(input.EventSourceArn);
     if (!stream) {
-      throw invalidParameter(`localcloud's event source mappings read Kinesis streams only; unsupported event source: ${input.EventSourceArn}`);
+      throw invalidParameter(`localcloud's event source mappings read Kinesis streams (and their consumers) only; unsupported event source: ${input.EventSourceArn}`);
     }
     if (!input.StartingPosition) throw invalidParameter('StartingPosition is required for Kinesis event sources.');
     if (input.StartingPosition === 'AT_TIMESTAMP' && !input.StartingPositionTimestamp) {
@@ -51,7 +52,8 @@ export class EventSourceMappingOperations {
         `The event source arn (" ${input.EventSourceArn} ") and function (" ${fn.name} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
       );
     }
-    await this.assertStreamExists({ ...stream, streamArn: input.EventSourceArn });
+    await this.assertStreamExists(stream);
+    if (stream.consumerArn) await this.assertConsumerExists(stream.consumerArn, stream);
 
     const mapping: EventSourceMapping = {
       uuid: randomUUID(),
@@ -148,6 +150,18 @@ export class EventSourceMappingOperations {
     const mapping = this.mappings.get(uuid);
     if (!mapping) throw notFound('The resource you requested does not exist.');
     return mapping;
+  }
+
+  /** Lambda refuses mappings to consumers that are not registered. */
+  private async assertConsumerExists(consumerArn: string, stream: StreamLocation): Promise<void> {
+    const kinesis = new KinesisClient(this.ctx.clientConfig(stream.region, stream.accountId));
+    try {
+      await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumerArn }));
+    } catch (err) {
+      if ((err as Error).name === 'ResourceNotFoundException') throw invalidParameter(`Stream consumer not found: ${consumerArn}`);
+    } finally {
+      kinesis.destroy();
+    }
   }
 
   /** Lambda refuses mappings to streams that do not exist. */

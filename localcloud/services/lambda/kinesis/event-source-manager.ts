@@ -102,7 +102,7 @@ export class EventSourceManager {
     const stream = parseKinesisStreamArn(mapping.eventSourceArn)!;
     const uuid = mapping.uuid;
     const runner = new MappingRunner({
-      reader: new StreamReader(this.ctx, { ...stream, streamArn: mapping.eventSourceArn }, () => this.readerOf((this.store.get(uuid) ?? mapping).functionArn)),
+      reader: new StreamReader(this.ctx, stream, () => this.readerOf((this.store.get(uuid) ?? mapping).functionArn)),
       checkpoints: this.checkpoints,
       mapping: () => this.store.get(uuid) ?? mapping,
       invoke: (records, shardId) => this.invokeAndRecord(uuid, shardId, records),

@@ -42,9 +42,14 @@ export function eventSourceMappingArn(region: string, accountId: string, uuid: s
 }
 
 /** `arn:aws:kinesis:<region>:<account>:stream/<name>` → its parts, or undefined for any other ARN. */
-export function parseKinesisStreamArn(arn: string): { region: string; accountId: string; streamName: string } | undefined {
-  const match = /^arn:aws[a-zA-Z-]*:kinesis:([a-z0-9-]+):(\d{12}):stream\/([a-zA-Z0-9_.-]{1,128})$/.exec(arn);
-  return match ? { region: match[1], accountId: match[2], streamName: match[3] } : undefined;
+export function parseKinesisStreamArn(
+  arn: string,
+): { region: string; accountId: string; streamName: string; streamArn: string; consumerArn?: string } | undefined {
+  // A stream, or one of its enhanced fan-out consumers (`<stream ARN>/consumer/<name>:<timestamp>`): a mapping
+  // on a consumer reads the consumer's stream (for a local cloud the records and their order are the same).
+  const match = /^(arn:aws[a-zA-Z-]*:kinesis:([a-z0-9-]+):(\d{12}):stream\/([a-zA-Z0-9_.-]{1,128}))(\/consumer\/[a-zA-Z0-9_.-]{1,128}:\d+)?$/.exec(arn);
+  if (!match) return undefined;
+  return { region: match[2], accountId: match[3], streamName: match[4], streamArn: match[1], ...(match[5] ? { consumerArn: arn } : {}) };
 }
 
 /** Lambda's timestamp format for function configurations: `2024-05-01T12:00:00.000+0000`. */
