@@ -20,6 +20,7 @@ export function createDynamoDbService(ctx: CloudContext): ServiceProvider {
         path: ctx.stateDir ? path.join(ctx.stateDir, 'dynamodb', accountId, region) : undefined,
         accountId,
         region,
+        log: ctx.log,
       }),
     close: (engine) => engine.close(),
     closedError: () => shuttingDown('DynamoDB'),
