@@ -25,6 +25,7 @@ export const dynamodbPermissions: ActionMap = (operation, input, req) => {
   if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') {
     return Object.keys(input?.RequestItems ?? {}).map((table) => permission(action, tableArn(table, req), requestContext(input)));
   }
+  if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') return transactionPermissions(input, req);
   if (operation === 'Query' || operation === 'Scan') {
     const table = tableArn(text(input?.TableName) ?? '', req);
     const index = text(input?.IndexName);
@@ -35,6 +36,27 @@ export const dynamodbPermissions: ActionMap = (operation, input, req) => {
   if (ARN_OPERATIONS.has(operation)) return [permission(action, text(input?.ResourceArn) ?? '*')];
   return unmapped('dynamodb', operation);
 };
+
+/** The action of each kind of transaction member, as AWS authorizes transactions: per member, on its table. */
+const TRANSACTION_ACTIONS: Record<string, string> = {
+  Get: 'dynamodb:GetItem',
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  Delete: 'dynamodb:DeleteItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+};
+
+function transactionPermissions(input: any, req: ServiceRequest): RequiredPermission[] {
+  const items: unknown[] = Array.isArray(input?.TransactItems) ? input.TransactItems : [];
+  const permissions: RequiredPermission[] = [];
+  for (const item of items) {
+    for (const [kind, action] of Object.entries(TRANSACTION_ACTIONS)) {
+      const member = (item as Record<string, any> | null)?.[kind];
+      if (member) permissions.push(permission(action, tableArn(text(member.TableName) ?? '', req), requestContext(input)));
+    }
+  }
+  return permissions;
+}
 
 /** `TableName` takes a name or, in current SDKs, the table's ARN (which may be another account's). */
 export function tableArn(table: string, req: Pick<ServiceRequest, 'accountId' | 'region'>): string {

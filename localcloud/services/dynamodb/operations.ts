@@ -22,6 +22,7 @@ import type { ServiceRequest } from '../../core/types.js';
 import type { JsonOperation } from '../../protocols/json.js';
 import { DYNALITE_OPERATIONS, type DynaliteEngine, type TableRecord } from './engine.js';
 import { collectionMetrics, singleItemWrite } from './item-writes.js';
+import { Transactions } from './transactions.js';
 import { applyStreamSpecification, assertStreamChange, parseStreamSpecification } from './streams/table-streams.js';
 import { changeSettings, publicDescription, settingsOf, type TableSettings } from './table-settings.js';
 
@@ -40,8 +41,25 @@ export function dynamoDbOperations(engineFor: EngineFor): Record<string, JsonOpe
     operations[operation] = async (input, req) => (await engineFor(req)).call(operation, input);
   }
 
+  // Per engine, so a ClientRequestToken is remembered per account and region.
+  const transactions = new WeakMap<DynaliteEngine, Transactions>();
+  const transactionsOf = (engine: DynaliteEngine) => {
+    let t = transactions.get(engine);
+    if (!t) transactions.set(engine, (t = new Transactions()));
+    return t;
+  };
+
   return {
     ...operations,
+
+    TransactWriteItems: async (input, req) => {
+      const engine = await engineFor(req);
+      return transactionsOf(engine).write(engine, input);
+    },
+    TransactGetItems: async (input, req) => {
+      const engine = await engineFor(req);
+      return transactionsOf(engine).get(engine, input);
+    },
 
     PutItem: async (input, req) => singleItemWrite(await engineFor(req), 'PutItem', input),
     UpdateItem: async (input, req) => singleItemWrite(await engineFor(req), 'UpdateItem', input),
