@@ -1,5 +1,6 @@
 import type { ServiceRequest } from '../../core/types.js';
 import type { RequiredPermission } from '../types.js';
+import { streamArnOfIterator } from '../../services/dynamodb/streams/streams-api.js';
 import { contextOf, permission, text, unmapped, type ActionMap } from './permission.js';
 
 /** Operations that act on the one table `TableName` names; the action is the operation's name. */
@@ -10,7 +11,10 @@ const TABLE_OPERATIONS = new Set([
 ]);
 
 /** Account-level operations: the reference lists no resource type, so they apply to `*`. */
-const ACCOUNT_OPERATIONS = new Set(['ListTables', 'DescribeLimits', 'DescribeEndpoints']);
+const ACCOUNT_OPERATIONS = new Set(['ListTables', 'DescribeLimits', 'DescribeEndpoints', 'ListStreams']);
+
+/** DynamoDB Streams operations on one stream, named by its ARN (GetRecords: inside the shard iterator). */
+const STREAM_OPERATIONS = new Set(['DescribeStream', 'GetShardIterator', 'GetRecords']);
 
 /** Tagging names the table (or index, stream) by its full ARN. */
 const ARN_OPERATIONS = new Set(['TagResource', 'UntagResource', 'ListTagsOfResource']);
@@ -25,7 +29,11 @@ export const dynamodbPermissions: ActionMap = (operation, input, req) => {
   if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') {
     return Object.keys(input?.RequestItems ?? {}).map((table) => permission(action, tableArn(table, req), requestContext(input)));
   }
-  if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') return transactionPermissions(input, req);
+  if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') {
+    const members = transactionPermissions(input, req);
+    // A request naming no table still needs a permission: it is refused, not waved through to validation.
+    return members.length ? members : [permission(action, '*')];
+  }
   if (operation === 'Query' || operation === 'Scan') {
     const table = tableArn(text(input?.TableName) ?? '', req);
     const index = text(input?.IndexName);
@@ -33,6 +41,10 @@ export const dynamodbPermissions: ActionMap = (operation, input, req) => {
   }
   if (TABLE_OPERATIONS.has(operation)) return [permission(action, tableArn(text(input?.TableName) ?? '', req), requestContext(input))];
   if (ACCOUNT_OPERATIONS.has(operation)) return [permission(action, '*')];
+  if (STREAM_OPERATIONS.has(operation)) {
+    const stream = operation === 'GetRecords' ? streamArnOfIterator(String(input?.ShardIterator ?? '')) : text(input?.StreamArn);
+    return [permission(action, stream ?? '*')];
+  }
   if (ARN_OPERATIONS.has(operation)) return [permission(action, text(input?.ResourceArn) ?? '*')];
   return unmapped('dynamodb', operation);
 };

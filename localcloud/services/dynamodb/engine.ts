@@ -65,6 +65,8 @@ export interface DynaliteEngineOptions {
   region: string;
   /** Where failures nobody can answer (a stream record that could not be kept) are reported. */
   log?: (message: string) => void;
+  /** Told after a record lands on one of the engine's table streams. */
+  streamAppended?: (streamArn: string) => void;
 }
 
 export class DynaliteEngine {
@@ -96,7 +98,7 @@ export class DynaliteEngine {
       const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
       throw new Error(`cannot open the DynamoDB store in ${location}: ${cause} (is another localcloud using the same state directory?)`);
     }
-    const streams = await StreamStore.open(store.db, options.accountId, options.region);
+    const streams = await StreamStore.open(store.db, options.accountId, options.region, options.streamAppended);
     const capture = new ChangeCapture(streams, options.log ?? (() => undefined));
     store.getItemDb = capture.wrap(store.getItemDb.bind(store));
     return new DynaliteEngine(store, streams, capture);

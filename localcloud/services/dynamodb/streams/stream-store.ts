@@ -66,10 +66,12 @@ export class StreamStore {
     private readonly db: StreamLevel,
     private readonly accountId: string,
     private readonly region: string,
+    /** Told after each append (Lambda's pollers wake on it). */
+    private readonly appended: (streamArn: string) => void,
   ) {}
 
-  static async open(db: StreamLevel, accountId: string, region: string): Promise<StreamStore> {
-    const store = new StreamStore(db, accountId, region);
+  static async open(db: StreamLevel, accountId: string, region: string, appended: (streamArn: string) => void = () => undefined): Promise<StreamStore> {
+    const store = new StreamStore(db, accountId, region, appended);
     for (const descriptor of await store.all()) {
       if (descriptor.status === 'ENABLED') store.active.set(descriptor.tableName, descriptor);
     }
@@ -151,6 +153,7 @@ export class StreamStore {
       dynamodb,
     };
     await this.db.put(recordKey(descriptor, sequenceNumber), record);
+    this.appended(descriptor.streamArn);
     const appends = (this.appendsSinceTrim.get(descriptor.streamArn) ?? 0) + 1;
     this.appendsSinceTrim.set(descriptor.streamArn, appends % TRIM_EVERY_APPENDS);
     if (appends >= TRIM_EVERY_APPENDS) await this.trim(descriptor);

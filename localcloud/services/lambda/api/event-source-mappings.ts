@@ -8,16 +8,17 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../../core/errors.js';
 import type { CloudContext } from '../../../core/types.js';
 import type { EventSourceManager } from '../kinesis/event-source-manager.js';
-import { StreamReader, type StreamLocation } from '../kinesis/stream-reader.js';
+import { DynamoDbStreamReader } from '../dynamodb-streams/dynamodb-stream-reader.js';
+import { StreamReader, type ShardReader, type StreamLocation } from '../kinesis/stream-reader.js';
 import type { EventSourceMapping, MappingStore, StartingPosition } from '../model/event-source-mappings.js';
-import { eventSourceMappingArn, functionArn, parseFunctionRef, parseKinesisStreamArn } from '../model/names.js';
+import { eventSourceMappingArn, functionArn, parseDynamoDbStreamArn, parseFunctionRef, parseKinesisStreamArn } from '../model/names.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
 import type { Caller, FunctionOperations } from './functions.js';
 import { Validator } from './validation.js';
 
 const STARTING_POSITIONS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
 
-/** Create/Get/List/Update/DeleteEventSourceMapping for Kinesis streams. */
+/** Create/Get/List/Update/DeleteEventSourceMapping for Kinesis streams and DynamoDB table streams. */
 export class EventSourceMappingOperations {
   constructor(
     private readonly ctx: CloudContext,
@@ -33,11 +34,14 @@ export class EventSourceMappingOperations {
       .throwIfInvalid();
     validateSettings(input);
     if (!input.EventSourceArn) throw invalidParameter('EventSourceArn is required.');
-    const stream = parseKinesisStreamArn(input.EventSourceArn);
+    const table = parseDynamoDbStreamArn(input.EventSourceArn);
+    const stream = table ? { ...table, streamName: table.tableName } : parseKinesisStreamArn(input.EventSourceArn);
     if (!stream) {
-      throw invalidParameter(`localcloud's event source mappings read Kinesis streams only; unsupported event source: ${input.EventSourceArn}`);
+      throw invalidParameter(`localcloud's event source mappings read Kinesis streams and DynamoDB table streams only; unsupported event source: ${input.EventSourceArn}`);
     }
-    if (!input.StartingPosition) throw invalidParameter('StartingPosition is required for Kinesis event sources.');
+    if (!input.StartingPosition) throw invalidParameter(`StartingPosition is required for ${table ? 'DynamoDB' : 'Kinesis'} event sources.`);
+    // DynamoDB Streams has no AT_TIMESTAMP iterator.
+    if (table && input.StartingPosition === 'AT_TIMESTAMP') throw invalidParameter('Unsupported starting position for DynamoDB stream event sources: AT_TIMESTAMP');
     if (input.StartingPosition === 'AT_TIMESTAMP' && !input.StartingPositionTimestamp) {
       throw invalidParameter('StartingPositionTimestamp must be provided when StartingPosition is AT_TIMESTAMP.');
     }
@@ -152,7 +156,11 @@ export class EventSourceMappingOperations {
 
   /** Lambda refuses mappings to streams that do not exist. */
   private async assertStreamExists(stream: StreamLocation): Promise<void> {
-    const reader = new StreamReader(this.ctx, stream);
+    const isTableStream = parseDynamoDbStreamArn(stream.streamArn) !== undefined;
+    if (isTableStream && !this.ctx.service('dynamodb')) {
+      throw invalidParameter(`DynamoDB is not served by this local cloud: cannot read ${stream.streamArn}`);
+    }
+    const reader: ShardReader = isTableStream ? new DynamoDbStreamReader(this.ctx, stream) : new StreamReader(this.ctx, stream);
     try {
       await reader.describe();
     } catch (err) {
