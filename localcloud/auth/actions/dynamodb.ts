@@ -1,5 +1,6 @@
 import type { ServiceRequest } from '../../core/types.js';
 import type { RequiredPermission } from '../types.js';
+import { parseStatement } from '../../services/dynamodb/partiql/statement-parser.js';
 import { streamArnOfIterator } from '../../services/dynamodb/streams/streams-api.js';
 import { contextOf, permission, text, unmapped, type ActionMap } from './permission.js';
 
@@ -34,6 +35,9 @@ export const dynamodbPermissions: ActionMap = (operation, input, req) => {
     // A request naming no table still needs a permission: it is refused, not waved through to validation.
     return members.length ? members : [permission(action, '*')];
   }
+  if (operation === 'ExecuteStatement') return partiqlPermissions([input], req);
+  if (operation === 'BatchExecuteStatement') return partiqlPermissions(Array.isArray(input?.Statements) ? input.Statements : [], req);
+  if (operation === 'ExecuteTransaction') return partiqlPermissions(Array.isArray(input?.TransactStatements) ? input.TransactStatements : [], req);
   if (operation === 'Query' || operation === 'Scan') {
     const table = tableArn(text(input?.TableName) ?? '', req);
     const index = text(input?.IndexName);
@@ -68,6 +72,27 @@ function transactionPermissions(input: any, req: ServiceRequest): RequiredPermis
     }
   }
   return permissions;
+}
+
+const PARTIQL_ACTIONS = { SELECT: 'dynamodb:PartiQLSelect', INSERT: 'dynamodb:PartiQLInsert', UPDATE: 'dynamodb:PartiQLUpdate', DELETE: 'dynamodb:PartiQLDelete' };
+
+/**
+ * PartiQL is authorized per statement: PartiQLSelect/Insert/Update/Delete
+ * on the table (a SELECT from an index: on the index). A statement that does
+ * not parse still needs a permission; the operation then refuses it.
+ */
+function partiqlPermissions(statements: any[], req: ServiceRequest): RequiredPermission[] {
+  const permissions = statements.flatMap((s): RequiredPermission[] => {
+    try {
+      const parsed = parseStatement(s?.Statement, Array.isArray(s?.Parameters) ? s.Parameters : []);
+      const table = tableArn(parsed.table, req);
+      const resource = parsed.verb === 'SELECT' && parsed.index ? `${table}/index/${parsed.index}` : table;
+      return [permission(PARTIQL_ACTIONS[parsed.verb], resource)];
+    } catch {
+      return [];
+    }
+  });
+  return permissions.length ? permissions : [permission('dynamodb:PartiQLSelect', '*')];
 }
 
 /** `TableName` takes a name or, in current SDKs, the table's ARN (which may be another account's). */

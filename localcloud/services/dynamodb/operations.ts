@@ -22,6 +22,7 @@ import type { ServiceRequest } from '../../core/types.js';
 import type { JsonOperation } from '../../protocols/json.js';
 import { DYNALITE_OPERATIONS, type DynaliteEngine, type TableRecord } from './engine.js';
 import { collectionMetrics, singleItemWrite } from './item-writes.js';
+import { PartiQl } from './partiql/partiql.js';
 import { Transactions } from './transactions.js';
 import { applyStreamSpecification, assertStreamChange, parseStreamSpecification } from './streams/table-streams.js';
 import { changeSettings, publicDescription, settingsOf, type TableSettings } from './table-settings.js';
@@ -49,8 +50,14 @@ export function dynamoDbOperations(engineFor: EngineFor): Record<string, JsonOpe
     return t;
   };
 
+  const partiql = new PartiQl(transactionsOf);
+
   return {
     ...operations,
+
+    ExecuteStatement: async (input, req) => partiql.execute(await engineFor(req), input),
+    BatchExecuteStatement: async (input, req) => partiql.batch(await engineFor(req), input),
+    ExecuteTransaction: async (input, req) => partiql.transaction(await engineFor(req), input),
 
     TransactWriteItems: async (input, req) => {
       const engine = await engineFor(req);
