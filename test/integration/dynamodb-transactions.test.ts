@@ -125,6 +125,9 @@ describe('dynamodb transactions', function () {
       TransactItems: [{ Put: { TableName: 'Ledger', Item: { id: { S: 'x' } } }, Delete: { TableName: 'Ledger', Key: { id: { S: 'y' } } } }],
     })), 'ValidationException', 400, /TransactItems can only contain one of Check, Put, Update or Delete/);
     await expectAwsError(ddb.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'Missing', Item: { id: { S: 'x' } } } }] })), 'ResourceNotFoundException');
+    await expectAwsError(ddb.send(new TransactWriteItemsCommand({
+      TransactItems: [{ Update: { TableName: 'Ledger', Key: { id: { S: 'x' } }, UpdateExpression: 'SET id = :v', ExpressionAttributeValues: { ':v': { S: 'y' } } } }],
+    })), 'ValidationException', 400, /part of the key/);
     await expectAwsError(ddb.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'Ledger', Item: { other: { S: 'x' } } } }] })), 'ValidationException');
   });
 

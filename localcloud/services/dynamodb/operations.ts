@@ -109,7 +109,9 @@ export function dynamoDbOperations(engineFor: EngineFor): Record<string, JsonOpe
       }
       if (stream?.StreamEnabled) {
         await applyStreamSpecification(engine, input.TableName!, stream);
-        output.TableDescription = publicDescription({ ...output.TableDescription, ...(await engine.call('DescribeTable', { TableName: input.TableName })).Table });
+        const { Table } = await engine.call('DescribeTable', { TableName: input.TableName });
+        const { StreamSpecification, LatestStreamArn, LatestStreamLabel } = publicDescription(Table);
+        output.TableDescription = { ...output.TableDescription, StreamSpecification, LatestStreamArn, LatestStreamLabel };
       }
       return output;
     },

@@ -26,6 +26,7 @@ const MAX_REMEMBERED_TOKENS = 10_000;
 interface DynaliteDb {
   validateKey(key: Item, table: TableRecord): Error | null | undefined;
   validateItem(item: Item, table: TableRecord): Error | null | undefined;
+  validateUpdates(attributeUpdates: unknown, expressionUpdates: unknown, table: TableRecord): Error | null | undefined;
   createKey(item: Item, table: TableRecord): string;
   checkConditional(data: unknown, existing: Item | undefined): Error | null | undefined;
   capacityUnits(item: Item | undefined, isRead: boolean, isConsistent?: boolean): number;
@@ -188,6 +189,8 @@ async function planWrites(engine: DynaliteEngine, items: any[]): Promise<Planned
     const table = await engine.readTable(input.TableName);
     const key = kind === 'Put' ? keyFrom(input.Item, table) : input.Key;
     throwIf(kind === 'Put' ? db.validateItem(input.Item, table) : db.validateKey(input.Key, table));
+    // An update of a key attribute is refused up front, as DynamoDB does, not found when the writes run.
+    if (kind === 'Update') throwIf(db.validateUpdates(data.AttributeUpdates, data._updates, table));
     const identity = `${table.TableName}\u0000${db.createKey(key, table)}`;
     if (seen.has(identity)) throw multipleOperationsOnOneItem();
     seen.add(identity);
