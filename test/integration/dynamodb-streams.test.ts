@@ -243,6 +243,15 @@ describe('dynamodb streams', function () {
       await expectAwsError(lambda.send(new CreateEventSourceMappingCommand({
         FunctionName: 'feed-consumer', EventSourceArn: streamArn, StartingPosition: 'AT_TIMESTAMP', StartingPositionTimestamp: new Date(),
       })), 'InvalidParameterValueException');
+
+      // A function whose role may not read the stream is refused at once, as Lambda does.
+      const blind = await createExecutionRole(cloud.clientConfig(), 'blind-reader', JSON.stringify({
+        Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: '*' }],
+      }));
+      await lambda.send(new CreateFunctionCommand({ FunctionName: 'blind-consumer', Runtime: 'nodejs22.x', Role: blind, Handler: 'index.handler', Code: { ZipFile: code } }));
+      await expectAwsError(lambda.send(new CreateEventSourceMappingCommand({
+        FunctionName: 'blind-consumer', EventSourceArn: streamArn, StartingPosition: 'LATEST',
+      })), 'InvalidParameterValueException', 400, /Cannot access stream .*GetRecords, GetShardIterator, DescribeStream, and ListStreams/);
     } finally {
       lambda.destroy();
       out.cleanup();

@@ -11,6 +11,8 @@ import type { EventSourceManager } from '../kinesis/event-source-manager.js';
 import { DynamoDbStreamReader } from '../dynamodb-streams/dynamodb-stream-reader.js';
 import { StreamReader, type ShardReader, type StreamLocation } from '../kinesis/stream-reader.js';
 import type { EventSourceMapping, MappingStore, StartingPosition } from '../model/event-source-mappings.js';
+import { resolveVersion } from '../model/functions.js';
+import { executionRolePrincipal } from '../runtime/credentials.js';
 import { eventSourceMappingArn, functionArn, parseDynamoDbStreamArn, parseFunctionRef, parseKinesisStreamArn } from '../model/names.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
 import type { Caller, FunctionOperations } from './functions.js';
@@ -56,6 +58,8 @@ export class EventSourceMappingOperations {
       );
     }
     await this.assertStreamExists({ ...stream, streamArn: input.EventSourceArn });
+    // Lambda checks a table stream's mapping against the function's role at once, as AWS does.
+    if (table) await this.assertRoleCanRead({ ...stream, streamArn: input.EventSourceArn }, resolveVersion(fn, ref.qualifier).role, fn.name);
 
     const mapping: EventSourceMapping = {
       uuid: randomUUID(),
@@ -152,6 +156,19 @@ export class EventSourceMappingOperations {
     const mapping = this.mappings.get(uuid);
     if (!mapping) throw notFound('The resource you requested does not exist.');
     return mapping;
+  }
+
+  /** A table stream the function's role cannot read is refused with Lambda's message. */
+  private async assertRoleCanRead(stream: StreamLocation, roleArn: string, functionName: string): Promise<void> {
+    const reader = new DynamoDbStreamReader(this.ctx, stream, () => executionRolePrincipal(this.ctx, roleArn, functionName));
+    try {
+      await reader.describe();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'AccessDeniedException') return;
+      throw invalidParameter(
+        `Cannot access stream ${stream.streamArn}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.`,
+      );
+    }
   }
 
   /** Lambda refuses mappings to streams that do not exist. */
