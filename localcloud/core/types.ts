@@ -106,6 +106,7 @@ export interface ServiceProvider {
 /** Events services publish for each other (e.g. Kinesis wakes Lambda pollers). */
 export interface CloudEvents {
   'kinesis:records': { accountId: string; region: string; streamName: string };
+  'dynamodb:stream-records': { streamArn: string };
 }
 
 export interface TypedBus extends EventEmitter {

@@ -16,6 +16,7 @@ import {
   PutItemCommand,
   QueryCommand,
   ResourceInUseException,
+  ScanCommand,
   ResourceNotFoundException,
   TagResourceCommand,
   UntagResourceCommand,
@@ -253,6 +254,84 @@ describe('dynamodb', function () {
       expect(Items).to.have.length(1);
       expect(Items?.[0].ArchiveBucket).to.equal('my-bucket');
       expect(Items?.[0].location).to.deep.equal(item.location);
+    });
+  });
+
+  describe('what dynalite leaves out', () => {
+    before(async () => {
+      await ddb.send(new CreateTableCommand({
+        ...sensorTable('Collections'),
+        AttributeDefinitions: [...sensorTable('x').AttributeDefinitions!, { AttributeName: 'Kind', AttributeType: 'S' }],
+        LocalSecondaryIndexes: [{
+          IndexName: 'ByKind',
+          KeySchema: [{ AttributeName: 'SensorId', KeyType: 'HASH' }, { AttributeName: 'Kind', KeyType: 'RANGE' }],
+          Projection: { ProjectionType: 'ALL' },
+        }],
+      }));
+      await ddb.send(new PutItemCommand({ TableName: 'Collections', Item: { SensorId: { S: 's1' }, Timestamp: { S: 't1' }, Value: { N: '1' } } }));
+    });
+
+    it('returns the item with a failed condition when ReturnValuesOnConditionCheckFailure is ALL_OLD', async () => {
+      const key = { SensorId: { S: 's1' }, Timestamp: { S: 't1' } };
+      const put = await expectAwsError(ddb.send(new PutItemCommand({
+        TableName: 'Collections', Item: { ...key, Value: { N: '2' } },
+        ConditionExpression: 'attribute_not_exists(SensorId)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      })), 'ConditionalCheckFailedException', 400);
+      expect((put as ConditionalCheckFailedException).Item).to.deep.equal({ ...key, Value: { N: '1' } });
+
+      const update = await expectAwsError(ddb.send(new UpdateItemCommand({
+        TableName: 'Collections', Key: key, UpdateExpression: 'SET #v = :v', ConditionExpression: '#v = :old',
+        ExpressionAttributeNames: { '#v': 'Value' }, ExpressionAttributeValues: { ':v': { N: '3' }, ':old': { N: '9' } }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      })), 'ConditionalCheckFailedException');
+      expect((update as ConditionalCheckFailedException).Item?.Value).to.deep.equal({ N: '1' });
+
+      const del = await expectAwsError(ddb.send(new DeleteItemCommand({
+        TableName: 'Collections', Key: key, ConditionExpression: 'attribute_not_exists(SensorId)',
+      })), 'ConditionalCheckFailedException');
+      expect((del as ConditionalCheckFailedException).Item, 'no item unless asked for').to.equal(undefined);
+
+      await expectAwsError(ddb.send(new DeleteItemCommand({
+        TableName: 'Collections', Key: key, ReturnValuesOnConditionCheckFailure: 'SOME' as 'ALL_OLD',
+      })), 'ValidationException', 400, /returnValuesOnConditionCheckFailure/);
+    });
+
+    it('reports item collection metrics for tables with local secondary indexes', async () => {
+      const put = await ddb.send(new PutItemCommand({
+        TableName: 'Collections', Item: { SensorId: { S: 's2' }, Timestamp: { S: 't' }, Kind: { S: 'k' } }, ReturnItemCollectionMetrics: 'SIZE',
+      }));
+      expect(put.ItemCollectionMetrics?.ItemCollectionKey).to.deep.equal({ SensorId: { S: 's2' } });
+      expect(put.ItemCollectionMetrics?.SizeEstimateRangeGB).to.have.length(2);
+
+      const batch = await ddb.send(new BatchWriteItemCommand({
+        RequestItems: { Collections: [{ DeleteRequest: { Key: { SensorId: { S: 's2' }, Timestamp: { S: 't' } } } }] },
+        ReturnItemCollectionMetrics: 'SIZE',
+      }));
+      expect(batch.ItemCollectionMetrics?.Collections?.[0].ItemCollectionKey).to.deep.equal({ SensorId: { S: 's2' } });
+
+      // A table without local secondary indexes has no item collections.
+      const plain = await ddb.send(new PutItemCommand({
+        TableName: 'SensorData', Item: { SensorId: { S: 'm' }, Timestamp: { S: 't' } }, ReturnItemCollectionMetrics: 'SIZE',
+      }));
+      expect(plain.ItemCollectionMetrics).to.equal(undefined);
+    });
+
+    it('refuses a Scan with Segment 0 but no TotalSegments, and the reverse', async () => {
+      await expectAwsError(ddb.send(new ScanCommand({ TableName: 'Collections', Segment: 0 })), 'ValidationException', 400,
+        /TotalSegments parameter is required but was not present in the request when Segment parameter is present/);
+      await expectAwsError(ddb.send(new ScanCommand({ TableName: 'Collections', TotalSegments: 2 })), 'ValidationException', 400,
+        /Segment parameter is required but was not present in the request when parameter TotalSegments is present/);
+      const { Count } = await ddb.send(new ScanCommand({ TableName: 'Collections', Segment: 0, TotalSegments: 1 }));
+      expect(Count).to.be.greaterThan(0);
+    });
+
+    it('refuses DeleteItem ReturnValues that only updates have', async () => {
+      for (const ReturnValues of ['UPDATED_NEW', 'ALL_NEW', 'UPDATED_OLD'] as const) {
+        await expectAwsError(ddb.send(new DeleteItemCommand({
+          TableName: 'Collections', Key: { SensorId: { S: 's1' }, Timestamp: { S: 't1' } }, ReturnValues,
+        })), 'ValidationException', 400, /^Return values set to invalid value$/);
+      }
+      const { Item } = await ddb.send(new GetItemCommand({ TableName: 'Collections', Key: { SensorId: { S: 's1' }, Timestamp: { S: 't1' } } }));
+      expect(Item, 'the refused deletes deleted nothing').to.not.equal(undefined);
     });
   });
 

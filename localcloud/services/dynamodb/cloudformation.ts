@@ -142,6 +142,10 @@ const table: ResourceProvider = {
       tableChanges.ProvisionedThroughput = throughput(p.ProvisionedThroughput);
     }
     if (!deepEqual(p.StreamSpecification, old.StreamSpecification)) {
+      // DynamoDB changes a stream's view type only by closing it and opening another.
+      if (p.StreamSpecification && old.StreamSpecification) {
+        await ddb.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: false } }));
+      }
       tableChanges.StreamSpecification = p.StreamSpecification ? streamSpecification(p) : { StreamEnabled: false };
     }
     if (Object.keys(tableChanges).length > 0) {

@@ -11,6 +11,9 @@ import {
 } from '../../core/callback-engine.js';
 import { assertNestingWithinLimit } from './attribute-nesting.js';
 import { installClosingStreams, type DynaliteLevel } from './closing-streams.js';
+import { ChangeCapture, type ItemDb } from './streams/change-capture.js';
+import { StreamStore, type StreamLevel } from './streams/stream-store.js';
+import { WriteGate } from './write-gate.js';
 
 /**
  * dynalite (github.com/architect/dynalite) as an in-process engine.
@@ -23,6 +26,8 @@ import { installClosingStreams, type DynaliteLevel } from './closing-streams.js'
  * LevelDB store, its request validations and its actions, exactly as its own
  * handler calls them — and keep the HTTP side to the gateway. One repair is
  * applied to the store as it opens: streams that close their iterators.
+ * Two things are added around it: a gate that lets transactions run alone
+ * (write-gate.ts), and change capture for table streams (streams/).
  */
 
 /** Operations dynalite implements (one module each under dynalite/actions and dynalite/validations). */
@@ -34,10 +39,14 @@ export const DYNALITE_OPERATIONS = [
 export type DynaliteOperation = (typeof DYNALITE_OPERATIONS)[number];
 
 interface Store {
-  db: DynaliteLevel & { open(options?: Record<string, unknown>): Promise<void>; close(callback: EngineCallback): void };
+  db: DynaliteLevel & StreamLevel & { open(options?: Record<string, unknown>): Promise<void>; close(callback: EngineCallback): void };
   tableDb: LockingDb & { awsAccountId: string; awsRegion: string };
   getTable(name: string, checkStatus: boolean, callback: EngineCallback<TableRecord>): void;
+  getItemDb(name: string): ItemDb;
 }
+
+/** Runs one dynalite operation without passing the gate: for work that already holds it. */
+export type EngineRun = <T = any>(operation: DynaliteOperation, input: Record<string, unknown>) => Promise<T>;
 
 /** A table as dynalite stores it: the TableDescription plus whatever we keep next to it. */
 export type TableRecord = Record<string, any> & { TableName: string; TableStatus: string };
@@ -64,12 +73,23 @@ export interface DynaliteEngineOptions {
   path?: string;
   accountId: string;
   region: string;
+  /** Where failures nobody can answer (a stream record that could not be kept) are reported. */
+  log?: (message: string) => void;
+  /** Told after a record lands on one of the engine's table streams. */
+  streamAppended?: (streamArn: string) => void;
 }
 
 export class DynaliteEngine {
   private readonly calls = new EngineCalls('DynamoDB', 'InternalServerError');
 
-  private constructor(private readonly store: Store) {}
+  private readonly gate = new WriteGate();
+
+  private constructor(
+    private readonly store: Store,
+    /** The table streams of this account and region. */
+    readonly streams: StreamStore,
+    private readonly capture: ChangeCapture,
+  ) {}
 
   /** Opens (or creates) the engine's store; fails with a clear message when another process holds the LevelDB lock. */
   static async open(options: DynaliteEngineOptions): Promise<DynaliteEngine> {
@@ -89,11 +109,45 @@ export class DynaliteEngine {
       const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
       throw new Error(`cannot open the DynamoDB store in ${location}: ${cause} (is another localcloud using the same state directory?)`);
     }
-    return new DynaliteEngine(store);
+    const streams = await StreamStore.open(store.db, options.accountId, options.region, options.streamAppended);
+    const capture = new ChangeCapture(streams, options.log ?? (() => undefined));
+    store.getItemDb = capture.wrap(store.getItemDb.bind(store));
+    return new DynaliteEngine(store, streams, capture);
   }
 
   /** Validates `input` the way DynamoDB does and runs the operation; failures come back as AwsErrors. */
   call<T = any>(operation: DynaliteOperation, input: Record<string, unknown>): Promise<T> {
+    return this.gate.runShared(() => this.run<T>(operation, input));
+  }
+
+  /**
+   * Runs `work` alone: no other operation of this engine starts until it
+   * ends, and the streams see only what `work` records itself through
+   * `recordChange` (so a write it rolls back leaves no record).
+   */
+  exclusive<T>(work: (run: EngineRun, recordChange: ChangeCapture['record']) => Promise<T>): Promise<T> {
+    return this.gate.runExclusive(async () => {
+      this.capture.paused = true;
+      try {
+        return await work((operation, input) => this.run(operation, input), (table, before, after) => this.capture.record(table, before, after));
+      } finally {
+        this.capture.paused = false;
+      }
+    });
+  }
+
+  /** Checks `input` against dynalite's validation of `operation` and returns what its action would get (parsed expressions included). */
+  validated(operation: DynaliteOperation, input: Record<string, unknown>): Promise<any> {
+    const { validation } = operationModule(operation);
+    return this.calls.run((done) => {
+      assertNestingWithinLimit(operation, input);
+      const data = validations.checkTypes(input, validation.types);
+      validations.checkValidations(data, validation.types, validation.custom, this.store);
+      done(null, data);
+    });
+  }
+
+  private run<T = any>(operation: DynaliteOperation, input: Record<string, unknown>): Promise<T> {
     const { action, validation } = operationModule(operation);
     return this.calls.run<T>((done) => {
       // Before dynalite's validations, which recurse through attribute values and would overflow the stack.

@@ -21,6 +21,10 @@ import { AwsError } from '../../core/errors.js';
 import type { ServiceRequest } from '../../core/types.js';
 import type { JsonOperation } from '../../protocols/json.js';
 import { DYNALITE_OPERATIONS, type DynaliteEngine, type TableRecord } from './engine.js';
+import { collectionMetrics, singleItemWrite } from './item-writes.js';
+import { PartiQl } from './partiql/partiql.js';
+import { Transactions } from './transactions.js';
+import { applyStreamSpecification, assertStreamChange, parseStreamSpecification } from './streams/table-streams.js';
 import { changeSettings, publicDescription, settingsOf, type TableSettings } from './table-settings.js';
 
 type Result<T extends { $metadata: unknown }> = Omit<T, '$metadata'>;
@@ -38,13 +42,56 @@ export function dynamoDbOperations(engineFor: EngineFor): Record<string, JsonOpe
     operations[operation] = async (input, req) => (await engineFor(req)).call(operation, input);
   }
 
+  // Per engine, so a ClientRequestToken is remembered per account and region.
+  const transactions = new WeakMap<DynaliteEngine, Transactions>();
+  const transactionsOf = (engine: DynaliteEngine) => {
+    let t = transactions.get(engine);
+    if (!t) transactions.set(engine, (t = new Transactions()));
+    return t;
+  };
+
+  const partiql = new PartiQl(transactionsOf);
+
   return {
     ...operations,
 
+    ExecuteStatement: async (input, req) => partiql.execute(await engineFor(req), input),
+    BatchExecuteStatement: async (input, req) => partiql.batch(await engineFor(req), input),
+    ExecuteTransaction: async (input, req) => partiql.transaction(await engineFor(req), input),
+
+    TransactWriteItems: async (input, req) => {
+      const engine = await engineFor(req);
+      return transactionsOf(engine).write(engine, input);
+    },
+    TransactGetItems: async (input, req) => {
+      const engine = await engineFor(req);
+      return transactionsOf(engine).get(engine, input);
+    },
+
+    PutItem: async (input, req) => singleItemWrite(await engineFor(req), 'PutItem', input),
+    UpdateItem: async (input, req) => singleItemWrite(await engineFor(req), 'UpdateItem', input),
+    DeleteItem: async (input, req) => singleItemWrite(await engineFor(req), 'DeleteItem', input),
+
+    async BatchWriteItem(input, req) {
+      const engine = await engineFor(req);
+      const output = await engine.call('BatchWriteItem', input);
+      if (input.ReturnItemCollectionMetrics === 'SIZE') output.ItemCollectionMetrics = await batchCollectionMetrics(engine, input.RequestItems);
+      return output;
+    },
+
+    // dynalite checks `if (Segment && ...)`, so Segment 0 without TotalSegments slips through.
+    async Scan(input, req) {
+      if (input.Segment !== undefined && input.Segment !== null && (input.TotalSegments === undefined || input.TotalSegments === null)) {
+        throw new AwsError('ValidationException', 'The TotalSegments parameter is required but was not present in the request when Segment parameter is present');
+      }
+      return (await engineFor(req)).call('Scan', input);
+    },
+
     async CreateTable(input: CreateTableCommandInput, req): Promise<Result<CreateTableCommandOutput>> {
       const engine = await engineFor(req);
-      // dynalite drops parameters it does not know, Tags among them: apply them once the table exists.
+      // dynalite drops parameters it does not know, Tags and StreamSpecification among them: apply them once the table exists.
       const tags = validTags(input.Tags);
+      const stream = parseStreamSpecification(input.StreamSpecification);
       let output: Result<CreateTableCommandOutput>;
       try {
         output = await engine.call('CreateTable', { ...input });
@@ -60,6 +107,12 @@ export function dynamoDbOperations(engineFor: EngineFor): Record<string, JsonOpe
       if (tags.length && output.TableDescription?.TableArn) {
         await engine.call('TagResource', { ResourceArn: output.TableDescription.TableArn, Tags: tags });
       }
+      if (stream?.StreamEnabled) {
+        await applyStreamSpecification(engine, input.TableName!, stream);
+        const { Table } = await engine.call('DescribeTable', { TableName: input.TableName });
+        const { StreamSpecification, LatestStreamArn, LatestStreamLabel } = publicDescription(Table);
+        output.TableDescription = { ...output.TableDescription, StreamSpecification, LatestStreamArn, LatestStreamLabel };
+      }
       return output;
     },
 
@@ -71,10 +124,18 @@ export function dynamoDbOperations(engineFor: EngineFor): Record<string, JsonOpe
 
     async UpdateTable(input, req): Promise<Result<UpdateTableCommandOutput>> {
       const engine = await engineFor(req);
-      const output = await engine.call<Result<UpdateTableCommandOutput>>('UpdateTable', input);
-      await engine.untilActive(output.TableDescription!.TableName!);
-      publicDescription(output.TableDescription);
-      return output;
+      const { StreamSpecification, ...rest } = input;
+      const stream = parseStreamSpecification(StreamSpecification);
+      if (stream) await assertStreamChange(engine, tableName(input.TableName), stream);
+      // dynalite refuses an UpdateTable with nothing it knows to change: a stream-only update does not go to it.
+      const dynaliteChanges = Object.keys(rest).some((k) => !['TableName', 'AttributeDefinitions'].includes(k));
+      if (dynaliteChanges || !stream) {
+        const output = await engine.call<Result<UpdateTableCommandOutput>>('UpdateTable', rest);
+        await engine.untilActive(output.TableDescription!.TableName!);
+      }
+      if (stream) await applyStreamSpecification(engine, input.TableName, stream);
+      const { Table } = await engine.call<Result<DescribeTableCommandOutput>>('DescribeTable', { TableName: input.TableName });
+      return { TableDescription: publicDescription(Table) };
     },
 
     // Answers (DELETING, as AWS does) once the table is gone: dynalite removes it on a zero-delay timer,
@@ -83,6 +144,8 @@ export function dynamoDbOperations(engineFor: EngineFor): Record<string, JsonOpe
       const engine = await engineFor(req);
       const output = await engine.call<Result<DeleteTableCommandOutput>>('DeleteTable', input);
       await engine.untilDeleted(output.TableDescription!.TableName!);
+      // The table's stream closes with it; its records stay readable for their 24 hours, as on AWS.
+      await engine.streams.disable(output.TableDescription!.TableName!);
       publicDescription(output.TableDescription);
       return output;
     },
@@ -153,6 +216,18 @@ export function dynamoDbOperations(engineFor: EngineFor): Record<string, JsonOpe
       return { Endpoints: [{ Address: req.host, CachePeriodInMinutes: 1440 }] };
     },
   };
+}
+
+/** BatchWriteItem's ItemCollectionMetrics: per table with local secondary indexes, one entry per write. */
+async function batchCollectionMetrics(engine: DynaliteEngine, requestItems: Record<string, any[]>) {
+  const metrics: Record<string, unknown[]> = {};
+  for (const [table, writes] of Object.entries(requestItems ?? {})) {
+    for (const write of writes) {
+      const entry = await collectionMetrics(engine, table, write.PutRequest?.Item ?? write.DeleteRequest?.Key);
+      if (entry) (metrics[table] ??= []).push(entry);
+    }
+  }
+  return metrics;
 }
 
 function applyTimeToLive(settings: TableSettings, enabled: boolean, attributeName: string): void {

@@ -9,6 +9,8 @@ import type { TableRecord } from './engine.js';
 export interface TableSettings {
   timeToLive?: { attributeName: string; enabled: boolean };
   pointInTimeRecovery?: { enabled: boolean; recoveryPeriodInDays?: number; enabledAt?: number };
+  /** The table's latest stream (kept once disabled: DescribeTable still names it). */
+  stream?: { enabled: boolean; viewType: string; arn: string; label: string };
 }
 
 const SETTINGS_FIELD = '_localcloud';
@@ -23,8 +25,17 @@ export function changeSettings(table: TableRecord, change: (settings: TableSetti
   table[SETTINGS_FIELD] = settings;
 }
 
-/** A TableDescription as the API shows it: without our private field. */
+/** A TableDescription as the API shows it: our stream settings in DynamoDB's members, without our private field. */
 export function publicDescription<T extends object | undefined>(description: T): T {
-  if (description && SETTINGS_FIELD in description) delete (description as Record<string, unknown>)[SETTINGS_FIELD];
+  if (description && SETTINGS_FIELD in description) {
+    const table = description as Record<string, unknown>;
+    const stream = (table[SETTINGS_FIELD] as TableSettings).stream;
+    if (stream) {
+      table.StreamSpecification = stream.enabled ? { StreamEnabled: true, StreamViewType: stream.viewType } : { StreamEnabled: false };
+      table.LatestStreamArn = stream.arn;
+      table.LatestStreamLabel = stream.label;
+    }
+    delete table[SETTINGS_FIELD];
+  }
   return description;
 }

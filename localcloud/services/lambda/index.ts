@@ -17,13 +17,14 @@ import { lambdaRouter, type LambdaRouter } from './api/routes.js';
 import type { BatchOutcome } from './kinesis/batch-delivery.js';
 import { CheckpointStore } from './kinesis/checkpoints.js';
 import { EventSourceManager } from './kinesis/event-source-manager.js';
+import { dynamodbEvent } from './dynamodb-streams/dynamodb-event.js';
 import { kinesisEvent } from './kinesis/kinesis-event.js';
 import { CodeStore } from './model/code-store.js';
 import type { EventSourceMapping } from './model/event-source-mappings.js';
 import { MappingStore } from './model/event-source-mappings.js';
 import { FunctionStore, resolveVersion, versionToRun } from './model/functions.js';
 import { LayerStore, parseLayerVersionArn } from './model/layers.js';
-import { parseFunctionRef, type FunctionRef } from './model/names.js';
+import { parseDynamoDbStreamArn, parseFunctionRef, type FunctionRef } from './model/names.js';
 import { AsyncInvocations } from './runtime/async-invocations.js';
 import { FunctionRuntime } from './runtime/invoker.js';
 import { prepareRuntimeModules } from './runtime/runtime-modules.js';
@@ -194,7 +195,7 @@ export class LambdaProvider implements ServiceProvider {
     return this.mappings.get(uuid)?.functionArn;
   }
 
-  /** An event source mapping's invocation: the Kinesis event for one shard's batch. */
+  /** An event source mapping's invocation: the Kinesis (or DynamoDB stream) event for one shard's batch. */
   private async invokeWithBatch(mapping: EventSourceMapping, shardId: string, records: _Record[]): Promise<BatchOutcome> {
     const ref = parseFunctionRef(mapping.functionArn, mapping.accountId, mapping.region);
     const fn = this.functions.get(ref);
@@ -206,7 +207,9 @@ export class LambdaProvider implements ServiceProvider {
     } catch {
       return { ok: false, reason: 'function version or alias not found' };
     }
-    const event = kinesisEvent(records, { shardId, roleArn: version.role, region: mapping.region, eventSourceArn: mapping.eventSourceArn });
+    const event = parseDynamoDbStreamArn(mapping.eventSourceArn)
+      ? dynamodbEvent(records, mapping.eventSourceArn)
+      : kinesisEvent(records, { shardId, roleArn: version.role, region: mapping.region, eventSourceArn: mapping.eventSourceArn });
     const output = await this.runtime.invoke({ fn, version, invokedArn: mapping.functionArn, payload: Buffer.from(JSON.stringify(event)) });
     if (output.functionError) return { ok: false, reason: output.errorType ?? 'Unhandled' };
     if (!mapping.functionResponseTypes.includes('ReportBatchItemFailures')) return { ok: true };

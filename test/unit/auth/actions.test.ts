@@ -7,6 +7,7 @@ import { cloudFormationOperations } from '../../../localcloud/services/cloudform
 import { AlarmOperations } from '../../../localcloud/services/cloudwatch/alarm-operations.js';
 import { CloudWatchOperations } from '../../../localcloud/services/cloudwatch/operations.js';
 import { dynamoDbOperations } from '../../../localcloud/services/dynamodb/operations.js';
+import { streamsOperations } from '../../../localcloud/services/dynamodb/streams/streams-api.js';
 import { accessKeyOperations } from '../../../localcloud/services/iam/access-keys.js';
 import { groupOperations } from '../../../localcloud/services/iam/groups.js';
 import { managedPolicyOperations } from '../../../localcloud/services/iam/managed-policies.js';
@@ -42,7 +43,8 @@ function servedOperations(): Record<string, string[]> {
   const iam = { store: new IamStore(undefined), now: () => new Date() };
   const upper = (names: string[]) => names.filter((n) => /^[A-Z]/.test(n));
   return {
-    dynamodb: Object.keys(dynamoDbOperations(null as never)),
+    // The DynamoDB Streams API is served by the same provider (and signed as dynamodb).
+    dynamodb: [...Object.keys(dynamoDbOperations(null as never)), ...Object.keys(streamsOperations)],
     kinesis: [...Object.keys(kinesisOperations({ engineFor: null as never, onRecordsStored() {}, writeBudget: () => undefined, shardLimit: 1 })), ...STREAMING_OPERATIONS],
     cloudwatch: upper([...Object.getOwnPropertyNames(CloudWatchOperations.prototype), ...Object.getOwnPropertyNames(AlarmOperations.prototype)]),
     logs: upper(Object.getOwnPropertyNames(LogsOperations.prototype)),
@@ -105,6 +107,49 @@ const dynamodb: Table = {
   TagResource: { input: { ResourceArn: table('Sensors'), Tags: [] }, expect: [['dynamodb:TagResource', table('Sensors')]] },
   UntagResource: { input: { ResourceArn: table('Sensors'), TagKeys: [] }, expect: [['dynamodb:UntagResource', table('Sensors')]] },
   ListTagsOfResource: { input: { ResourceArn: table('Sensors') }, expect: [['dynamodb:ListTagsOfResource', table('Sensors')]] },
+  TransactWriteItems: [
+    {
+      input: {
+        TransactItems: [
+          { Put: { TableName: 'Sensors' } },
+          { Update: { TableName: 'Devices' } },
+          { Delete: { TableName: 'Sensors' } },
+          { ConditionCheck: { TableName: 'Devices' } },
+        ],
+      },
+      expect: [
+        ['dynamodb:PutItem', table('Sensors')],
+        ['dynamodb:UpdateItem', table('Devices')],
+        ['dynamodb:DeleteItem', table('Sensors')],
+        ['dynamodb:ConditionCheckItem', table('Devices')],
+      ],
+    },
+    { input: { TransactItems: [] }, expect: [['dynamodb:TransactWriteItems', '*']] },
+  ],
+  TransactGetItems: { input: { TransactItems: [{ Get: { TableName: 'Sensors' } }] }, expect: [['dynamodb:GetItem', table('Sensors')]] },
+  ExecuteStatement: [
+    { input: { Statement: "SELECT * FROM Sensors WHERE id = 'a'" }, expect: [['dynamodb:PartiQLSelect', table('Sensors')]] },
+    { input: { Statement: 'SELECT * FROM "Sensors"."byTime"' }, expect: [['dynamodb:PartiQLSelect', `${table('Sensors')}/index/byTime`]] },
+    { input: { Statement: "INSERT INTO Sensors VALUE {'id': 'a'}" }, expect: [['dynamodb:PartiQLInsert', table('Sensors')]] },
+    { input: { Statement: "UPDATE Sensors SET v = 1 WHERE id = 'a'" }, expect: [['dynamodb:PartiQLUpdate', table('Sensors')]] },
+    { input: { Statement: "DELETE FROM Sensors WHERE id = 'a'" }, expect: [['dynamodb:PartiQLDelete', table('Sensors')]] },
+    { input: { Statement: 'not PartiQL' }, expect: [['dynamodb:PartiQLSelect', '*']] },
+  ],
+  BatchExecuteStatement: {
+    input: { Statements: [{ Statement: "DELETE FROM Sensors WHERE id = 'a'" }, { Statement: "INSERT INTO Devices VALUE {'id': 'b'}" }] },
+    expect: [['dynamodb:PartiQLDelete', table('Sensors')], ['dynamodb:PartiQLInsert', table('Devices')]],
+  },
+  ExecuteTransaction: {
+    input: { TransactStatements: [{ Statement: "SELECT * FROM Sensors WHERE id = 'a'" }] },
+    expect: [['dynamodb:PartiQLSelect', table('Sensors')]],
+  },
+  ListStreams: { input: {}, expect: [['dynamodb:ListStreams', '*']] },
+  DescribeStream: { input: { StreamArn: `${table('Sensors')}/stream/2024-01-01T00:00:00.000` }, expect: [['dynamodb:DescribeStream', `${table('Sensors')}/stream/2024-01-01T00:00:00.000`]] },
+  GetShardIterator: { input: { StreamArn: `${table('Sensors')}/stream/2024-01-01T00:00:00.000` }, expect: [['dynamodb:GetShardIterator', `${table('Sensors')}/stream/2024-01-01T00:00:00.000`]] },
+  GetRecords: {
+    input: { ShardIterator: `${table('Sensors')}/stream/2024-01-01T00:00:00.000|1|${Buffer.from(JSON.stringify(['shardId-1', '0', 1])).toString('base64url')}` },
+    expect: [['dynamodb:GetRecords', `${table('Sensors')}/stream/2024-01-01T00:00:00.000`]],
+  },
 };
 
 // ----------------------------------------------------------------- Kinesis

@@ -9,16 +9,19 @@ import { DescribeStreamConsumerCommand, KinesisClient } from '@aws-sdk/client-ki
 import { AwsError } from '../../../core/errors.js';
 import type { CloudContext } from '../../../core/types.js';
 import type { EventSourceManager } from '../kinesis/event-source-manager.js';
-import { StreamReader, type StreamLocation } from '../kinesis/stream-reader.js';
+import { DynamoDbStreamReader } from '../dynamodb-streams/dynamodb-stream-reader.js';
+import { StreamReader, type ShardReader, type StreamLocation } from '../kinesis/stream-reader.js';
 import type { EventSourceMapping, MappingStore, StartingPosition } from '../model/event-source-mappings.js';
-import { eventSourceMappingArn, functionArn, parseFunctionRef, parseKinesisStreamArn } from '../model/names.js';
+import { resolveVersion } from '../model/functions.js';
+import { executionRolePrincipal } from '../runtime/credentials.js';
+import { eventSourceMappingArn, functionArn, parseDynamoDbStreamArn, parseFunctionRef, parseKinesisStreamArn } from '../model/names.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
 import type { Caller, FunctionOperations } from './functions.js';
 import { Validator } from './validation.js';
 
 const STARTING_POSITIONS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
 
-/** Create/Get/List/Update/DeleteEventSourceMapping for Kinesis streams. */
+/** Create/Get/List/Update/DeleteEventSourceMapping for Kinesis streams and DynamoDB table streams. */
 export class EventSourceMappingOperations {
   constructor(
     private readonly ctx: CloudContext,
@@ -34,11 +37,14 @@ export class EventSourceMappingOperations {
       .throwIfInvalid();
     validateSettings(input);
     if (!input.EventSourceArn) throw invalidParameter('EventSourceArn is required.');
-    const stream = parseKinesisStreamArn(input.EventSourceArn);
+    const table = parseDynamoDbStreamArn(input.EventSourceArn);
+    const stream = table ? { ...table, streamName: table.tableName } : parseKinesisStreamArn(input.EventSourceArn);
     if (!stream) {
-      throw invalidParameter(`localcloud's event source mappings read Kinesis streams (and their consumers) only; unsupported event source: ${input.EventSourceArn}`);
+      throw invalidParameter(`localcloud's event source mappings read Kinesis streams (and their consumers), DynamoDB table streams and SQS queues; unsupported event source: ${input.EventSourceArn}`);
     }
-    if (!input.StartingPosition) throw invalidParameter('StartingPosition is required for Kinesis event sources.');
+    if (!input.StartingPosition) throw invalidParameter(`StartingPosition is required for ${table ? 'DynamoDB' : 'Kinesis'} event sources.`);
+    // DynamoDB Streams has no AT_TIMESTAMP iterator.
+    if (table && input.StartingPosition === 'AT_TIMESTAMP') throw invalidParameter('Unsupported starting position for DynamoDB stream event sources: AT_TIMESTAMP');
     if (input.StartingPosition === 'AT_TIMESTAMP' && !input.StartingPositionTimestamp) {
       throw invalidParameter('StartingPositionTimestamp must be provided when StartingPosition is AT_TIMESTAMP.');
     }
@@ -52,8 +58,11 @@ export class EventSourceMappingOperations {
         `The event source arn (" ${input.EventSourceArn} ") and function (" ${fn.name} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
       );
     }
-    await this.assertStreamExists(stream);
-    if (stream.consumerArn) await this.assertConsumerExists(stream.consumerArn, stream);
+    const location = 'streamArn' in stream ? stream : { ...stream, streamArn: input.EventSourceArn };
+    await this.assertStreamExists(location);
+    if ('consumerArn' in stream && stream.consumerArn) await this.assertConsumerExists(stream.consumerArn, location);
+    // Lambda checks a table stream's mapping against the function's role at once, as AWS does.
+    if (table) await this.assertRoleCanRead(location, resolveVersion(fn, ref.qualifier).role, fn.name);
 
     const mapping: EventSourceMapping = {
       uuid: randomUUID(),
@@ -164,9 +173,26 @@ export class EventSourceMappingOperations {
     }
   }
 
+  /** A table stream the function's role cannot read is refused with Lambda's message. */
+  private async assertRoleCanRead(stream: StreamLocation, roleArn: string, functionName: string): Promise<void> {
+    const reader = new DynamoDbStreamReader(this.ctx, stream, () => executionRolePrincipal(this.ctx, roleArn, functionName));
+    try {
+      await reader.describe();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'AccessDeniedException') return;
+      throw invalidParameter(
+        `Cannot access stream ${stream.streamArn}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.`,
+      );
+    }
+  }
+
   /** Lambda refuses mappings to streams that do not exist. */
   private async assertStreamExists(stream: StreamLocation): Promise<void> {
-    const reader = new StreamReader(this.ctx, stream);
+    const isTableStream = parseDynamoDbStreamArn(stream.streamArn) !== undefined;
+    if (isTableStream && !this.ctx.service('dynamodb')) {
+      throw invalidParameter(`DynamoDB is not served by this local cloud: cannot read ${stream.streamArn}`);
+    }
+    const reader: ShardReader = isTableStream ? new DynamoDbStreamReader(this.ctx, stream) : new StreamReader(this.ctx, stream);
     try {
       await reader.describe();
     } catch (err) {

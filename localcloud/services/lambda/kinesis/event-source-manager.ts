@@ -4,11 +4,12 @@ import { JsonLinesFile } from '../../../core/state-files.js';
 import type { Principal } from '../../../auth/types.js';
 import type { CloudContext, CloudEvents } from '../../../core/types.js';
 import type { EventSourceMapping, MappingStore } from '../model/event-source-mappings.js';
-import { parseKinesisStreamArn } from '../model/names.js';
+import { DynamoDbStreamReader } from '../dynamodb-streams/dynamodb-stream-reader.js';
+import { parseDynamoDbStreamArn, parseKinesisStreamArn } from '../model/names.js';
 import type { BatchOutcome } from './batch-delivery.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { MappingRunner } from './mapping-runner.js';
-import { StreamReader } from './stream-reader.js';
+import { StreamReader, type ShardReader } from './stream-reader.js';
 
 /** Invokes the mapping's function with a batch of one shard's records. */
 export type BatchInvoker = (mapping: EventSourceMapping, shardId: string, records: _Record[]) => Promise<BatchOutcome>;
@@ -40,6 +41,9 @@ export class EventSourceManager {
       if (stream.streamName === event.streamName && stream.region === event.region && stream.accountId === event.accountId) runner.wake();
     }
   };
+  private readonly onTableStreamRecords = (event: CloudEvents['dynamodb:stream-records']) => {
+    for (const runner of this.runners.values()) if (runner.stream.streamArn === event.streamArn) runner.wake();
+  };
 
   constructor(
     private readonly ctx: CloudContext,
@@ -55,6 +59,7 @@ export class EventSourceManager {
 
   start(): void {
     this.ctx.bus.on('kinesis:records', this.onRecords);
+    this.ctx.bus.on('dynamodb:stream-records', this.onTableStreamRecords);
     for (const mapping of this.store.all()) {
       if (mapping.state === 'Deleting') this.forget(mapping.uuid);
       else this.run(mapping);
@@ -63,6 +68,7 @@ export class EventSourceManager {
 
   async stop(): Promise<void> {
     this.ctx.bus.off('kinesis:records', this.onRecords);
+    this.ctx.bus.off('dynamodb:stream-records', this.onTableStreamRecords);
     const runners = [...this.runners.values()];
     this.runners.clear();
     await Promise.all(runners.map((r) => r.stop()));
@@ -99,10 +105,9 @@ export class EventSourceManager {
   }
 
   private run(mapping: EventSourceMapping): void {
-    const stream = parseKinesisStreamArn(mapping.eventSourceArn)!;
     const uuid = mapping.uuid;
     const runner = new MappingRunner({
-      reader: new StreamReader(this.ctx, stream, () => this.readerOf((this.store.get(uuid) ?? mapping).functionArn)),
+      reader: this.readerFor(mapping),
       checkpoints: this.checkpoints,
       mapping: () => this.store.get(uuid) ?? mapping,
       invoke: (records, shardId) => this.invokeAndRecord(uuid, shardId, records),
@@ -112,6 +117,17 @@ export class EventSourceManager {
     this.runners.set(uuid, runner);
     runner.start();
     runner.ready.then(() => this.settle(uuid));
+  }
+
+  /** Kinesis streams and DynamoDB table streams are read alike; each through its own API, as the function's role. */
+  private readerFor(mapping: EventSourceMapping): ShardReader {
+    const actingAs = () => this.readerOf((this.store.get(mapping.uuid) ?? mapping).functionArn);
+    const table = parseDynamoDbStreamArn(mapping.eventSourceArn);
+    if (table) {
+      return new DynamoDbStreamReader(this.ctx, { ...table, streamName: table.tableName, streamArn: mapping.eventSourceArn }, actingAs);
+    }
+    const stream = parseKinesisStreamArn(mapping.eventSourceArn)!;
+    return new StreamReader(this.ctx, stream, actingAs);
   }
 
   private async invokeAndRecord(uuid: string, shardId: string, records: _Record[]): Promise<BatchOutcome> {

@@ -1,5 +1,5 @@
 import type { _Record } from '@aws-sdk/client-kinesis';
-import type { ShardPosition, StreamReader } from './stream-reader.js';
+import type { ShardPosition, ShardReader } from './stream-reader.js';
 import { WakeSignal } from './wake-signal.js';
 
 /**
@@ -22,7 +22,7 @@ const READ_AHEAD_CHUNK = 100;
 const READ_AHEAD_BYTES = 8 * 1024 * 1024;
 
 export interface ReadAheadSource {
-  reader: StreamReader;
+  reader: ShardReader;
   shardId: string;
   /** The mapping's settings, read live (UpdateEventSourceMapping may change them). */
   batchSize(): number;

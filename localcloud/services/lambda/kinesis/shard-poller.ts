@@ -4,11 +4,11 @@ import type { EventSourceMapping } from '../model/event-source-mappings.js';
 import { deliverBatch, type BatchOutcome } from './batch-delivery.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { FALLBACK_POLL_MS, ShardReadAhead } from './read-ahead.js';
-import type { ShardPosition, StreamReader } from './stream-reader.js';
+import type { ShardPosition, ShardReader } from './stream-reader.js';
 import { WakeSignal } from './wake-signal.js';
 
 export interface PollerContext {
-  reader: StreamReader;
+  reader: ShardReader;
   checkpoints: CheckpointStore;
   /** The mapping's current settings (UpdateEventSourceMapping may change them while it runs). */
   mapping(): EventSourceMapping;

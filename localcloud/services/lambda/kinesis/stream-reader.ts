@@ -33,6 +33,20 @@ export interface StreamLocation {
   streamArn: string;
 }
 
+/**
+ * What a mapping's pollers need from the stream they read: Kinesis streams
+ * (StreamReader) and DynamoDB table streams (DynamoDbStreamReader) both
+ * present their shards and records in Kinesis's shapes.
+ */
+export interface ShardReader {
+  readonly stream: StreamLocation;
+  describe(): Promise<void>;
+  listShards(): Promise<Shard[]>;
+  iterator(shardId: string, position: ShardPosition): Promise<string | undefined>;
+  records(iterator: string, limit: number): Promise<{ records: _Record[]; nextIterator?: string }>;
+  close(): void;
+}
+
 /** The Kinesis reads a mapping makes, with the SDK's input and output shapes. */
 interface KinesisReads {
   describeStreamSummary(input: DescribeStreamSummaryCommandInput): Promise<DescribeStreamSummaryOutput>;
@@ -49,7 +63,7 @@ interface KinesisReads {
  * provider). In-process when the Kinesis provider offers its reader (no HTTP,
  * SigV4 or JSON on the hot path), over HTTP with the SDK otherwise.
  */
-export class StreamReader {
+export class StreamReader implements ShardReader {
   private readonly reads: KinesisReads;
 
   constructor(

@@ -52,6 +52,12 @@ export function parseKinesisStreamArn(
   return { region: match[2], accountId: match[3], streamName: match[4], streamArn: match[1], ...(match[5] ? { consumerArn: arn } : {}) };
 }
 
+/** `arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>` → its parts, or undefined for any other ARN. */
+export function parseDynamoDbStreamArn(arn: string): { region: string; accountId: string; tableName: string; label: string } | undefined {
+  const match = /^arn:aws[a-zA-Z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})\/stream\/([0-9T:.-]{1,64})$/.exec(arn);
+  return match ? { region: match[1], accountId: match[2], tableName: match[3], label: match[4] } : undefined;
+}
+
 /** Lambda's timestamp format for function configurations: `2024-05-01T12:00:00.000+0000`. */
 export function lambdaTimestamp(date = new Date()): string {
   return date.toISOString().replace('Z', '+0000');
