@@ -144,6 +144,12 @@ export class Gateway {
       endpoint: this.ctx.endpoint,
       requestId,
     };
+    // A client that hangs up stops long-running requests (SQS long polls) from waiting for nobody.
+    const clientGone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableEnded) clientGone.abort();
+    });
+    request.signal = clientGone.signal;
 
     // A service still starting (S3 loading its records) cannot be asked anything yet, its CORS rules included.
     const state = service ? ((await this.readiness?.whenSettled(service.name, this.readinessWaitMs)) ?? 'running') : 'running';
