@@ -31,6 +31,8 @@ export interface SqsProvider extends ServiceProvider {
   readonly operations: SqsOperations;
   /** The queue's Policy attribute: SQS queue policies are resource policies to the authorizer. */
   resourcePolicy(accountId: string, region: string, resourceArn: string): Promise<string | undefined>;
+  /** How many long polls are waiting now. */
+  waitingReceives(): number;
 }
 
 /**
@@ -80,6 +82,7 @@ export function createSqsService(ctx: CloudContext): SqsProvider {
     name: 'sqs',
     routes: { signingNames: ['sqs'], targetPrefixes: [TARGET_PREFIX] },
     operations,
+    waitingReceives: () => signals.waiting,
     handle: (req) => (isJson(req) ? handleJson(req) : handleQuery(req)),
     errorResponse(error, req) {
       if (isJson(req)) return jsonError(error, JSON_CONTENT_TYPE, true, JSON_ERROR_TYPES);

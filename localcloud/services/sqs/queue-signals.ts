@@ -25,6 +25,13 @@ export class QueueSignals {
     });
   }
 
+  /** How many receives are waiting now (health and tests look). */
+  get waiting(): number {
+    let n = 0;
+    for (const set of this.waiters.values()) n += set.size;
+    return n;
+  }
+
   notify(key: string): void {
     for (const wake of [...(this.waiters.get(key) ?? [])]) wake();
   }
