@@ -91,7 +91,8 @@ export function validateAttributes(attributes: Record<string, string>, fifo: boo
         if (!rule.values.includes(value)) throw invalidAttributeValue(name, `Must be one of ${rule.values.join(', ')}.`);
         break;
       case 'json':
-        if (parseJsonObject(value) === undefined) throw invalidAttributeValue(name, 'Must be a JSON object.');
+        // An empty value removes the policy.
+        if (value !== '' && parseJsonObject(value) === undefined) throw invalidAttributeValue(name, 'Must be a JSON object.');
         break;
       case 'text':
         break;
