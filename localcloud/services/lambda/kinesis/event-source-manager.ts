@@ -56,6 +56,7 @@ export class EventSourceManager {
   start(): void {
     this.ctx.bus.on('kinesis:records', this.onRecords);
     for (const mapping of this.store.all()) {
+      if (!parseKinesisStreamArn(mapping.eventSourceArn)) continue; // other sources have their own managers
       if (mapping.state === 'Deleting') this.forget(mapping.uuid);
       else this.run(mapping);
     }
