@@ -462,6 +462,32 @@ describe('SQS (SDK v3, JSON protocol)', function () {
   });
 
   describe('wire', () => {
+    it('answers members of the wrong JSON type with a 400, never a 500', async () => {
+      const url = await create('typed');
+      const bodies: [string, unknown][] = [
+        ['ReceiveMessage', { QueueUrl: url, MessageAttributeNames: 'All' }],
+        ['ReceiveMessage', { QueueUrl: url, AttributeNames: 5 }],
+        ['ReceiveMessage', { QueueUrl: url, MaxNumberOfMessages: 'many' }],
+        ['GetQueueAttributes', { QueueUrl: url, AttributeNames: { All: true } }],
+        ['UntagQueue', { QueueUrl: url, TagKeys: 'a' }],
+        ['AddPermission', { QueueUrl: url, Label: 'x', AWSAccountIds: '111122223333', Actions: ['SendMessage'] }],
+        ['SendMessage', { QueueUrl: url, MessageBody: 'x', MessageAttributes: [] }],
+        ['SendMessageBatch', { QueueUrl: url, Entries: 'x' }],
+        ['CreateQueue', { QueueName: 'q', Attributes: { DelaySeconds: { n: 1 } } }],
+        ['GetQueueUrl', { QueueName: 42 }],
+      ];
+      for (const [operation, body] of bodies) {
+        const response = await rawHttp(cloud.url, {
+          method: 'POST',
+          path: '/',
+          headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${operation}` },
+          body: JSON.stringify(body),
+          sign: { service: 'sqs' },
+        });
+        expect(response.status, `${operation} ${JSON.stringify(body)}: ${response.body}`).to.equal(400);
+      }
+    });
+
     it('sends query-compatible errors: __type is the shape, x-amzn-query-error the query code', async () => {
       const response = await rawHttp(cloud.url, {
         method: 'POST',

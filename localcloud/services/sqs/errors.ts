@@ -54,3 +54,10 @@ export const messageNotInflight = () =>
   new AwsError('AWS.SimpleQueueService.MessageNotInflight', 'Message does not exist or is not available for visibility timeout change.');
 
 export const overLimit = (message: string) => new AwsError('OverLimit', message, 403);
+
+/** A list-of-strings parameter, or undefined when absent; any other shape is the client's mistake, not a crash. */
+export function stringList(value: unknown, name: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalidParameter(`${name} must be a list of strings.`);
+  return value;
+}

@@ -32,7 +32,7 @@ import { checkRedrivePolicies, deadLetterTarget } from './redrive.js';
 import { MessageReceiver, type ReceiveInput } from './receive.js';
 import { MessageSender, type SendInput } from './send.js';
 import { decodeReceiptHandle } from './receipt-handle.js';
-import { invalidAttributeName, messageNotInflight, receiptHandleIsInvalid } from './errors.js';
+import { invalidAttributeName, messageNotInflight, receiptHandleIsInvalid, stringList } from './errors.js';
 
 /**
  * Bounds that keep one cloud's memory in check. AWS has no backlog limit; a
@@ -140,7 +140,7 @@ export class SqsOperations {
   }
 
   ListQueues(input: ListQueuesRequest, caller: Caller) {
-    const prefix = input.QueueNamePrefix ?? '';
+    const prefix = typeof input.QueueNamePrefix === 'string' ? input.QueueNamePrefix : '';
     const max = optionalInteger(input.MaxResults, 'MaxResults', 1, 1000);
     if (input.NextToken !== undefined && max === undefined) {
       throw invalidParameter('MaxResults is a mandatory parameter when you provide a value for NextToken.');
@@ -162,7 +162,7 @@ export class SqsOperations {
 
   GetQueueAttributes(input: GetQueueAttributesRequest, caller: Caller) {
     const queue = this.queueOf(input.QueueUrl, caller);
-    const requested = input.AttributeNames ?? [];
+    const requested = (stringList(input.AttributeNames, 'AttributeNames') ?? []) as string[];
     for (const name of requested) {
       if (name !== 'All' && !ALL_ATTRIBUTE_NAMES.has(name)) throw invalidAttributeName(name);
     }
@@ -170,7 +170,7 @@ export class SqsOperations {
     const values = this.attributeValues(queue);
     const picked: Record<string, string> = {};
     for (const [name, value] of Object.entries(values)) {
-      if (all || requested.includes(name as never)) picked[name] = value;
+      if (all || requested.includes(name)) picked[name] = value;
     }
     return Object.keys(picked).length > 0 ? { Attributes: picked } : {};
   }
@@ -332,8 +332,9 @@ export class SqsOperations {
 
   UntagQueue(input: UntagQueueRequest, caller: Caller) {
     const queue = this.queueOf(input.QueueUrl, caller);
-    if (!Array.isArray(input.TagKeys) || input.TagKeys.length === 0) throw missingParameter('TagKeys');
-    for (const key of input.TagKeys) delete queue.tags[key];
+    const keys = stringList(input.TagKeys, 'TagKeys');
+    if (!keys || keys.length === 0) throw missingParameter('TagKeys');
+    for (const key of keys) delete queue.tags[key];
     this.store.changed();
     return {};
   }

@@ -1,5 +1,5 @@
 import type { AddPermissionRequest } from '@aws-sdk/client-sqs';
-import { invalidValue, missingParameter } from './errors.js';
+import { invalidValue, missingParameter, stringList } from './errors.js';
 import { parseJsonObject } from './queue-attributes.js';
 import type { Queue } from './queue.js';
 
@@ -28,19 +28,21 @@ function currentPolicy(queue: Queue): PolicyDocument {
 export function addPermissionStatement(queue: Queue, input: AddPermissionRequest): string {
   const label = input.Label;
   if (!label) throw missingParameter('Label');
-  if (!/^[A-Za-z0-9_-]{1,80}$/.test(label)) throw invalidValue('Label', label, 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
-  if (!Array.isArray(input.AWSAccountIds) || input.AWSAccountIds.length === 0) throw missingParameter('AWSAccountIds');
-  if (!Array.isArray(input.Actions) || input.Actions.length === 0) throw missingParameter('Actions');
-  for (const action of input.Actions) {
+  if (typeof label !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(label)) throw invalidValue('Label', label, 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
+  const accounts = stringList(input.AWSAccountIds, 'AWSAccountIds');
+  const actionNames = stringList(input.Actions, 'Actions');
+  if (!accounts || accounts.length === 0) throw missingParameter('AWSAccountIds');
+  if (!actionNames || actionNames.length === 0) throw missingParameter('Actions');
+  for (const action of actionNames) {
     if (!GRANTABLE_ACTIONS.has(action)) throw invalidValue('Actions', action, `Only the queue owner is allowed to invoke this action.`);
   }
-  for (const account of input.AWSAccountIds) {
+  for (const account of accounts) {
     if (!/^\d{12}$/.test(account)) throw invalidValue('AWSAccountIds', account, 'An AWS account id is 12 digits.');
   }
   const policy = currentPolicy(queue);
   if (policy.Statement.some((s) => s.Sid === label)) throw invalidValue('Label', label, 'Already exists.');
-  const principals = input.AWSAccountIds.map((account) => `arn:aws:iam::${account}:root`);
-  const actions = input.Actions.map((action) => `SQS:${action}`);
+  const principals = accounts.map((account) => `arn:aws:iam::${account}:root`);
+  const actions = actionNames.map((action) => `SQS:${action}`);
   policy.Statement.push({
     Sid: label,
     Effect: 'Allow',

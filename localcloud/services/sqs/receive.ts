@@ -1,4 +1,4 @@
-import { invalidValue } from './errors.js';
+import { invalidValue, stringList } from './errors.js';
 import { md5OfAttributes, type StoredAttributeValue } from './md5.js';
 import { wireAttributes } from './message-input.js';
 import { encodeReceiptHandle } from './receipt-handle.js';
@@ -58,16 +58,17 @@ export class MessageReceiver {
     const wait =
       integerIn(input.WaitTimeSeconds, 'WaitTimeSeconds', 0, 20, 'Must be >= 0 and <= 20, if provided.') ??
       Number(queue.attributes.ReceiveMessageWaitTimeSeconds);
-    const systemNames = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
+    const systemNames = [...(stringList(input.AttributeNames, 'AttributeNames') ?? []), ...(stringList(input.MessageSystemAttributeNames, 'MessageSystemAttributeNames') ?? [])];
+    const attributeNames = stringList(input.MessageAttributeNames, 'MessageAttributeNames') ?? [];
     for (const name of systemNames) {
       if (!SYSTEM_ATTRIBUTES.has(name)) throw invalidValue('AttributeNames', name, `Unknown Attribute ${name}.`);
     }
     const attemptId = input.ReceiveRequestAttemptId;
-    if (attemptId !== undefined && !/^[\x21-\x7e]{1,128}$/.test(attemptId)) {
+    if (attemptId !== undefined && (typeof attemptId !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(attemptId))) {
       throw invalidValue('ReceiveRequestAttemptId', attemptId, 'ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.');
     }
     const render = (taken: { message: StoredMessage; nonce: string }[]) =>
-      taken.length === 0 ? {} : { Messages: taken.map(({ message, nonce }) => this.wire(queue, message, nonce, systemNames, input.MessageAttributeNames ?? [])) };
+      taken.length === 0 ? {} : { Messages: taken.map(({ message, nonce }) => this.wire(queue, message, nonce, systemNames, attributeNames)) };
 
     const key = QueueStore.keyOf(queue.id);
     const deadline = this.now() + wait * 1000;
