@@ -8,7 +8,7 @@ import { denialMessage, evaluate, type Decision, type EvaluationInput, type Name
 import type { Principal, RequiredPermission } from './types.js';
 import type { UsageRecorder } from './usage.js';
 
-/** A service that holds resource-based policies (Lambda function policies, S3 bucket policies). */
+/** A service that holds resource-based policies (Lambda function policies, S3 bucket policies, SQS queue policies). */
 export interface ResourcePolicyHolder {
   resourcePolicy(accountId: string, region: string, resourceArn: string): Promise<string | undefined>;
 }
@@ -18,7 +18,7 @@ const ALLOW_ALL: NamedPolicy = { id: 'trust-check', kind: 'identity', document: 
 const isAssumeRole = (permission: RequiredPermission) => permission.action.toLowerCase() === 'sts:assumerole';
 
 /** Services whose resource-based policies take part in decisions, by the IAM prefix of their ARNs. */
-const RESOURCE_POLICY_SERVICES: Record<string, string> = { lambda: 'lambda', s3: 's3' };
+const RESOURCE_POLICY_SERVICES: Record<string, string> = { lambda: 'lambda', s3: 's3', sqs: 'sqs' };
 
 /**
  * Decides whether a principal may do what an operation needs, as AWS's

@@ -45,6 +45,11 @@ export interface ServiceRequest {
    * signature is broken.
    */
   verifyStreamingChunks?: StreamingChunkVerifier;
+  /**
+   * Aborted by the gateway when the client goes away before the response is
+   * sent: long-running requests (SQS long polling) stop waiting for nobody.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ServiceResponse {

@@ -13,6 +13,7 @@ import { BrowserBoundary } from './browser-boundary.js';
 import { DEFAULT_READINESS_WAIT_MS, ServiceReadiness } from './health.js';
 import { refuseUnknownRegion } from './region-check.js';
 import { ServiceRouter } from './router.js';
+import { unservedServiceResponse } from './unserved-service.js';
 
 /** Where `localcloud iam report` reads the running cloud's IAM usage. */
 export const IAM_REPORT_PATH = '/_localcloud/iam/report';
@@ -144,6 +145,12 @@ export class Gateway {
       endpoint: this.ctx.endpoint,
       requestId,
     };
+    // A client that hangs up stops long-running requests (SQS long polls) from waiting for nobody.
+    const clientGone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableEnded) clientGone.abort();
+    });
+    request.signal = clientGone.signal;
 
     // A service still starting (S3 loading its records) cannot be asked anything yet, its CORS rules included.
     const state = service ? ((await this.readiness?.whenSettled(service.name, this.readinessWaitMs)) ?? 'running') : 'running';
@@ -156,6 +163,12 @@ export class Gateway {
     const privateNetwork: Record<string, string> = verdict.privateNetwork ? { 'access-control-allow-private-network': 'true' } : {};
     if (method === 'OPTIONS' && !resourceCors) {
       return send(res, { status: 200, headers: { ...verdict.cors, ...privateNetwork, 'content-length': '0' } });
+    }
+
+    const unserved = this.router.unserved(path, headers, scope);
+    if (unserved) {
+      const response = unservedServiceResponse(unserved, this.router.served, { headers, requestId, formAction: query.get('Action') ?? formAction });
+      return send(res, withCors(withRequestId(response, requestId), verdict.cors));
     }
 
     // AWS checks the credential scope's Region before anything else looks at the request.

@@ -14,6 +14,8 @@ export class ServiceRouter {
   private readonly byAction = new Map<string, ServiceProvider>();
   private readonly byPathPrefix: [string, ServiceProvider][] = [];
   private s3?: ServiceProvider;
+  /** Health names of the services served, for messages. */
+  readonly served: string[];
 
   constructor(services: ServiceProvider[]) {
     for (const service of services) {
@@ -23,6 +25,21 @@ export class ServiceRouter {
       for (const action of service.routes.queryActions ?? []) this.byAction.set(action, service);
       if (service.name === 's3') this.s3 = service;
     }
+    this.served = services.map((s) => s.name).sort();
+  }
+
+  /**
+   * The service a request names that localcloud does not serve, if it names
+   * one: the SigV4 credential scope's service (`ec2`, `secretsmanager`) or,
+   * unsigned, the X-Amz-Target prefix. Such a request would otherwise fall
+   * through to S3 and get its XML errors.
+   */
+  unserved(path: string, headers: Record<string, string>, scope: CredentialScope | undefined): string | undefined {
+    if (this.byPathPrefix.some(([prefix]) => path.startsWith(prefix))) return undefined;
+    if (scope && !this.bySigningName.has(scope.service)) return scope.service;
+    const target = headers['x-amz-target'];
+    if (target && !scope && !this.byTarget.has(target.split('.')[0])) return target.split('.')[0];
+    return undefined;
   }
 
   route(
@@ -35,7 +52,11 @@ export class ServiceRouter {
   ): ServiceProvider | undefined {
     for (const [prefix, service] of this.byPathPrefix) if (path.startsWith(prefix)) return service;
     const target = headers['x-amz-target'];
-    if (target) return this.byTarget.get(target.split('.')[0]);
+    if (target) {
+      // An operation the service's target prefix does not know still goes to the service the request is signed for, which answers in its own protocol.
+      const byTarget = this.byTarget.get(target.split('.')[0]);
+      if (byTarget || !scope) return byTarget;
+    }
     if (scope) {
       const service = this.bySigningName.get(scope.service);
       if (service) return service;

@@ -7,6 +7,7 @@ import { createKinesisService } from './kinesis/index.js';
 import { createLambdaService } from './lambda/index.js';
 import { createLogsService } from './logs/index.js';
 import { createS3Service } from './s3/index.js';
+import { createSqsService } from './sqs/index.js';
 import { createStsService } from './sts/index.js';
 
 /** Every service of the local cloud, one provider per AWS service. */
@@ -19,6 +20,7 @@ export function createServices(ctx: CloudContext): ServiceProvider[] {
     createLogsService(ctx),
     createIamService(ctx),
     createStsService(ctx),
+    createSqsService(ctx),
     createLambdaService(ctx),
     createCloudFormationService(ctx),
   ];

@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { startLocalCloud } from '../../localcloud/localcloud.js';
+import { CognitoIdentityClient, GetIdCommand } from '@aws-sdk/nested-clients/cognito-identity';
+import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
+import { rawHttp } from '../support/raw-http.js';
 
 /** Sends raw bytes and resolves with whatever comes back before the server closes or `ms` passes. */
 function rawExchange(port: number, payload: string | Buffer, ms = 1000): Promise<string> {
@@ -51,12 +54,71 @@ describe('gateway', () => {
     expect(res.headers.get('access-control-allow-credentials')).to.equal(null);
   });
 
-  it('answers an unknown X-Amz-Target with a JSON AWS error, not a crash', async () => {
+  it('answers an unknown X-Amz-Target with a JSON AWS error naming it, not a crash', async () => {
     const res = await fetch(`${cloud.url}/`, { method: 'POST', headers: { 'x-amz-target': 'NoSuchService_2020.Foo' }, body: '{}' });
-    expect(res.status).to.equal(400);
+    expect(res.status).to.equal(501);
     const body = (await res.json()) as { __type: string; message: string };
-    expect(body.__type).to.equal('UnknownService');
-    expect(body.message).to.match(/which service/);
+    expect(body.__type).to.equal('InternalFailure');
+    expect(body.message).to.match(/does not serve the NoSuchService_2020 service/);
+  });
+
+  describe('a service localcloud does not serve', () => {
+    it('gets a 501 its SDK shows, naming the service (SDK v3 Cognito Identity client)', async () => {
+      const client = new CognitoIdentityClient(cloud.clientConfig());
+      try {
+        const error = await expectAwsError(client.send(new GetIdCommand({ IdentityPoolId: 'us-east-1:00000000-0000-0000-0000-000000000000' })), 'InternalFailure', 501);
+        expect(error.message).to.match(/localcloud does not serve the AWSCognitoIdentityService service \(it serves .*sqs/);
+        // Not retried: 501 is not a transient status.
+        expect((error as unknown as { $metadata: { attempts?: number } }).$metadata.attempts).to.equal(1);
+      } finally {
+        client.destroy();
+      }
+    });
+
+    it('answers a JSON-protocol service in JSON, by its SigV4 signing name', async () => {
+      const res = await rawHttp(cloud.url, {
+        method: 'POST',
+        path: '/',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
+        body: '{"SecretId":"db"}',
+        sign: { service: 'secretsmanager' },
+      });
+      expect(res.status).to.equal(501);
+      expect(res.headers['content-type']).to.equal('application/x-amz-json-1.1');
+      const body = JSON.parse(res.body);
+      expect(body.__type).to.equal('InternalFailure');
+      expect(body.message).to.match(/does not serve the secretsmanager service \(it serves [a-z, ]*s3[a-z, ]*\)/);
+    });
+
+    it('answers a query-protocol service in query XML, not S3 XML', async () => {
+      const res = await rawHttp(cloud.url, {
+        method: 'POST',
+        path: '/',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'Action=DescribeInstances&Version=2016-11-15',
+        sign: { service: 'ec2' },
+      });
+      expect(res.status).to.equal(501);
+      expect(res.body).to.match(/<ErrorResponse><Error><Type>Receiver<\/Type><Code>InternalFailure<\/Code><Message>localcloud does not serve the ec2 service/);
+    });
+
+    it('answers a REST service in JSON (a signed API Gateway GET)', async () => {
+      const res = await rawHttp(cloud.url, { method: 'GET', path: '/restapis', sign: { service: 'apigateway' } });
+      expect(res.status).to.equal(501);
+      expect(JSON.parse(res.body).message).to.match(/does not serve the apigateway service/);
+    });
+
+    it('still routes an unknown operation of a served service to that service', async () => {
+      const res = await rawHttp(cloud.url, {
+        method: 'POST',
+        path: '/',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_29990101.ListTables' },
+        body: '{}',
+        sign: { service: 'dynamodb' },
+      });
+      expect(res.status).to.equal(400);
+      expect(JSON.parse(res.body).__type).to.match(/UnknownOperation/);
+    });
   });
 
   it('speaks cleartext HTTP/2 (prior knowledge) on the same port as HTTP/1.1', async () => {

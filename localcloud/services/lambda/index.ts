@@ -19,6 +19,9 @@ import { CheckpointStore } from './kinesis/checkpoints.js';
 import { EventSourceManager } from './kinesis/event-source-manager.js';
 import { dynamodbEvent } from './dynamodb-streams/dynamodb-event.js';
 import { kinesisEvent } from './kinesis/kinesis-event.js';
+import { partialBatchResponse, sqsEvent, type SqsBatchOutcome } from './sqs/sqs-event.js';
+import { SqsMappingManager } from './sqs/sqs-mapping-manager.js';
+import type { WireMessage } from '../sqs/receive.js';
 import { CodeStore } from './model/code-store.js';
 import type { EventSourceMapping } from './model/event-source-mappings.js';
 import { MappingStore } from './model/event-source-mappings.js';
@@ -58,6 +61,7 @@ export class LambdaProvider implements ServiceProvider {
   readonly layers: LayerStore;
   readonly runtime: FunctionRuntime;
   readonly eventSources: EventSourceManager;
+  readonly queueSources: SqsMappingManager;
   private readonly mappings: MappingStore;
   private readonly code: CodeStore;
   private readonly codeUrls: CodeUrls;
@@ -93,6 +97,13 @@ export class LambdaProvider implements ServiceProvider {
       stateRoot,
     );
 
+    this.queueSources = new SqsMappingManager(
+      ctx,
+      this.mappings,
+      (m, messages) => this.invokeWithMessages(m, messages),
+      (functionArn) => this.executionRoleOf(functionArn),
+    );
+
     const layerOps = new LayerOperations(ctx, this.layers, this.code, this.codeUrls);
     const functionOps = new FunctionOperations(ctx, this.functions, this.code, this.runtime, this.codeUrls, (arns, caller) =>
       layerOps.functionLayers(arns, caller),
@@ -103,7 +114,7 @@ export class LambdaProvider implements ServiceProvider {
       functions: functionOps,
       invoke: new InvokeOperation(functionOps, this.runtime, this.asyncInvocations),
       permissions: new PermissionOperations(this.functions, functionOps),
-      mappings: new EventSourceMappingOperations(ctx, this.mappings, this.eventSources, functionOps),
+      mappings: new EventSourceMappingOperations(ctx, this.mappings, this.eventSources, functionOps, this.queueSources),
     });
   }
 
@@ -132,12 +143,13 @@ export class LambdaProvider implements ServiceProvider {
     this.code.collectGarbage(referenced);
     this.mappings.load();
     this.eventSources.start();
+    this.queueSources.start();
   }
 
   async stop(): Promise<void> {
     // Pollers first (so no new batch starts), then the processes; in-flight
     // batches end unacknowledged and are redelivered after a restart.
-    const pollersStopped = this.eventSources.stop();
+    const pollersStopped = Promise.all([this.eventSources.stop(), this.queueSources.stop()]);
     await this.asyncInvocations.stop().catch(() => undefined);
     await this.runtime.stop();
     await pollersStopped;
@@ -214,6 +226,26 @@ export class LambdaProvider implements ServiceProvider {
     if (output.functionError) return { ok: false, reason: output.errorType ?? 'Unhandled' };
     if (!mapping.functionResponseTypes.includes('ReportBatchItemFailures')) return { ok: true };
     return partialBatchOutcome(output.payload, records);
+  }
+
+  /** An SQS mapping's invocation: the SQS event for a batch of messages, and which of them to delete. */
+  private async invokeWithMessages(mapping: EventSourceMapping, messages: WireMessage[]): Promise<SqsBatchOutcome> {
+    const ref = parseFunctionRef(mapping.functionArn, mapping.accountId, mapping.region);
+    const fn = this.functions.get(ref);
+    if (!fn) return { ok: false, reason: 'function not found' };
+    let version;
+    try {
+      // A mapping on an alias follows it (and its routing weights) at every batch.
+      version = versionToRun(fn, ref.qualifier);
+    } catch {
+      return { ok: false, reason: 'function version or alias not found' };
+    }
+    const event = sqsEvent(messages, { eventSourceArn: mapping.eventSourceArn, region: mapping.region });
+    const output = await this.runtime.invoke({ fn, version, invokedArn: mapping.functionArn, payload: Buffer.from(JSON.stringify(event)) });
+    if (output.functionError) return { ok: false, reason: output.errorType ?? 'Unhandled' };
+    const ids = messages.map((m) => m.MessageId);
+    if (!mapping.functionResponseTypes.includes('ReportBatchItemFailures')) return { ok: true, deleteIds: ids };
+    return partialBatchResponse(output.payload, ids);
   }
 }
 

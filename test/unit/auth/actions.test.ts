@@ -20,6 +20,7 @@ import { kinesisOperations } from '../../../localcloud/services/kinesis/operatio
 import { lambdaRouter } from '../../../localcloud/services/lambda/api/routes.js';
 import { LogsOperations } from '../../../localcloud/services/logs/operations.js';
 import { s3Operations } from '../../../localcloud/services/s3/dispatch.js';
+import { SQS_OPERATIONS } from '../../../localcloud/services/sqs/index.js';
 import { stsOperations } from '../../../localcloud/services/sts/operations.js';
 import { SessionStore } from '../../../localcloud/services/sts/sessions.js';
 
@@ -60,6 +61,7 @@ function servedOperations(): Record<string, string[]> {
     cloudformation: Object.keys(cloudFormationOperations({} as never)),
     lambda: [...lambdaRouter({} as never).operations],
     s3: s3Operations(),
+    sqs: [...SQS_OPERATIONS],
   };
 }
 
@@ -629,7 +631,40 @@ const s3: Table = {
   PutBucketAcl: onBucket('PutBucketAcl', 's3:PutBucketAcl'),
 };
 
-const TABLES: Record<string, Table> = { dynamodb, kinesis, cloudwatch, logs, iam, sts, cloudformation, lambda, s3 };
+// ---------------------------------------------------------------- SQS
+const queue = (name: string, account = ACCOUNT) => `arn:aws:sqs:${REGION}:${account}:${name}`;
+const onQueue = (op: string, action = `sqs:${op}`): Case[] => [
+  { input: { QueueUrl: `http://localhost:4566/${ACCOUNT}/jobs` }, expect: [[action, queue('jobs')]] },
+  // Another account's queue: its ARN, so that account's queue policy decides.
+  { input: { QueueUrl: `https://sqs.${REGION}.amazonaws.com/${OTHER}/shared` }, expect: [[action, queue('shared', OTHER)]] },
+];
+const sqs: Table = {
+  CreateQueue: { input: { QueueName: 'jobs' }, expect: [['sqs:CreateQueue', queue('jobs')]] },
+  GetQueueUrl: [
+    { input: { QueueName: 'jobs' }, expect: [['sqs:GetQueueUrl', queue('jobs')]] },
+    { input: { QueueName: 'shared', QueueOwnerAWSAccountId: OTHER }, expect: [['sqs:GetQueueUrl', queue('shared', OTHER)]] },
+  ],
+  ListQueues: { input: {}, expect: [['sqs:ListQueues', '*']] },
+  DeleteQueue: onQueue('DeleteQueue'),
+  GetQueueAttributes: onQueue('GetQueueAttributes'),
+  SetQueueAttributes: onQueue('SetQueueAttributes'),
+  SendMessage: onQueue('SendMessage'),
+  SendMessageBatch: onQueue('SendMessageBatch', 'sqs:SendMessage'),
+  ReceiveMessage: onQueue('ReceiveMessage'),
+  DeleteMessage: onQueue('DeleteMessage'),
+  DeleteMessageBatch: onQueue('DeleteMessageBatch', 'sqs:DeleteMessage'),
+  ChangeMessageVisibility: onQueue('ChangeMessageVisibility'),
+  ChangeMessageVisibilityBatch: onQueue('ChangeMessageVisibilityBatch', 'sqs:ChangeMessageVisibility'),
+  PurgeQueue: onQueue('PurgeQueue'),
+  ListDeadLetterSourceQueues: onQueue('ListDeadLetterSourceQueues'),
+  TagQueue: onQueue('TagQueue'),
+  UntagQueue: onQueue('UntagQueue'),
+  ListQueueTags: onQueue('ListQueueTags'),
+  AddPermission: onQueue('AddPermission'),
+  RemovePermission: onQueue('RemovePermission'),
+};
+
+const TABLES: Record<string, Table> = { dynamodb, kinesis, cloudwatch, logs, iam, sts, cloudformation, lambda, s3, sqs };
 
 const asExpected = (permissions: RequiredPermission[]): Expected[] =>
   permissions.map((p) => (p.context ? [p.action, p.resource, p.context] : [p.action, p.resource]));

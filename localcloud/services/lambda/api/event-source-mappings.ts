@@ -15,22 +15,27 @@ import type { EventSourceMapping, MappingStore, StartingPosition } from '../mode
 import { resolveVersion } from '../model/functions.js';
 import { executionRolePrincipal } from '../runtime/credentials.js';
 import { eventSourceMappingArn, functionArn, parseDynamoDbStreamArn, parseFunctionRef, parseKinesisStreamArn } from '../model/names.js';
+import { createSqsMapping, sqsMappingConfiguration, updatedSqsSettings } from '../sqs/mapping-settings.js';
+import { isSqsMapping, type SqsMappingManager } from '../sqs/sqs-mapping-manager.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
 import type { Caller, FunctionOperations } from './functions.js';
 import { Validator } from './validation.js';
 
 const STARTING_POSITIONS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
 
-/** Create/Get/List/Update/DeleteEventSourceMapping for Kinesis streams and DynamoDB table streams. */
+/** Create/Get/List/Update/DeleteEventSourceMapping for Kinesis streams (and consumers), DynamoDB table streams and SQS queues. */
 export class EventSourceMappingOperations {
   constructor(
     private readonly ctx: CloudContext,
     private readonly mappings: MappingStore,
     private readonly manager: EventSourceManager,
     private readonly functionOps: FunctionOperations,
+    /** Runs the SQS mappings (lambda/sqs/); without it, queue sources are refused like any unsupported source. */
+    private readonly sqsMappings?: SqsMappingManager,
   ) {}
 
   async create(input: CreateEventSourceMappingRequest, caller: Caller): Promise<EventSourceMappingConfiguration> {
+    if (this.sqsMappings && input.EventSourceArn && isSqsMapping({ eventSourceArn: input.EventSourceArn })) return this.createForQueue(input, caller, this.sqsMappings);
     new Validator()
       .required(input.FunctionName, 'functionName')
       .oneOf(input.StartingPosition, 'startingPosition', STARTING_POSITIONS)
@@ -91,6 +96,31 @@ export class EventSourceMappingOperations {
     return toMappingConfiguration(mapping);
   }
 
+  /** An SQS queue's mapping: its own settings and checks (lambda/sqs/mapping-settings.ts). */
+  private async createForQueue(input: CreateEventSourceMappingRequest, caller: Caller, sqs: SqsMappingManager): Promise<EventSourceMappingConfiguration> {
+    new Validator().required(input.FunctionName, 'functionName').throwIfInvalid();
+    const { fn, version, ref } = this.functionOps.resolve(input.FunctionName!, undefined, caller);
+    const target = functionArn(fn, ref.qualifier);
+    const duplicate = this.mappings
+      .all()
+      .find((m) => m.eventSourceArn === input.EventSourceArn && sameFunction(m.functionArn, target) && m.state !== 'Deleting');
+    if (duplicate) {
+      throw conflict(
+        `An event source mapping with SQS arn (" ${input.EventSourceArn} ") and function (" ${fn.name} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
+      );
+    }
+    const mapping = await createSqsMapping(this.ctx, input, {
+      functionArn: target,
+      accountId: fn.accountId,
+      region: fn.region,
+      timeout: version.timeout,
+      role: sqs.roleOf(target),
+    });
+    this.mappings.save(mapping);
+    sqs.created(mapping);
+    return toMappingConfiguration(mapping);
+  }
+
   get(uuid: string): EventSourceMappingConfiguration {
     return toMappingConfiguration(this.require(uuid));
   }
@@ -117,7 +147,8 @@ export class EventSourceMappingOperations {
 
   update(uuid: string, input: UpdateEventSourceMappingRequest, caller: Caller): EventSourceMappingConfiguration {
     const mapping = this.require(uuid);
-    validateSettings(input);
+    const queueSettings = isSqsMapping(mapping) ? updatedSqsSettings(mapping, input) : undefined;
+    if (!queueSettings) validateSettings(input);
     if (mapping.state === 'Creating' || mapping.state === 'Deleting' || mapping.state === 'Updating') throw resourceInUse(mapping);
     let target = mapping.functionArn;
     if (input.FunctionName) {
@@ -139,10 +170,12 @@ export class EventSourceMappingOperations {
       tumblingWindowInSeconds: input.TumblingWindowInSeconds ?? mapping.tumblingWindowInSeconds,
       functionResponseTypes: input.FunctionResponseTypes ? [...input.FunctionResponseTypes] : mapping.functionResponseTypes,
       onFailureDestination: input.DestinationConfig ? input.DestinationConfig.OnFailure?.Destination : mapping.onFailureDestination,
+      ...queueSettings,
       lastModified: Date.now(),
     };
     this.mappings.save(updated);
-    this.manager.updated(updated);
+    if (queueSettings) this.sqsMappings?.updated(updated);
+    else this.manager.updated(updated);
     return toMappingConfiguration(updated);
   }
 
@@ -151,7 +184,7 @@ export class EventSourceMappingOperations {
     if (mapping.state === 'Deleting') throw resourceInUse(mapping);
     const deleting: EventSourceMapping = { ...mapping, state: 'Deleting', lastModified: Date.now() };
     this.mappings.save(deleting);
-    void this.manager.deleted(uuid);
+    void (isSqsMapping(mapping) && this.sqsMappings ? this.sqsMappings.deleted(uuid) : this.manager.deleted(uuid));
     return toMappingConfiguration(deleting);
   }
 
@@ -249,6 +282,7 @@ function timestampMs(value: Date | number | string | undefined): number | undefi
 }
 
 export function toMappingConfiguration(m: EventSourceMapping): EventSourceMappingConfiguration {
+  if (isSqsMapping(m)) return sqsMappingConfiguration(m);
   return {
     UUID: m.uuid,
     StartingPosition: m.startingPosition,

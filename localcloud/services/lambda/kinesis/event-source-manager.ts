@@ -61,6 +61,7 @@ export class EventSourceManager {
     this.ctx.bus.on('kinesis:records', this.onRecords);
     this.ctx.bus.on('dynamodb:stream-records', this.onTableStreamRecords);
     for (const mapping of this.store.all()) {
+      if (!parseKinesisStreamArn(mapping.eventSourceArn)) continue; // other sources have their own managers
       if (mapping.state === 'Deleting') this.forget(mapping.uuid);
       else this.run(mapping);
     }

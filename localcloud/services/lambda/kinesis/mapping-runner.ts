@@ -119,7 +119,8 @@ export class MappingRunner {
         return { type: 'TRIM_HORIZON' };
       case 'AT_TIMESTAMP':
         return { type: 'AT_TIMESTAMP', timestamp: new Date(mapping.startingPositionTimestamp ?? 0) };
-      case 'LATEST': {
+      case 'LATEST':
+      default: {
         const since = this.context.checkpoints.get(mapping.uuid).latestSince;
         return resumed && since !== undefined ? { type: 'AT_TIMESTAMP', timestamp: new Date(since) } : { type: 'LATEST' };
       }

@@ -5,7 +5,7 @@ import { readJsonFile, writeJsonAtomic } from '../../../core/state-files.js';
 export type MappingState = 'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
 
-/** A Kinesis event source mapping, as stored (the API shape is derived from it). */
+/** An event source mapping (a Kinesis stream's or an SQS queue's), as stored (the API shape is derived from it). */
 export interface EventSourceMapping {
   uuid: string;
   accountId: string;
@@ -17,7 +17,8 @@ export interface EventSourceMapping {
   state: MappingState;
   batchSize: number;
   maximumBatchingWindowInSeconds: number;
-  startingPosition: StartingPosition;
+  /** Kinesis only: SQS mappings have none. */
+  startingPosition?: StartingPosition;
   /** Epoch milliseconds, for AT_TIMESTAMP. */
   startingPositionTimestamp?: number;
   /** -1: records never expire. */
@@ -29,6 +30,8 @@ export interface EventSourceMapping {
   tumblingWindowInSeconds: number;
   functionResponseTypes: string[];
   onFailureDestination?: string;
+  /** SQS only: ScalingConfig.MaximumConcurrency. */
+  maximumConcurrency?: number;
   /** Epoch milliseconds. */
   lastModified: number;
   lastProcessingResult: string;
