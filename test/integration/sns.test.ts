@@ -3,8 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { AddPermissionCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import {
+  AddPermissionCommand as AddTopicPermissionCommand,
   ConfirmSubscriptionCommand,
+  RemovePermissionCommand,
   CreateTopicCommand,
   DeleteTopicCommand,
   GetSubscriptionAttributesCommand,
@@ -333,6 +336,68 @@ describe('SNS', function () {
       } finally {
         lambda.destroy();
         cleanup();
+      }
+    });
+  });
+
+  describe('persistence', () => {
+    it('keeps topics, attributes and subscriptions across a restart with a state directory', async () => {
+      const { dir, cleanup } = tempDir('sns-state-');
+      try {
+        let persisted = await startTestCloud({ stateDir: dir });
+        let client = new SNSClient(persisted.clientConfig());
+        const { TopicArn } = await client.send(new CreateTopicCommand({ Name: 'kept', Attributes: { DisplayName: 'Kept' }, Tags: [{ Key: 'k', Value: 'v' }] }));
+        const { SubscriptionArn } = await client.send(
+          new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: `arn:aws:sqs:${REGION}:${ACCOUNT}:kept`, Attributes: { FilterPolicy: '{"a":["b"]}' } }),
+        );
+        client.destroy();
+        await persisted.stop();
+        persisted = await startTestCloud({ stateDir: dir });
+        client = new SNSClient(persisted.clientConfig());
+        try {
+          expect((await client.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes).to.include({ DisplayName: 'Kept', SubscriptionsConfirmed: '1' });
+          expect((await client.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).Attributes).to.include({ FilterPolicy: '{"a":["b"]}' });
+          expect((await client.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn }))).Tags).to.deep.equal([{ Key: 'k', Value: 'v' }]);
+        } finally {
+          client.destroy();
+          await persisted.stop();
+        }
+      } finally {
+        cleanup();
+      }
+    });
+  });
+
+  describe('IAM', () => {
+    it('answers AuthorizationError (403) to a user without sns permissions', async () => {
+      const iam = new IAMClient(cloud.clientConfig());
+      try {
+        await iam.send(new CreateUserCommand({ UserName: 'sns-reader' }));
+        await iam.send(new PutUserPolicyCommand({ UserName: 'sns-reader', PolicyName: 'list', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sns:ListTopics', Resource: '*' }] }) }));
+        const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'sns-reader' }))).AccessKey!;
+        const reader = new SNSClient({ ...cloud.clientConfig(), credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } });
+        try {
+          await reader.send(new ListTopicsCommand({}));
+          await expectAwsError(reader.send(new CreateTopicCommand({ Name: 'not-allowed' })), 'AuthorizationErrorException', 403);
+        } finally {
+          reader.destroy();
+        }
+      } finally {
+        iam.destroy();
+      }
+    });
+
+    it('lets another account publish once the topic policy allows it (AddPermission), and not before', async () => {
+      const arn = await topic();
+      const other = new SNSClient({ ...cloud.clientConfig(), credentials: { accessKeyId: '111111111111', secretAccessKey: 'test' } });
+      try {
+        await expectAwsError(other.send(new PublishCommand({ TopicArn: arn, Message: 'x' })), 'AuthorizationErrorException', 403);
+        await sns.send(new AddTopicPermissionCommand({ TopicArn: arn, Label: 'partner', AWSAccountId: ['111111111111'], ActionName: ['Publish'] }));
+        expect((await other.send(new PublishCommand({ TopicArn: arn, Message: 'x' }))).MessageId).to.be.a('string');
+        await sns.send(new RemovePermissionCommand({ TopicArn: arn, Label: 'partner' }));
+        await expectAwsError(other.send(new PublishCommand({ TopicArn: arn, Message: 'x' })), 'AuthorizationErrorException', 403);
+      } finally {
+        other.destroy();
       }
     });
   });
