@@ -33,7 +33,7 @@ export function sendConfirmationRequest(ctx: CloudContext, topic: Topic, sub: Su
     Timestamp: new Date().toISOString(),
   };
   const body = JSON.stringify({ ...fields, SignatureVersion: '1', Signature: localSignature(fields), SigningCertURL: signingCertUrl(topic.id.region) });
-  postWithRetries(sub.endpoint, body, {
+  postWithRetries(sub.endpoint, body, undefined, {
     'x-amz-sns-message-type': 'SubscriptionConfirmation',
     'x-amz-sns-message-id': messageId,
     'x-amz-sns-topic-arn': topic.arn,

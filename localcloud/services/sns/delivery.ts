@@ -36,6 +36,8 @@ export class Deliveries {
   private readonly chains = new Map<string, Promise<void>>();
   private queued = 0;
   private stopped = false;
+  /** Aborts HTTP deliveries in flight when the cloud stops, rather than waiting out their retries. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly ctx: CloudContext) {}
 
@@ -61,6 +63,7 @@ export class Deliveries {
   /** Waits (bounded by the callers' own timeouts) for deliveries in flight; new ones are refused. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     await Promise.allSettled([...this.chains.values()]);
   }
 
@@ -143,7 +146,7 @@ export class Deliveries {
     if (subscription.pendingConfirmation) throw new Error('the subscription is not confirmed');
     const raw = subscription.attributes.RawMessageDelivery === 'true';
     const body = raw ? messageFor(message, subscription.protocol) : JSON.stringify(notificationEnvelope(message, subscription.protocol, target.region, target.unsubscribeUrl));
-    await postWithRetries(subscription.endpoint, body, {
+    await postWithRetries(subscription.endpoint, body, this.stopping.signal, {
       'x-amz-sns-message-type': 'Notification',
       'x-amz-sns-message-id': message.messageId,
       'x-amz-sns-topic-arn': message.topicArn,
@@ -165,15 +168,16 @@ function sqsAttributes(message: PublishedMessage): Record<string, MessageAttribu
 }
 
 /** POSTs an SNS message to an HTTP(S) endpoint, retrying a bounded number of times on errors and non-2xx answers. */
-export async function postWithRetries(url: string, body: string, headers: Record<string, string>): Promise<void> {
+export async function postWithRetries(url: string, body: string, cancel: AbortSignal | undefined, headers: Record<string, string>): Promise<void> {
   let lastError = '';
   for (let attempt = 1; attempt <= DELIVERY_LIMITS.httpAttempts; attempt++) {
+    if (cancel?.aborted) throw new Error('the cloud is stopping');
     try {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'text/plain; charset=UTF-8', 'user-agent': 'Amazon Simple Notification Service Agent', ...headers },
         body,
-        signal: AbortSignal.timeout(DELIVERY_LIMITS.httpTimeoutMs),
+        signal: cancel ? AbortSignal.any([cancel, AbortSignal.timeout(DELIVERY_LIMITS.httpTimeoutMs)]) : AbortSignal.timeout(DELIVERY_LIMITS.httpTimeoutMs),
         redirect: 'manual',
       });
       await response.arrayBuffer().catch(() => undefined);

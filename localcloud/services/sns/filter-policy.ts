@@ -219,7 +219,7 @@ function matchAny(conditions: Condition[], values: Value[] | undefined): boolean
 
 function matches(condition: Condition, value: Value): boolean {
   if (condition === null || typeof condition !== 'object') {
-    if (typeof condition === 'number') return typeof value === 'number' ? value === condition : value !== null && value !== undefined && Number(value) === condition && typeof value !== 'boolean' && value !== '';
+    // Numbers match numbers only (a Number attribute, a JSON number), strings strings only: "10" is not 10.
     return condition === value;
   }
   const [operator] = Object.keys(condition);
