@@ -57,9 +57,10 @@ describe('SNS', function () {
   let sns: SNSClient;
   let sqs: SQSClient;
   let counter = 0;
+  const logs: string[] = [];
 
   before(async () => {
-    cloud = await startTestCloud();
+    cloud = await startTestCloud({ log: (line) => logs.push(line) });
     sns = new SNSClient(cloud.clientConfig());
     sqs = new SQSClient(cloud.clientConfig());
   });
@@ -164,8 +165,25 @@ describe('SNS', function () {
     it('does not deliver to a queue whose policy does not allow the topic', async () => {
       const arn = await topic();
       const q = await subscribedQueue(arn, { allow: false });
-      await sns.send(new PublishCommand({ TopicArn: arn, Message: 'dropped' }));
+      const { MessageId } = await sns.send(new PublishCommand({ TopicArn: arn, Message: 'dropped' }));
       expect(await receiveAll(q.url)).to.deep.equal([]);
+      expect(logs.some((line) => line.includes(MessageId!) && line.includes('does not allow sns.amazonaws.com') || line.includes(MessageId!) && line.includes('no resource policy'))).to.equal(true);
+    });
+
+    it('moves undeliverable messages to the RedrivePolicy dead-letter queue', async () => {
+      const arn = await topic();
+      const dlq = await subscribedQueue(arn); // a queue SNS may send to; its own subscription is removed below
+      await sns.send(new UnsubscribeCommand({ SubscriptionArn: dlq.subscriptionArn }));
+      const q = await subscribedQueue(arn, { allow: false, attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) } });
+      const { MessageId } = await sns.send(new PublishCommand({ TopicArn: arn, Message: 'undeliverable' }));
+      expect(await receiveAll(q.url)).to.deep.equal([]);
+      const [dead] = await receiveAll(dlq.url);
+      expect(JSON.parse(dead.body)).to.include({ MessageId, Message: 'undeliverable' });
+      await expectAwsError(
+        sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: q.subscriptionArn, AttributeName: 'RedrivePolicy', AttributeValue: '{"deadLetterTargetArn":"nope"}' })),
+        'InvalidParameterException',
+        400,
+      );
     });
 
     it('sends per-protocol messages with MessageStructure=json', async () => {
@@ -333,6 +351,14 @@ describe('SNS', function () {
         expect(record.Sns).to.include({ Type: 'Notification', MessageId, TopicArn: arn, Subject: 's', Message: 'to lambda', SignatureVersion: '1' });
         expect(record.Sns.MessageAttributes).to.deep.equal({ a: { Type: 'String', Value: 'b' } });
         for (const field of ['Timestamp', 'Signature', 'SigningCertUrl', 'UnsubscribeUrl']) expect(record.Sns[field], field).to.be.a('string');
+
+        // Another topic: the function policy names only the first one, so SNS may not invoke it.
+        const unrelated = await topic();
+        await sns.send(new SubscribeCommand({ TopicArn: unrelated, Protocol: 'lambda', Endpoint: fn.FunctionArn }));
+        const refused = await sns.send(new PublishCommand({ TopicArn: unrelated, Message: 'not for lambda' }));
+        await settled();
+        expect(logs.some((line) => line.includes(refused.MessageId!) && line.includes('does not allow sns.amazonaws.com lambda:InvokeFunction'))).to.equal(true);
+        expect(readFileSync(file, 'utf8')).not.to.include('not for lambda');
       } finally {
         lambda.destroy();
         cleanup();
@@ -436,6 +462,48 @@ describe('SNS', function () {
         const notification = received.find((r) => r.body.Type === 'Notification')!;
         expect(notification.headers).to.include({ 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': MessageId, 'x-amz-sns-topic-arn': arn, 'x-amz-sns-subscription-arn': confirmed.SubscriptionArn });
         expect(notification.body).to.include({ Message: 'over http', MessageId });
+      } finally {
+        server.close();
+      }
+    });
+
+    it('retries a failing endpoint a bounded number of times and delivers raw messages', async () => {
+      let attempts = 0;
+      const bodies: string[] = [];
+      const server = http.createServer((req, res) => {
+        let data = '';
+        req.on('data', (c) => (data += c));
+        req.on('end', () => {
+          if (req.headers['x-amz-sns-message-type'] === 'SubscriptionConfirmation') {
+            bodies.push(data);
+            return res.end();
+          }
+          attempts++;
+          if (attempts < 3) {
+            res.statusCode = 500;
+            return res.end();
+          }
+          bodies.push(data);
+          res.end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const arn = await topic();
+        const endpoint = `http://localhost:${(server.address() as AddressInfo).port}/`;
+        await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'http', Endpoint: endpoint, Attributes: { RawMessageDelivery: 'true' } }));
+        const token = await waitFor(() => bodies.length > 0 && JSON.parse(bodies[0]).Token, 'the confirmation request');
+        await sns.send(new ConfirmSubscriptionCommand({ TopicArn: arn, Token: token }));
+        await sns.send(new PublishCommand({ TopicArn: arn, Message: 'raw over http' }));
+        await settled();
+        expect(attempts).to.equal(3);
+        expect(bodies.slice(1)).to.deep.equal(['raw over http']);
+        // A fourth failure in a row is not retried forever: three attempts, then the message is dropped (and logged).
+        attempts = -10;
+        const { MessageId } = await sns.send(new PublishCommand({ TopicArn: arn, Message: 'lost' }));
+        await settled();
+        expect(attempts).to.equal(-7);
+        expect(logs.some((line) => line.includes(MessageId!) && line.includes('3 attempts failed'))).to.equal(true);
       } finally {
         server.close();
       }
