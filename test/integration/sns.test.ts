@@ -18,6 +18,7 @@ import {
   PublishBatchCommand,
   PublishCommand,
   SetSubscriptionAttributesCommand,
+  SetTopicAttributesCommand,
   SNSClient,
   SubscribeCommand,
   TagResourceCommand,
@@ -130,6 +131,8 @@ describe('SNS', function () {
       await expectAwsError(sns.send(new CreateTopicCommand({ Name: 'bad name!' })), 'InvalidParameterException', 400);
       await expectAwsError(sns.send(new CreateTopicCommand({ Name: 'plain.fifo' })), 'InvalidParameterException', 400);
       await expectAwsError(sns.send(new CreateTopicCommand({ Name: 'x', Attributes: { Colour: 'red' } })), 'InvalidParameterException', 400);
+      await expectAwsError(sns.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'Policy', AttributeValue: '{"Statement":[{"Effect":"Maybe"}]}' })), 'InvalidParameterException', 400, /Policy/);
+      await expectAwsError(sns.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'FifoTopic', AttributeValue: 'true' })), 'InvalidParameterException', 400, /AttributeName/);
       await expectAwsError(sns.send(new GetTopicAttributesCommand({ TopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:missing` })), 'NotFoundException', 404);
       await expectAwsError(sns.send(new ListTagsForResourceCommand({ ResourceArn: `arn:aws:sns:${REGION}:${ACCOUNT}:missing` })), 'ResourceNotFoundException', 404);
       await sns.send(new DeleteTopicCommand({ TopicArn: arn }));
@@ -149,6 +152,8 @@ describe('SNS', function () {
       expect(envelope).to.include({ Type: 'Notification', MessageId, TopicArn: arn, Subject: 'hello', Message: 'world', SignatureVersion: '1' });
       expect(envelope.MessageAttributes).to.deep.equal({ colour: { Type: 'String', Value: 'blue' } });
       for (const field of ['Timestamp', 'Signature', 'SigningCertURL', 'UnsubscribeURL']) expect(envelope[field], field).to.be.a('string');
+      // A queue subscription is not removed by an unsigned visit to its UnsubscribeURL.
+      expect((await fetch(envelope.UnsubscribeURL)).status).to.equal(403);
       const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn }));
       expect(subs.Subscriptions).to.deep.equal([{ SubscriptionArn: q.subscriptionArn, Owner: ACCOUNT, Protocol: 'sqs', Endpoint: q.arn, TopicArn: arn }]);
     });
@@ -462,6 +467,11 @@ describe('SNS', function () {
         const notification = received.find((r) => r.body.Type === 'Notification')!;
         expect(notification.headers).to.include({ 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': MessageId, 'x-amz-sns-topic-arn': arn, 'x-amz-sns-subscription-arn': confirmed.SubscriptionArn });
         expect(notification.body).to.include({ Message: 'over http', MessageId });
+
+        // The UnsubscribeURL in the message removes an HTTP subscription without a signature, as on AWS.
+        const visit = await fetch(notification.body.UnsubscribeURL);
+        expect(visit.status).to.equal(200);
+        expect((await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes).to.include({ SubscriptionsConfirmed: '0', SubscriptionsDeleted: '1' });
       } finally {
         server.close();
       }

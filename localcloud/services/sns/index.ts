@@ -1,4 +1,4 @@
-import { toAwsError } from '../../core/errors.js';
+import { AwsError, toAwsError } from '../../core/errors.js';
 import type { CloudContext, ServiceProvider, ServiceRequest, ServiceResponse } from '../../core/types.js';
 import { queryError, queryProtocol, type QueryOperation } from '../../protocols/query.js';
 import { parseTopicArn } from './arns.js';
@@ -66,6 +66,10 @@ export function createSnsService(ctx: CloudContext): SnsProvider {
       if (req.path === `${LINK_PATH}unsubscribe`) {
         const sub = store.subscription(req.query.get('SubscriptionArn') ?? '');
         if (!sub || sub.unsubscribeToken !== token) throw subscriptionNotFound();
+        // As on AWS: queue and function subscriptions, and those confirmed with AuthenticateOnUnsubscribe, need a signed Unsubscribe.
+        if (sub.authenticateOnUnsubscribe || (sub.protocol !== 'http' && sub.protocol !== 'https')) {
+          throw new AwsError('AuthorizationError', 'This subscription requires authentication to unsubscribe: call Unsubscribe with a signed request', 403);
+        }
         store.deleteSubscription(sub);
         return respond('Unsubscribe', '');
       }

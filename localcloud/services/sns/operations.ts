@@ -206,8 +206,11 @@ export class SnsOperations {
     const token = requiredString(input, 'Token');
     const sub = this.store.subscriptionsOf(topic.arn).find((s) => s.confirmationToken === token);
     if (!sub) throw invalidParameter('Token');
+    const authenticate = input.AuthenticateOnUnsubscribe;
+    if (authenticate !== undefined && !['true', 'false'].includes(String(authenticate).toLowerCase())) throw invalidParameter('AuthenticateOnUnsubscribe');
     if (sub.pendingConfirmation) {
       sub.pendingConfirmation = false;
+      if (String(authenticate).toLowerCase() === 'true') sub.authenticateOnUnsubscribe = true;
       this.store.changed();
     }
     return { SubscriptionArn: sub.arn };

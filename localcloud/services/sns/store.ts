@@ -30,6 +30,8 @@ export interface Subscription {
   confirmationToken: string;
   /** Proves a visit to the UnsubscribeURL came from a message of this subscription. */
   unsubscribeToken: string;
+  /** ConfirmSubscription's AuthenticateOnUnsubscribe: only signed Unsubscribe calls may remove it. */
+  authenticateOnUnsubscribe?: boolean;
 }
 
 interface Persisted {

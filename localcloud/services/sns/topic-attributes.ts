@@ -1,3 +1,4 @@
+import { parsePolicy } from '../../auth/policy/index.js';
 import { invalidParameter } from './errors.js';
 import type { Subscription, Topic } from './store.js';
 
@@ -63,8 +64,13 @@ export function validateTopicAttribute(name: string, value: string, fifo: boolea
       throw invalidParameter(`${name}: failed to parse JSON`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidParameter(`${name}: must be a JSON object`);
-    if (name === 'Policy' && !Array.isArray((parsed as { Statement?: unknown }).Statement) && typeof (parsed as { Statement?: unknown }).Statement !== 'object') {
-      throw invalidParameter('Policy: Statement is missing');
+    if (name === 'Policy') {
+      // The authorizer evaluates topic policies, so a document it could not read is refused here, not at the next request.
+      try {
+        parsePolicy(value, 'resource');
+      } catch (err) {
+        throw invalidParameter(`Policy Error: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
   }
   if (name === 'SignatureVersion' && value !== '1' && value !== '2') throw invalidParameter('Attributes Reason: SignatureVersion must be 1 or 2');
