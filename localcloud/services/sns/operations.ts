@@ -40,6 +40,7 @@ export class SnsOperations {
 
   CreateTopic(input: Input, req: ServiceRequest) {
     const name = requiredString(input, 'Name');
+    if (input.DataProtectionPolicy !== undefined) throw invalidParameter('DataProtectionPolicy Reason: message data protection is not served by this local cloud');
     const attributes = stringMap(input, 'Attributes');
     const tags = tagList(input.Tags);
     const fifo = attributes.FifoTopic === 'true';

@@ -5,11 +5,22 @@ import type { Subscription, Topic } from './store.js';
 /** Topic attributes a caller may set (CreateTopic, SetTopicAttributes), as SNS spells them. */
 export const SETTABLE_TOPIC_ATTRIBUTES = new Set([
   'DisplayName', 'Policy', 'DeliveryPolicy', 'KmsMasterKeyId', 'SignatureVersion', 'TracingConfig',
-  'ContentBasedDeduplication', 'FifoThroughputScope', 'ArchivePolicy',
-  'HTTPSuccessFeedbackRoleArn', 'HTTPFailureFeedbackRoleArn', 'HTTPSuccessFeedbackSampleRate',
-  'LambdaSuccessFeedbackRoleArn', 'LambdaFailureFeedbackRoleArn', 'LambdaSuccessFeedbackSampleRate',
-  'SQSSuccessFeedbackRoleArn', 'SQSFailureFeedbackRoleArn', 'SQSSuccessFeedbackSampleRate',
+  'ContentBasedDeduplication', 'FifoThroughputScope',
 ]);
+
+/**
+ * Attributes of SNS features this cloud does not have (message archiving,
+ * delivery status logging to CloudWatch Logs): refused with why, rather than
+ * stored and silently not acted on.
+ */
+const UNSERVED_TOPIC_ATTRIBUTES: Record<string, string> = {
+  ArchivePolicy: 'message archiving and replay',
+  ...Object.fromEntries(
+    ['HTTP', 'Lambda', 'SQS', 'Firehose', 'Application'].flatMap((p) =>
+      ['SuccessFeedbackRoleArn', 'FailureFeedbackRoleArn', 'SuccessFeedbackSampleRate'].map((suffix) => [`${p}${suffix}`, 'delivery status logging']),
+    ),
+  ),
+};
 
 /** The delivery policy SNS applies to HTTP(S) subscriptions when none is set. */
 export const DEFAULT_DELIVERY_POLICY = JSON.stringify({
@@ -50,13 +61,14 @@ export function validateTopicAttribute(name: string, value: string, fifo: boolea
     if (value !== 'true' && value !== 'false') throw invalidParameter('Attributes Reason: FifoTopic must be true or false');
     return;
   }
+  if (Object.hasOwn(UNSERVED_TOPIC_ATTRIBUTES, name)) throw invalidParameter(`Attributes Reason: ${name}: ${UNSERVED_TOPIC_ATTRIBUTES[name]} is not served by this local cloud`);
   if (!SETTABLE_TOPIC_ATTRIBUTES.has(name)) throw invalidParameter(creating ? `Attributes Reason: Unknown attribute ${name}` : 'AttributeName');
   if (name === 'ContentBasedDeduplication') {
     if (!fifo) throw invalidParameter('Attributes Reason: ContentBasedDeduplication is only valid for FIFO topics');
     if (value !== 'true' && value !== 'false') throw invalidParameter('Attributes Reason: ContentBasedDeduplication must be true or false');
   }
   if (name === 'DisplayName' && value.length > 100) throw invalidParameter('Attributes Reason: DisplayName is longer than 100 characters');
-  if ((name === 'Policy' || name === 'DeliveryPolicy' || name === 'ArchivePolicy') && value !== '') {
+  if ((name === 'Policy' || name === 'DeliveryPolicy') && value !== '') {
     let parsed: unknown;
     try {
       parsed = JSON.parse(value);
