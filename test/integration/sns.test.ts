@@ -140,6 +140,30 @@ describe('SNS', function () {
     });
   });
 
+  describe('Publish input', () => {
+    it('refuses oversized messages, bad subjects and malformed message attributes with SNS errors', async () => {
+      const arn = await topic();
+      await expectAwsError(sns.send(new PublishCommand({ TopicArn: arn, Message: 'x'.repeat(262_145) })), 'InvalidParameterException', 400, /too long/);
+      await expectAwsError(sns.send(new PublishCommand({ TopicArn: arn, Message: 'x', Subject: 'two\nlines' })), 'InvalidParameterException', 400, /Subject/);
+      await expectAwsError(sns.send(new PublishCommand({ TopicArn: arn, Message: '' })), 'InvalidParameterException', 400, /Empty message/);
+      await expectAwsError(
+        sns.send(new PublishCommand({ TopicArn: arn, Message: 'x', MessageAttributes: { a: { DataType: 'Colour', StringValue: 'red' } } })),
+        'InvalidParameterValueException',
+        400,
+        /supported type prefixes/,
+      );
+      await expectAwsError(
+        sns.send(new PublishCommand({ TopicArn: arn, Message: 'x', MessageAttributes: { a: { DataType: 'String', StringValue: '' } } })),
+        'InvalidParameterValueException',
+        400,
+        /non-empty message attribute value/,
+      );
+      await expectAwsError(sns.send(new PublishCommand({ TopicArn: arn, Message: 'x', MessageAttributes: { a: { DataType: 'Number', StringValue: 'ten' } } })), 'InvalidParameterValueException', 400, /number/);
+      await expectAwsError(sns.send(new PublishCommand({ TopicArn: arn, Message: 'x', MessageGroupId: 'g' })), 'InvalidParameterException', 400, /MessageGroupId/);
+      await expectAwsError(sns.send(new PublishCommand({ TargetArn: `arn:aws:sns:${REGION}:${ACCOUNT}:endpoint/GCM/app/1`, Message: 'x' })), 'InvalidParameterException', 400, /TargetArn/);
+    });
+  });
+
   describe('delivery to SQS', () => {
     it('sends the SNS envelope to a subscribed queue whose policy allows the topic', async () => {
       const arn = await topic();

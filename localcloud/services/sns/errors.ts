@@ -7,7 +7,8 @@ import { AwsError } from '../../core/errors.js';
  */
 export const invalidParameter = (message: string) => new AwsError('InvalidParameter', `Invalid parameter: ${message}`, 400);
 
-export const invalidParameterValue = (message: string) => new AwsError('InvalidParameterValue', message, 400);
+/** SNS's code for a bad message attribute; SDKs raise it as InvalidParameterValueException. */
+export const invalidParameterValue = (message: string) => new AwsError('ParameterValueInvalid', message, 400);
 
 export const notFound = (message: string) => new AwsError('NotFound', message, 404);
 

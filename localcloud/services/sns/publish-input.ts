@@ -1,4 +1,3 @@
-import { AwsError } from '../../core/errors.js';
 import { invalidParameter, invalidParameterValue } from './errors.js';
 import type { MessageAttribute } from './filter-policy.js';
 
@@ -84,10 +83,10 @@ function readAttributes(value: unknown): Record<string, MessageAttribute> {
     const stringValue = raw.StringValue;
     const binaryValue = raw.BinaryValue;
     if (binary ? binaryValue === undefined || binaryValue === '' : typeof stringValue !== 'string' || stringValue === '') {
-      throw invalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${dataType.split('.')[0]}'.`);
+      throw invalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${dataType}'.`);
     }
     if (dataType.startsWith('Number') && !/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(stringValue)) {
-      throw new AwsError('ParameterValueInvalid', `Could not cast message attribute '${name}' value to number.`, 400);
+      throw invalidParameterValue(`Could not cast message attribute '${name}' value to number.`);
     }
     if (dataType === 'String.Array') {
       let list: unknown;
@@ -96,7 +95,7 @@ function readAttributes(value: unknown): Record<string, MessageAttribute> {
       } catch {
         list = undefined;
       }
-      if (!Array.isArray(list)) throw new AwsError('ParameterValueInvalid', `The message attribute '${name}' with type 'String.Array' has an invalid value: it must be a JSON array.`, 400);
+      if (!Array.isArray(list)) throw invalidParameterValue(`The message attribute '${name}' with type 'String.Array' has an invalid value: it must be a JSON array.`);
     }
     out[name] = binary ? { DataType: dataType, BinaryValue: binaryValue } : { DataType: dataType, StringValue: stringValue };
   }
