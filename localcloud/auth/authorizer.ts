@@ -18,7 +18,7 @@ const ALLOW_ALL: NamedPolicy = { id: 'trust-check', kind: 'identity', document: 
 const isAssumeRole = (permission: RequiredPermission) => permission.action.toLowerCase() === 'sts:assumerole';
 
 /** Services whose resource-based policies take part in decisions, by the IAM prefix of their ARNs. */
-const RESOURCE_POLICY_SERVICES: Record<string, string> = { lambda: 'lambda', s3: 's3', sqs: 'sqs' };
+const RESOURCE_POLICY_SERVICES: Record<string, string> = { lambda: 'lambda', s3: 's3', sqs: 'sqs', sns: 'sns' };
 
 /**
  * Decides whether a principal may do what an operation needs, as AWS's
@@ -192,6 +192,7 @@ const ACCESS_DENIED: Record<string, { code: string; status: number }> = {
   iam: { code: 'AccessDenied', status: 403 },
   sts: { code: 'AccessDenied', status: 403 },
   cloudformation: { code: 'AccessDenied', status: 403 },
+  sns: { code: 'AuthorizationError', status: 403 },
 };
 
 export function accessDenied(service: string, message: string): AwsError {

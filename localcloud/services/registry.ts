@@ -7,6 +7,7 @@ import { createKinesisService } from './kinesis/index.js';
 import { createLambdaService } from './lambda/index.js';
 import { createLogsService } from './logs/index.js';
 import { createS3Service } from './s3/index.js';
+import { createSnsService } from './sns/index.js';
 import { createSqsService } from './sqs/index.js';
 import { createStsService } from './sts/index.js';
 
@@ -21,6 +22,7 @@ export function createServices(ctx: CloudContext): ServiceProvider[] {
     createIamService(ctx),
     createStsService(ctx),
     createSqsService(ctx),
+    createSnsService(ctx),
     createLambdaService(ctx),
     createCloudFormationService(ctx),
   ];

@@ -16,6 +16,7 @@ import { lambdaPermissions } from './lambda.js';
 import { logsPermissions } from './logs.js';
 import type { ActionLookups, ActionMap } from './permission.js';
 import { s3Permissions } from './s3.js';
+import { snsPermissions } from './sns.js';
 import { sqsPermissions } from './sqs.js';
 import { stsPermissions } from './sts.js';
 
@@ -33,6 +34,7 @@ export const ACTION_MAPS: Readonly<Record<string, ActionMap>> = {
   lambda: lambdaPermissions,
   cloudformation: cloudformationPermissions,
   sqs: sqsPermissions,
+  sns: snsPermissions,
 };
 
 /**

@@ -20,6 +20,7 @@ import { kinesisOperations } from '../../../localcloud/services/kinesis/operatio
 import { lambdaRouter } from '../../../localcloud/services/lambda/api/routes.js';
 import { LogsOperations } from '../../../localcloud/services/logs/operations.js';
 import { s3Operations } from '../../../localcloud/services/s3/dispatch.js';
+import { SNS_OPERATIONS } from '../../../localcloud/services/sns/index.js';
 import { SQS_OPERATIONS } from '../../../localcloud/services/sqs/index.js';
 import { stsOperations } from '../../../localcloud/services/sts/operations.js';
 import { SessionStore } from '../../../localcloud/services/sts/sessions.js';
@@ -62,6 +63,7 @@ function servedOperations(): Record<string, string[]> {
     lambda: [...lambdaRouter({} as never).operations],
     s3: s3Operations(),
     sqs: [...SQS_OPERATIONS],
+    sns: [...SNS_OPERATIONS],
   };
 }
 
@@ -664,7 +666,36 @@ const sqs: Table = {
   RemovePermission: onQueue('RemovePermission'),
 };
 
-const TABLES: Record<string, Table> = { dynamodb, kinesis, cloudwatch, logs, iam, sts, cloudformation, lambda, s3, sqs };
+// ---------------------------------------------------------------- SNS
+const topic = (name: string, account = ACCOUNT) => `arn:aws:sns:${REGION}:${account}:${name}`;
+const onTopic = (op: string, action = `sns:${op}`, field = 'TopicArn'): Case[] => [
+  { input: { [field]: topic('alarms') }, expect: [[action, topic('alarms')]] },
+  // Another account's topic: its ARN, so that account's topic policy decides.
+  { input: { [field]: topic('shared', OTHER) }, expect: [[action, topic('shared', OTHER)]] },
+];
+const sns: Table = {
+  CreateTopic: { input: { Name: 'alarms' }, expect: [['sns:CreateTopic', topic('alarms')]] },
+  DeleteTopic: onTopic('DeleteTopic'),
+  ListTopics: { input: {}, expect: [['sns:ListTopics', '*']] },
+  GetTopicAttributes: onTopic('GetTopicAttributes'),
+  SetTopicAttributes: onTopic('SetTopicAttributes'),
+  AddPermission: onTopic('AddPermission'),
+  RemovePermission: onTopic('RemovePermission'),
+  TagResource: onTopic('TagResource', 'sns:TagResource', 'ResourceArn'),
+  UntagResource: onTopic('UntagResource', 'sns:UntagResource', 'ResourceArn'),
+  ListTagsForResource: onTopic('ListTagsForResource', 'sns:ListTagsForResource', 'ResourceArn'),
+  Subscribe: onTopic('Subscribe'),
+  ConfirmSubscription: onTopic('ConfirmSubscription'),
+  Unsubscribe: { input: { SubscriptionArn: `${topic('alarms')}:0b8e8f1e-0000-4000-8000-000000000000` }, expect: [['sns:Unsubscribe', '*']] },
+  ListSubscriptions: { input: {}, expect: [['sns:ListSubscriptions', '*']] },
+  ListSubscriptionsByTopic: onTopic('ListSubscriptionsByTopic'),
+  GetSubscriptionAttributes: { input: {}, expect: [['sns:GetSubscriptionAttributes', '*']] },
+  SetSubscriptionAttributes: { input: {}, expect: [['sns:SetSubscriptionAttributes', '*']] },
+  Publish: [...onTopic('Publish'), ...onTopic('Publish', 'sns:Publish', 'TargetArn')],
+  PublishBatch: onTopic('PublishBatch', 'sns:Publish'),
+};
+
+const TABLES: Record<string, Table> = { dynamodb, kinesis, cloudwatch, logs, iam, sts, cloudformation, lambda, s3, sqs, sns };
 
 const asExpected = (permissions: RequiredPermission[]): Expected[] =>
   permissions.map((p) => (p.context ? [p.action, p.resource, p.context] : [p.action, p.resource]));
