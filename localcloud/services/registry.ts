@@ -7,6 +7,7 @@ import { createKinesisService } from './kinesis/index.js';
 import { createLambdaService } from './lambda/index.js';
 import { createLogsService } from './logs/index.js';
 import { createS3Service } from './s3/index.js';
+import { createSsmService } from './ssm/index.js';
 import { createStsService } from './sts/index.js';
 
 /** Every service of the local cloud, one provider per AWS service. */
@@ -20,6 +21,7 @@ export function createServices(ctx: CloudContext): ServiceProvider[] {
     createIamService(ctx),
     createStsService(ctx),
     createLambdaService(ctx),
+    createSsmService(ctx),
     createCloudFormationService(ctx),
   ];
 }

@@ -16,6 +16,7 @@ import { lambdaPermissions } from './lambda.js';
 import { logsPermissions } from './logs.js';
 import type { ActionLookups, ActionMap } from './permission.js';
 import { s3Permissions } from './s3.js';
+import { ssmPermissions } from './ssm.js';
 import { stsPermissions } from './sts.js';
 
 export type { ActionLookups, ActionMap } from './permission.js';
@@ -31,6 +32,7 @@ export const ACTION_MAPS: Readonly<Record<string, ActionMap>> = {
   sts: stsPermissions,
   lambda: lambdaPermissions,
   cloudformation: cloudformationPermissions,
+  ssm: ssmPermissions,
 };
 
 /**
