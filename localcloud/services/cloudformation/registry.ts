@@ -11,6 +11,7 @@ import { resourceProviders as kinesisProviders } from '../kinesis/cloudformation
 import { resourceProviders as lambdaProviders } from '../lambda/cloudformation.js';
 import { resourceProviders as logsProviders } from '../logs/cloudformation.js';
 import { resourceProviders as s3Providers } from '../s3/cloudformation.js';
+import { resourceProviders as ssmProviders } from '../ssm/cloudformation.js';
 
 export const CUSTOM_RESOURCE_TYPE = 'AWS::CloudFormation::CustomResource';
 
@@ -41,5 +42,5 @@ export class ProviderRegistry {
 
 /** The providers every service folder contributes. */
 export function serviceProviders(): ResourceProvider[] {
-  return [...iamProviders, ...s3Providers, ...dynamoDbProviders, ...kinesisProviders, ...lambdaProviders, ...logsProviders];
+  return [...iamProviders, ...s3Providers, ...dynamoDbProviders, ...kinesisProviders, ...lambdaProviders, ...logsProviders, ...ssmProviders];
 }

@@ -11,7 +11,7 @@ import { alreadyExists, stackNotFound, validationError } from './errors.js';
 import type { EventRecorder } from './events.js';
 import { isDeleted, isInProgress, type StackRecord, type Tag } from './model.js';
 import { assertValidStackName, generatePhysicalName, stackArn } from './names.js';
-import { asValidationError, checkCapabilities, planDeployment, type DeploymentPlan } from './plan.js';
+import { asValidationError, checkCapabilities, planDeployment, type DeploymentPlan, type ParameterStoreReader } from './plan.js';
 import type { ProviderRegistry } from './registry.js';
 import { stackContext } from './scope.js';
 import type { StackStore } from './store.js';
@@ -56,6 +56,8 @@ export class StackService {
     private readonly events: EventRecorder,
     private readonly registry: ProviderRegistry,
     private readonly loader: TemplateLoader,
+    /** Parameter Store, for SSM parameter types and dynamic references (absent: those are refused). */
+    private readonly parameterStore?: ParameterStoreReader,
   ) {}
 
   // --- CreateStack ----------------------------------------------------------
@@ -228,7 +230,7 @@ export class StackService {
 
   plan(stack: StackRecord, body: string, supplied: Record<string, string>): DeploymentPlan {
     try {
-      return planDeployment(body, supplied, stackContext(stack), this.registry);
+      return planDeployment(body, supplied, stackContext(stack), this.registry, this.parameterStore);
     } catch (err) {
       throw asValidationError(err);
     }
