@@ -84,10 +84,11 @@ describe('SSM Parameter Store', function () {
   it('validates names, values, tiers, data types and patterns as AWS does', async () => {
     const put = (input: Partial<ConstructorParameters<typeof PutParameterCommand>[0]>) =>
       ssm.send(new PutParameterCommand({ Name: '/v/x', Value: 'v', Type: 'String', ...input } as never));
-    await expectAwsError(put({ Name: '/aws/reserved' }), 'ValidationException', 400, /prefixed with "aws" or "ssm"/);
-    await expectAwsError(put({ Name: 'ssm-thing' }), 'ValidationException', 400);
+    await expectAwsError(put({ Name: '/aws/reserved/x' }), 'AccessDeniedException', 400, /^No access to reserved parameter name: \/aws\/reserved\/x\.$/);
+    await expectAwsError(put({ Name: 'ssm-thing' }), 'ValidationException', 400, /^Parameter name: can't be prefixed with "aws" or "ssm" \(case-insensitive\)\.$/);
+    await expectAwsError(put({ Name: '/ssm/x/y' }), 'ValidationException', 400, /If formed as a path/);
     await expectAwsError(put({ Name: '/has space' }), 'ValidationException', 400);
-    await expectAwsError(put({ Name: 'a/b' }), 'ValidationException', 400, /fully qualified/);
+    await expectAwsError(put({ Name: 'a/b' }), 'ValidationException', 400, /sub-paths divided by slash/);
     await expectAwsError(put({ Name: '/' + Array.from({ length: 16 }, (_, i) => `l${i}`).join('/') }), 'HierarchyLevelLimitExceededException', 400);
     await expectAwsError(put({ Name: '/' + 'n'.repeat(1100) }), 'ValidationException', 400);
     await expectAwsError(put({ Value: 'x'.repeat(4097) }), 'ValidationException', 400, /4096/);
@@ -95,7 +96,7 @@ describe('SSM Parameter Store', function () {
     expect((await put({ Name: '/v/smart', Value: 'x'.repeat(5000), Tier: 'Intelligent-Tiering' })).Tier).to.equal('Advanced');
     await expectAwsError(put({ Name: '/v/big', Value: 'y', Tier: 'Standard', Overwrite: true }), 'ValidationException', 400, /downgrade/);
     await expectAwsError(put({ Value: 'x'.repeat(8193), Tier: 'Advanced' }), 'ValidationException', 400, /8192/);
-    await expectAwsError(put({ Type: 'Number' as never }), 'UnsupportedParameterType', 400);
+    await expectAwsError(put({ Type: 'Number' as never }), 'ValidationException', 400, /enum value set/);
     await expectAwsError(put({ Type: undefined }), 'ValidationException', 400, /type is required/);
     await expectAwsError(put({ AllowedPattern: '^\\d+$', Value: 'abc' }), 'ParameterPatternMismatchException', 400);
     expect((await put({ Name: '/v/num', AllowedPattern: '^\\d+$', Value: '42' })).Version).to.equal(1);
@@ -139,6 +140,12 @@ describe('SSM Parameter Store', function () {
     expect(recursive.Parameters!.map((p) => [p.Name, p.Value])).to.deep.equal([['/tree/deep/down', 'deep']]);
     await expectAwsError(ssm.send(new GetParametersByPathCommand({ Path: '/tree', ParameterFilters: [{ Key: 'Name', Values: ['x'] }] })), 'InvalidFilterKey', 400);
     await expectAwsError(ssm.send(new GetParametersByPathCommand({ Path: '/tree', MaxResults: 11 })), 'ValidationException', 400);
+    await expectAwsError(ssm.send(new GetParametersByPathCommand({ Path: 'tree' })), 'ValidationException', 400, /must begin with a forward slash/);
+
+    // Names without a leading slash sit at the root, next to `/top`-style ones.
+    await ssm.send(new PutParameterCommand({ Name: '/rootlevel', Value: 'r', Type: 'String' }));
+    const root = await ssm.send(new GetParametersByPathCommand({ Path: '/', ParameterFilters: [{ Key: 'Type', Values: ['String'] }] }));
+    expect(root.Parameters!.map((p) => p.Name)).to.include.members(['plain', '/rootlevel']).and.not.include('/tree/leaf00');
   });
 
   it('describes parameters with ParameterFilters (Name, Path, tag) and pages', async () => {

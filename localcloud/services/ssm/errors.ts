@@ -16,7 +16,6 @@ export const hierarchyLevelLimitExceeded = () =>
 export const parameterPatternMismatch = (pattern: string) =>
   new AwsError('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${pattern}`, 400);
 export const invalidAllowedPattern = (message: string) => new AwsError('InvalidAllowedPatternException', message, 400);
-export const unsupportedParameterType = (type: string) => new AwsError('UnsupportedParameterType', `${type} is not a supported parameter type.`, 400);
 export const invalidKeyId = (message: string) => new AwsError('InvalidKeyId', message, 400);
 export const invalidFilterKey = (message: string) => new AwsError('InvalidFilterKey', message, 400);
 export const invalidFilterOption = (message: string) => new AwsError('InvalidFilterOption', message, 400);

@@ -84,9 +84,11 @@ function compare(option: string, candidate: string, value: string): boolean {
 
 /** Whether `name` sits under `path`: directly (one level) or anywhere below it (recursive). */
 export function underPath(name: string, path: string, recursive: boolean): boolean {
+  // A name without a leading slash sits at the root: `/` finds `top` as well as `/top`.
+  const qualified = name.startsWith('/') ? name : `/${name}`;
   const prefix = path.endsWith('/') ? path : `${path}/`;
-  if (!name.startsWith(prefix)) return false;
-  return recursive || !name.slice(prefix.length).includes('/');
+  if (!qualified.startsWith(prefix)) return false;
+  return recursive || !qualified.slice(prefix.length).includes('/');
 }
 
 /** DescribeParameters' original filters: Name (a prefix), Type and KeyId (exact). */

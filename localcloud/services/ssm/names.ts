@@ -3,6 +3,7 @@
  * and `.-_`, sub-paths divided by `/` (a name with a slash must start with
  * one), at most 15 levels and 1011 characters, and no `aws`/`ssm` prefix.
  */
+import { AwsError } from '../../core/errors.js';
 import { hierarchyLevelLimitExceeded, ssmValidation } from './errors.js';
 
 const MAX_NAME_LENGTH = 1011;
@@ -10,16 +11,24 @@ const MAX_LEVELS = 15;
 const NAME_CHARACTERS = /^[a-zA-Z0-9_.\-/]+$/;
 const RESERVED_PREFIX = /^\/?(aws|ssm)/i;
 
-const NAME_RULES =
-  'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_';
+const PATH_NAME_RULES =
+  'Parameter name: can\'t be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_';
+const PREFIX_RULE = 'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive).';
 
-/** A name a caller may create (PutParameter, and the CloudFormation resource). */
+/**
+ * A name a caller may create (PutParameter, and the CloudFormation resource).
+ * AWS answers a reserved `/aws/...` path with AccessDenied, a reserved plain
+ * name with the prefix rule, and any other malformed name with the path rules.
+ */
 export function assertCreatableName(name: unknown): asserts name is string {
   assertReadableName(name);
-  if (RESERVED_PREFIX.test(name) || !NAME_CHARACTERS.test(name) || name.includes('//') || (name.length > 1 && name.endsWith('/'))) {
-    throw ssmValidation(NAME_RULES);
+  const isPath = name.split('/').length > 2;
+  if (RESERVED_PREFIX.test(name)) {
+    if (isPath && /^\/aws\//i.test(name)) throw new AwsError('AccessDeniedException', `No access to reserved parameter name: ${name}.`, 400);
+    throw ssmValidation(isPath ? PATH_NAME_RULES : PREFIX_RULE);
   }
-  if (name.includes('/') && !name.startsWith('/')) throw ssmValidation('Parameter name must be a fully qualified name.');
+  const malformed = !NAME_CHARACTERS.test(name) || name.includes('//') || (name.length > 1 && name.endsWith('/')) || (name.includes('/') && !name.startsWith('/'));
+  if (malformed) throw ssmValidation(PATH_NAME_RULES);
   if (levels(name) > MAX_LEVELS) throw hierarchyLevelLimitExceeded();
 }
 

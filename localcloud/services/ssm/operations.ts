@@ -31,6 +31,7 @@ import type {
 } from '@aws-sdk/client-ssm';
 import type { ServiceRequest } from '../../core/types.js';
 import {
+  hierarchyLevelLimitExceeded,
   invalidAllowedPattern,
   invalidKeyId,
   invalidNextToken,
@@ -45,7 +46,6 @@ import {
   parameterVersionNotFound,
   ssmValidation,
   tooManyTags,
-  unsupportedParameterType,
 } from './errors.js';
 import { BY_PATH_KEYS, compileLegacyFilters, compileParameterFilters, underPath } from './filters.js';
 import { assertCreatableName, assertReadableName, isValidLabel, levels, nameFromArn, parameterArn } from './names.js';
@@ -62,6 +62,8 @@ const DEFAULT_KEY_ID = 'alias/aws/ssm';
 const MAX_VERSIONS = 100;
 const MAX_LABELS_PER_VERSION = 10;
 const MAX_TAGS = 50;
+const PATH_RULES =
+  'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/". It can\'t be prefixed with \\"aws\\" or \\"ssm\\" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.';
 const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /** A parameter and the version a selector (`name:3`, `name:label`) picked, or its newest. */
@@ -100,7 +102,9 @@ export class SsmOperations {
     const previous = existing && currentVersion(existing);
     const type = (input.Type ?? previous?.type) as ParameterType | undefined;
     if (type === undefined) throw ssmValidation('A parameter type is required when you create a parameter.');
-    if (!TYPES.includes(type)) throw unsupportedParameterType(type);
+    if (!TYPES.includes(type)) {
+      throw ssmValidation(`1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`);
+    }
     if (input.KeyId !== undefined && type !== 'SecureString') throw ssmValidation('KeyId is required for SecureString type parameter only.');
     if (input.KeyId !== undefined && (typeof input.KeyId !== 'string' || input.KeyId.length === 0 || input.KeyId.length > 256)) {
       throw invalidKeyId('The KeyId is not valid.');
@@ -151,7 +155,7 @@ export class SsmOperations {
 
   DeleteParameter(input: DeleteParameterCommandInput, req: ServiceRequest): void {
     assertReadableName(input.Name);
-    if (!this.store.delete(req.accountId, req.region, input.Name)) throw parameterNotFound(`Parameter ${input.Name} not found.`);
+    if (!this.store.delete(req.accountId, req.region, input.Name)) throw parameterNotFound();
   }
 
   DeleteParameters(input: DeleteParametersCommandInput, req: ServiceRequest): Output<DeleteParametersCommandOutput> {
@@ -185,13 +189,13 @@ export class SsmOperations {
   GetParametersByPath(input: GetParametersByPathCommandInput, req: ServiceRequest): Output<GetParametersByPathCommandOutput> {
     const path = input.Path;
     assertReadableName(path, 'path');
-    if (!path.startsWith('/')) throw ssmValidation('The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/".');
-    if (levels(path) > 15) throw ssmValidation('The path has more than 15 levels.');
+    if (!path.startsWith('/') || /^\/(aws|ssm)/i.test(path) || !/^[a-zA-Z0-9_.\-/]+$/.test(path)) throw ssmValidation(PATH_RULES);
+    if (levels(path) > 15) throw hierarchyLevelLimitExceeded();
     const limit = pageSize(input.MaxResults, 10, 10);
     const matches = compileParameterFilters(input.ParameterFilters, BY_PATH_KEYS);
     const candidates = this.store
       .list(req.accountId, req.region)
-      .filter((p) => (path === '/' ? p.name.startsWith('/') && (input.Recursive || levels(p.name) === 1) : underPath(p.name, path, input.Recursive === true)) && matches(p));
+      .filter((p) => underPath(p.name, path, input.Recursive === true) && matches(p));
     const page = pageAfter(candidates, input.NextToken, limit);
     return {
       Parameters: page.items.map((p) => this.describeValue({ parameter: p, version: currentVersion(p) }, req, input.WithDecryption === true)),
@@ -217,7 +221,7 @@ export class SsmOperations {
   GetParameterHistory(input: GetParameterHistoryCommandInput, req: ServiceRequest): Output<GetParameterHistoryCommandOutput> {
     assertReadableName(input.Name);
     const parameter = this.find(req, input.Name);
-    if (!parameter) throw parameterNotFound(`Parameter ${input.Name} not found.`);
+    if (!parameter) throw parameterNotFound();
     const limit = pageSize(input.MaxResults, 50, 50);
     const start = input.NextToken === undefined ? 0 : decodeOffset(input.NextToken);
     const page = parameter.versions.slice(start, start + limit);
@@ -250,7 +254,7 @@ export class SsmOperations {
     assertReadableName(input.Name);
     const labels = labelList(input.Labels);
     const parameter = this.find(req, input.Name);
-    if (!parameter) throw parameterNotFound(`Parameter ${input.Name} not found.`);
+    if (!parameter) throw parameterNotFound();
     const version = this.versionOf(parameter, input.ParameterVersion);
     const valid = labels.filter(isValidLabel);
     const invalid = labels.filter((label) => !isValidLabel(label));
@@ -270,7 +274,7 @@ export class SsmOperations {
     const labels = labelList(input.Labels);
     if (input.ParameterVersion === undefined) throw ssmValidation("1 validation error detected: Value null at 'parameterVersion' failed to satisfy constraint: Member must not be null");
     const parameter = this.find(req, input.Name);
-    if (!parameter) throw parameterNotFound(`Parameter ${input.Name} not found.`);
+    if (!parameter) throw parameterNotFound();
     const version = this.versionOf(parameter, input.ParameterVersion);
     const removed = labels.filter((label) => version.labels.includes(label));
     const invalid = labels.filter((label) => !version.labels.includes(label));
@@ -471,8 +475,8 @@ function nameList(names: unknown): string[] {
 }
 
 function labelList(labels: unknown): string[] {
-  if (!Array.isArray(labels) || labels.length < 1 || labels.length > 10 || labels.some((label) => typeof label !== 'string')) {
-    throw ssmValidation("1 validation error detected: Value at 'labels' failed to satisfy constraint: Member must have length less than or equal to 10 and greater than or equal to 1");
+  if (!Array.isArray(labels) || labels.length < 1 || labels.length > 10 || labels.some((label) => typeof label !== 'string' || label.length < 1 || label.length > 100)) {
+    throw ssmValidation("1 validation error detected: Value at 'labels' failed to satisfy constraint: Member must have length less than or equal to 10 and greater than or equal to 1, each label 1 to 100 characters");
   }
   return labels as string[];
 }
