@@ -40,6 +40,11 @@ describe('SSM Parameter Store', function () {
     await cloud?.stop();
   });
 
+  it('shows as `ssm` in /_localstack/health', async () => {
+    const body = (await (await fetch(`${cloud.url}/_localstack/health`)).json()) as { services: Record<string, string> };
+    expect(body.services.ssm).to.equal('running');
+  });
+
   it('puts, overwrites and reads a String parameter with its versions', async () => {
     const first = await ssm.send(new PutParameterCommand({ Name: '/app/db/host', Value: 'db1', Type: 'String', Description: 'db host' }));
     expect(first).to.include({ Version: 1, Tier: 'Standard' });
