@@ -6,7 +6,7 @@ import {
   DescribeStacksCommand,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
-import { GetParameterCommand, ListTagsForResourceCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, ListTagsForResourceCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
 import { settledStack } from './cloudformation-support.js';
@@ -121,6 +121,22 @@ describe('CloudFormation with SSM Parameter Store', function () {
     const updated = await settledStack(cfn, 'typed');
     expect(updated.StackStatus, updated.StackStatusReason).to.equal('UPDATE_COMPLETE');
     expect(updated.Outputs!.find((o) => o.OutputKey === 'Copied')!.OutputValue).to.match(/^db-v3\|/);
+  });
+
+  it('updates a stack away from a Parameter Store entry deleted since it was deployed', async () => {
+    await ssm.send(new PutParameterCommand({ Name: '/cfg/short-lived', Value: 'here', Type: 'String' }));
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: 'outlived',
+        TemplateBody: copyTemplate({ Ref: 'P' }, { P: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/cfg/short-lived' } }),
+      }),
+    );
+    expect((await outputs('outlived')).Copied).to.equal('here');
+    await ssm.send(new DeleteParameterCommand({ Name: '/cfg/short-lived' }));
+    await cfn.send(new UpdateStackCommand({ StackName: 'outlived', TemplateBody: copyTemplate('plain now') }));
+    const updated = await settledStack(cfn, 'outlived');
+    expect(updated.StackStatus, updated.StackStatusReason).to.equal('UPDATE_COMPLETE');
+    expect(updated.Outputs!.find((o) => o.OutputKey === 'Copied')!.OutputValue).to.equal('plain now');
   });
 
   it('the CDK bootstrap check: BootstrapVersion resolves when the parameter exists and fails with AWS\'s message when not', async () => {

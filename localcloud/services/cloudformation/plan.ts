@@ -37,6 +37,16 @@ export interface DeploymentPlan {
   parameterStore?: ParameterStoreRead;
 }
 
+export interface PlanOptions {
+  /**
+   * The parameters (as DescribeStacks shows them) of the stack's current
+   * deployment, when re-planning it as an update's rollback target: Parameter
+   * Store entries deleted since fall back to the values resolved then, and
+   * literal dynamic references are not re-checked at submission.
+   */
+  deployed?: ReadonlyArray<{ ParameterValue: string; ResolvedValue?: string }>;
+}
+
 /**
  * Parameter Store of an account and region, as CloudFormation reads it: the
  * decrypted value and type a selector (`name`, `name:3`) names, or undefined.
@@ -57,11 +67,12 @@ export function planDeployment(
   stack: StackContext,
   registry: ProviderRegistry,
   parameterStoreOf?: ParameterStoreReader,
+  options: PlanOptions = {},
 ): DeploymentPlan {
   const template = checkTemplate(body, registry);
   const parameterStore: ParameterStoreRead | undefined = parameterStoreOf && ((selector) => parameterStoreOf(stack.accountId, stack.region, selector));
-  const parameters = resolveParameters(template.Parameters, supplied, parameterStore ? ssmParameterOptions(parameterStore) : {});
-  checkLiteralReferences(template, parameterStore);
+  const parameters = resolveParameters(template.Parameters, supplied, parameterStore ? ssmParameterOptions(parameterStore, options.deployed) : {});
+  if (!options.deployed) checkLiteralReferences(template, parameterStore);
   const conditions = evaluateConditions(template.Conditions, {
     stack,
     parameters: parameterValues(parameters),
@@ -74,17 +85,26 @@ export function planDeployment(
 /** The message AWS gives when a parameter type names a Parameter Store entry that does not exist. */
 const unableToFetch = (name: string) => new TemplateError(`Unable to fetch parameters [${name}] from parameter store for this account.`);
 
-/** AWS::SSM::Parameter::Value<...> reads the entry (String or StringList only); AWS::SSM::Parameter::Name must name one. */
-function ssmParameterOptions(read: ParameterStoreRead) {
+/**
+ * AWS::SSM::Parameter::Value<...> reads the entry (String or StringList only);
+ * AWS::SSM::Parameter::Name must name one. Re-planning a deployed template
+ * falls back to the values it was deployed with, for entries gone since.
+ */
+function ssmParameterOptions(read: ParameterStoreRead, deployed?: PlanOptions['deployed']) {
+  const resolvedBefore = (name: string) => deployed?.find((p) => p.ParameterValue === name && p.ResolvedValue !== undefined)?.ResolvedValue;
   return {
     ssmParameterValue(name: string): string {
       const found = read(name);
-      if (!found) throw unableToFetch(name);
+      if (!found) {
+        const before = resolvedBefore(name);
+        if (before !== undefined) return before;
+        throw unableToFetch(name);
+      }
       if (found.type === 'SecureString') throw new TemplateError(`Parameters [${name}] referenced by template have types not supported by CloudFormation.`);
       return found.value;
     },
     ssmParameterExists(name: string): void {
-      if (!read(name)) throw unableToFetch(name);
+      if (!read(name) && !deployed) throw unableToFetch(name);
     },
   };
 }

@@ -15,6 +15,7 @@ import {
 import { ignoreNotFound, ResourceFailure, type Properties, type ResourceProvider, type ResourceRequest } from '../cloudformation/provider.js';
 
 const TEMPLATE_TYPES = ['String', 'StringList'];
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** AWS::SSM::Parameter's Tags is a JSON object (`{"team": "iot"}`), unlike most types' Key/Value list. */
 function tagObject(tags: unknown): Record<string, string> {
@@ -26,7 +27,7 @@ function tagObject(tags: unknown): Record<string, string> {
 
 /** CloudFormation names unnamed parameters `CFN-<logical id>-<random>`. */
 function generatedName(request: ResourceRequest): string {
-  const suffix = randomBytes(9).toString('base64').replace(/[^a-zA-Z0-9]/g, '').slice(0, 12);
+  const suffix = [...randomBytes(12)].map((byte) => ALPHANUMERIC[byte % ALPHANUMERIC.length]).join('');
   return `CFN-${request.logicalId}-${suffix}`;
 }
 
