@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import {
   CloudFormationClient,
+  CreateChangeSetCommand,
   CreateStackCommand,
+  ExecuteChangeSetCommand,
+  waitUntilChangeSetCreateComplete,
   DeleteStackCommand,
   DescribeStacksCommand,
   UpdateStackCommand,
@@ -150,9 +153,20 @@ describe('CloudFormation with SSM Parameter Store', function () {
       400,
       /^Unable to fetch parameters \[\/cdk-bootstrap\/hnb659fds\/version\] from parameter store for this account\.$/,
     );
+    // `cdk deploy` goes through a change set: the same check, on CreateChangeSet.
+    await expectAwsError(
+      cfn.send(new CreateChangeSetCommand({ StackName: 'cdk-app', ChangeSetName: 'cdk-deploy-change-set', ChangeSetType: 'CREATE', TemplateBody: template })),
+      'ValidationError',
+      400,
+      /^Unable to fetch parameters \[\/cdk-bootstrap\/hnb659fds\/version\] from parameter store for this account\.$/,
+    );
     await ssm.send(new PutParameterCommand({ Name: '/cdk-bootstrap/hnb659fds/version', Value: '21', Type: 'String' }));
-    await cfn.send(new CreateStackCommand({ StackName: 'cdk-app', TemplateBody: template }));
-    expect((await settledStack(cfn, 'cdk-app')).StackStatus).to.equal('CREATE_COMPLETE');
+    await cfn.send(new CreateChangeSetCommand({ StackName: 'cdk-app', ChangeSetName: 'cdk-deploy-change-set', ChangeSetType: 'CREATE', TemplateBody: template }));
+    await waitUntilChangeSetCreateComplete({ client: cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { StackName: 'cdk-app', ChangeSetName: 'cdk-deploy-change-set' });
+    await cfn.send(new ExecuteChangeSetCommand({ StackName: 'cdk-app', ChangeSetName: 'cdk-deploy-change-set' }));
+    const stack = await settledStack(cfn, 'cdk-app');
+    expect(stack.StackStatus).to.equal('CREATE_COMPLETE');
+    expect(stack.Parameters).to.deep.equal([{ ParameterKey: 'BootstrapVersion', ParameterValue: '/cdk-bootstrap/hnb659fds/version', ResolvedValue: '21' }]);
   });
 
   it('refuses SecureString values and missing names for parameter types', async () => {
