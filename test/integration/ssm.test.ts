@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { IAMClient, CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { expectAwsError } from '../support/aws-errors.js';
+import { rawJsonRequest } from '../support/raw-json.js';
 import { startTestCloud, tempDir, type TestCloud } from '../support/cloud.js';
 
 const run = promisify(execFile);
@@ -231,6 +232,34 @@ describe('SSM Parameter Store', function () {
     await expectAwsError(ssm.send(new DeleteParameterCommand({ Name: '/tagged' })), 'ParameterNotFound', 400);
     const deleted = await ssm.send(new DeleteParametersCommand({ Names: ['plain', 'list', 'gone'] }));
     expect(deleted).to.deep.include({ DeletedParameters: ['plain', 'list'], InvalidParameters: ['gone'] });
+  });
+
+  it('answers malformed requests with 400s, never a 500', async () => {
+    const cases: Array<[string, unknown]> = [
+      ['PutParameter', { Name: 7, Value: 'v', Type: 'String' }],
+      ['PutParameter', { Name: '/m', Value: ['v'], Type: 'String' }],
+      ['PutParameter', { Name: '/m', Value: 'v', Type: 'String', Tags: 'x' }],
+      ['PutParameter', { Name: '/m', Value: 'v', Type: 'String', AllowedPattern: 5 }],
+      ['PutParameter', { Name: '/m', Value: 'v', Type: 'String', AllowedPattern: '(' }],
+      ['PutParameter', { Name: '/m', Value: 'v', Type: { a: 1 } }],
+      ['GetParameter', {}],
+      ['GetParameters', { Names: 'x' }],
+      ['GetParameters', { Names: [null] }],
+      ['GetParametersByPath', { Path: '/a', NextToken: 12 }],
+      ['GetParametersByPath', { Path: '/a', NextToken: 'garbage' }],
+      ['GetParametersByPath', { Path: '/a', ParameterFilters: [{ Key: 'Type', Values: 'String' }] }],
+      ['DescribeParameters', { ParameterFilters: [null] }],
+      ['DescribeParameters', { Filters: [{ Key: 'Name', Values: [1] }] }],
+      ['DescribeParameters', { MaxResults: 'ten' }],
+      ['LabelParameterVersion', { Name: '/app/db/host', Labels: 'prod' }],
+      ['AddTagsToResource', { ResourceType: 'Parameter', ResourceId: '/app/db/host', Tags: [{ Key: 'k' }] }],
+      ['RemoveTagsFromResource', { ResourceType: 'Parameter', ResourceId: '/app/db/host' }],
+    ];
+    for (const [operation, body] of cases) {
+      const res = await rawJsonRequest(cloud.url, `AmazonSSM.${operation}`, JSON.stringify(body), 'application/x-amz-json-1.1');
+      expect(res.status, `${operation} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`).to.equal(400);
+      expect(res.body.__type).to.be.a('string').and.not.equal('InternalFailure');
+    }
   });
 
   it('enforces IAM on the parameter ARN (without the leading slash)', async () => {

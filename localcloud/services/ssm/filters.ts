@@ -40,7 +40,7 @@ export function compileParameterFilters(filters: ParameterStringFilter[] | undef
     if (!OPTIONS[family]!.includes(option)) {
       throw invalidFilterOption(`The following filter option is not valid: ${option}. Valid options include: [${OPTIONS[family]!.join(', ')}].`);
     }
-    const values = filter.Values ?? [];
+    const values = stringValues(filter.Values, key);
     if (family !== 'tag' && values.length === 0) throw invalidFilterValue(`The following filter values are missing : null for filter key ${key}.`);
     if (values.length > 50) throw invalidFilterValue(`A filter can have at most 50 values; ${key} has ${values.length}.`);
     return compileOne(family, key, option, values);
@@ -94,10 +94,11 @@ export function underPath(name: string, path: string, recursive: boolean): boole
 /** DescribeParameters' original filters: Name (a prefix), Type and KeyId (exact). */
 export function compileLegacyFilters(filters: ParametersFilter[] | undefined): ParameterPredicate {
   if (filters === undefined) return () => true;
+  if (!Array.isArray(filters)) throw ssmValidation('Filters must be a list');
   const predicates = filters.map((filter) => {
-    const values = filter.Values ?? [];
+    const values = stringValues(filter?.Values, String(filter?.Key));
     if (values.length === 0) throw invalidFilterValue(`The following filter values are missing : null for filter key ${filter.Key}.`);
-    switch (filter.Key) {
+    switch (filter?.Key) {
       case 'Name':
         return (p: StoredParameter) => values.some((value) => p.name.startsWith(value));
       case 'Type':
@@ -105,8 +106,17 @@ export function compileLegacyFilters(filters: ParametersFilter[] | undefined): P
       case 'KeyId':
         return (p: StoredParameter) => currentVersion(p).keyId !== undefined && values.includes(currentVersion(p).keyId!);
       default:
-        throw invalidFilterKey(`The following filter key is not valid: ${String(filter.Key)}. Valid filter keys include: [Name, Type, KeyId].`);
+        throw invalidFilterKey(`The following filter key is not valid: ${String(filter?.Key)}. Valid filter keys include: [Name, Type, KeyId].`);
     }
   });
   return (parameter) => predicates.every((predicate) => predicate(parameter));
+}
+
+/** A filter's Values: a list of strings (absent: none). */
+function stringValues(values: unknown, key: string): string[] {
+  if (values === undefined || values === null) return [];
+  if (!Array.isArray(values) || values.some((value) => typeof value !== 'string')) {
+    throw invalidFilterValue(`The values of filter ${key} must be a list of strings.`);
+  }
+  return values as string[];
 }

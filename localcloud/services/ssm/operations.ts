@@ -92,6 +92,11 @@ export class SsmOperations {
     if (typeof value !== 'string' || value.length === 0) {
       throw ssmValidation(`1 validation error detected: Value ${value === undefined ? 'null' : `'${String(value)}'`} at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1`);
     }
+    optionalString(input.Description, 'description', 1024, 0);
+    optionalString(input.AllowedPattern, 'allowedPattern', 1024, 0);
+    optionalString(input.DataType, 'dataType', 128);
+    optionalString(input.Tier, 'tier', 64);
+    optionalString(input.Type, 'type', 64);
     const existing = this.store.get(req.accountId, req.region, name);
     if (existing && !input.Overwrite) throw parameterAlreadyExists();
     if (input.Tags !== undefined && input.Overwrite) {
@@ -299,7 +304,7 @@ export class SsmOperations {
   RemoveTagsFromResource(input: RemoveTagsFromResourceCommandInput, req: ServiceRequest): void {
     const parameter = this.taggedParameter(req, input.ResourceType, input.ResourceId);
     if (!Array.isArray(input.TagKeys)) throw ssmValidation("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
-    for (const key of input.TagKeys) delete parameter.tags[key];
+    for (const key of input.TagKeys) if (typeof key === 'string') delete parameter.tags[key];
     this.store.changed(req.accountId, req.region);
   }
 
@@ -439,6 +444,14 @@ function chooseTier(requested: string | undefined, previous: ParameterTier | und
   return tier;
 }
 
+/** A string member the SDK would have sent as one, within AWS's length bounds. */
+function optionalString(value: unknown, member: string, max: number, min = 1): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || value.length < min || value.length > max) {
+    throw ssmValidation(`1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must be a string of ${min} to ${max} characters`);
+  }
+}
+
 function checkAllowedPattern(pattern: string, value: string): void {
   if (pattern.length > 1024) throw invalidAllowedPattern('The allowed pattern can be at most 1024 characters long.');
   let expression: RegExp;
@@ -501,7 +514,8 @@ function encodeToken(value: string): string {
   return Buffer.from(JSON.stringify({ after: value }), 'utf8').toString('base64');
 }
 
-function decodeToken(token: string): string {
+function decodeToken(token: unknown): string {
+  if (typeof token !== 'string') throw invalidNextToken();
   try {
     const decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
     if (typeof decoded?.after === 'string') return decoded.after;
