@@ -234,6 +234,19 @@ describe('SSM Parameter Store', function () {
     expect(deleted).to.deep.include({ DeletedParameters: ['plain', 'list'], InvalidParameters: ['gone'] });
   });
 
+  it('keeps accounts and regions apart', async () => {
+    const otherRegion = new SSMClient(cloud.clientConfig('eu-west-1'));
+    const otherAccount = new SSMClient({ ...cloud.clientConfig(), credentials: { accessKeyId: '111111111111', secretAccessKey: 'test' } });
+    await expectAwsError(otherRegion.send(new GetParameterCommand({ Name: '/app/db/host' })), 'ParameterNotFound');
+    await expectAwsError(otherAccount.send(new GetParameterCommand({ Name: '/app/db/host' })), 'ParameterNotFound');
+    await otherAccount.send(new PutParameterCommand({ Name: '/app/db/host', Value: 'theirs', Type: 'String' }));
+    const { Parameter } = await otherAccount.send(new GetParameterCommand({ Name: '/app/db/host' }));
+    expect(Parameter).to.include({ Value: 'theirs', Version: 1, ARN: 'arn:aws:ssm:us-east-1:111111111111:parameter/app/db/host' });
+    expect((await ssm.send(new GetParameterCommand({ Name: '/app/db/host' }))).Parameter!.Value).to.equal('db2');
+    otherRegion.destroy();
+    otherAccount.destroy();
+  });
+
   it('answers malformed requests with 400s, never a 500', async () => {
     const cases: Array<[string, unknown]> = [
       ['PutParameter', { Name: 7, Value: 'v', Type: 'String' }],
