@@ -32,5 +32,4 @@ export const maxVersionLimitExceeded = (name: string, oldest: number) =>
     `You attempted to create a new version of ${name} by calling the PutParameter API with the overwrite flag. Version ${oldest}, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.`,
     400,
   );
-export const parameterLimitExceeded = (message: string) => new AwsError('ParameterLimitExceeded', message, 400);
 export const invalidPolicyType = (message: string) => new AwsError('InvalidPolicyTypeException', message, 400);
