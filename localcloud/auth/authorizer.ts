@@ -186,6 +186,7 @@ const ACCESS_DENIED: Record<string, { code: string; status: number }> = {
   dynamodb: { code: 'AccessDeniedException', status: 400 },
   kinesis: { code: 'AccessDeniedException', status: 400 },
   logs: { code: 'AccessDeniedException', status: 400 },
+  ssm: { code: 'AccessDeniedException', status: 400 },
   lambda: { code: 'AccessDeniedException', status: 403 },
   cloudwatch: { code: 'AccessDenied', status: 403 },
   s3: { code: 'AccessDenied', status: 403 },

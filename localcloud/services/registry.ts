@@ -9,6 +9,7 @@ import { createLogsService } from './logs/index.js';
 import { createS3Service } from './s3/index.js';
 import { createSnsService } from './sns/index.js';
 import { createSqsService } from './sqs/index.js';
+import { createSsmService } from './ssm/index.js';
 import { createStsService } from './sts/index.js';
 
 /** Every service of the local cloud, one provider per AWS service. */
@@ -24,6 +25,7 @@ export function createServices(ctx: CloudContext): ServiceProvider[] {
     createSqsService(ctx),
     createSnsService(ctx),
     createLambdaService(ctx),
+    createSsmService(ctx),
     createCloudFormationService(ctx),
   ];
 }

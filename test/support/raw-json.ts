@@ -6,6 +6,7 @@ const SIGNING_NAME_OF_TARGET: Record<string, string> = {
   DynamoDBStreams_20120810: 'dynamodb',
   Kinesis_20131202: 'kinesis',
   Logs_20140328: 'logs',
+  AmazonSSM: 'ssm',
   GraniteServiceVersion20100801: 'monitoring',
 };
 

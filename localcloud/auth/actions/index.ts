@@ -18,6 +18,7 @@ import type { ActionLookups, ActionMap } from './permission.js';
 import { s3Permissions } from './s3.js';
 import { snsPermissions } from './sns.js';
 import { sqsPermissions } from './sqs.js';
+import { ssmPermissions } from './ssm.js';
 import { stsPermissions } from './sts.js';
 
 export type { ActionLookups, ActionMap } from './permission.js';
@@ -35,6 +36,7 @@ export const ACTION_MAPS: Readonly<Record<string, ActionMap>> = {
   cloudformation: cloudformationPermissions,
   sqs: sqsPermissions,
   sns: snsPermissions,
+  ssm: ssmPermissions,
 };
 
 /**

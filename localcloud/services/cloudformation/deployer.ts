@@ -354,7 +354,9 @@ function failedResourceStatus(status: string) {
 }
 
 function snapshot(stack: StackRecord, plan: DeploymentPlan): StackSnapshot {
-  return structuredClone({
+  // The Parameter Store reader is a function (not cloneable) and holds no state: the copy shares it.
+  const { parameterStore, ...data } = plan;
+  const copy = structuredClone({
     templateBody: stack.templateBody,
     suppliedParameters: stack.suppliedParameters,
     parameters: stack.parameters,
@@ -364,8 +366,9 @@ function snapshot(stack: StackRecord, plan: DeploymentPlan): StackSnapshot {
     tags: stack.tags,
     description: stack.description,
     imports: stack.imports,
-    plan,
+    plan: data,
   });
+  return { ...copy, plan: { ...copy.plan, ...(parameterStore ? { parameterStore } : {}) } };
 }
 
 /** Deleting needs no template: resources carry their own properties and dependencies. */

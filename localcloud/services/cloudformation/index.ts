@@ -4,6 +4,7 @@
  * in that service's folder (`services/<svc>/cloudformation.ts`).
  */
 import type { CloudContext, ServiceProvider } from '../../core/types.js';
+import type { SsmProvider } from '../ssm/index.js';
 import { queryProtocol } from '../../protocols/query.js';
 import { cloudFormationOperations } from './api.js';
 import { cdkMetadataProvider } from './cdk-metadata.js';
@@ -42,7 +43,8 @@ export function createCloudFormationService(ctx: CloudContext): CloudFormationSe
   const deployer = new StackDeployer(ctx, store, events, registry);
   deployer.onOperationSettled = (stackId) => customResourceEnvironments.operationSettled(stackId);
   const loader = new TemplateLoader(ctx);
-  const stacks = new StackService(store, deployer, events, registry, loader);
+  const parameterStore = (accountId: string, region: string, selector: string) => ctx.service<SsmProvider>('ssm')?.lookup(accountId, region, selector);
+  const stacks = new StackService(store, deployer, events, registry, loader, parameterStore);
   registry.register(nestedStackProvider(stacks, store));
   const changeSets = new ChangeSetService(store, stacks, deployer, events, registry, loader);
   const operations = cloudFormationOperations({ store, stacks, changeSets, registry, loader });

@@ -14,6 +14,7 @@ import { resourceProviders as logsProviders } from '../logs/cloudformation.js';
 import { resourceProviders as s3Providers } from '../s3/cloudformation.js';
 import { resourceProviders as snsProviders } from '../sns/cloudformation.js';
 import { resourceProviders as sqsProviders } from '../sqs/cloudformation.js';
+import { resourceProviders as ssmProviders } from '../ssm/cloudformation.js';
 
 export const CUSTOM_RESOURCE_TYPE = 'AWS::CloudFormation::CustomResource';
 
@@ -44,5 +45,5 @@ export class ProviderRegistry {
 
 /** The providers every service folder contributes. */
 export function serviceProviders(): ResourceProvider[] {
-  return [...iamProviders, ...s3Providers, ...dynamoDbProviders, ...kinesisProviders, ...lambdaProviders, ...logsProviders, ...cloudWatchProviders, ...sqsProviders, ...snsProviders];
+  return [...iamProviders, ...s3Providers, ...dynamoDbProviders, ...kinesisProviders, ...lambdaProviders, ...logsProviders, ...cloudWatchProviders, ...sqsProviders, ...snsProviders, ...ssmProviders];
 }

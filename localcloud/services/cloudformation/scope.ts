@@ -7,7 +7,7 @@ import type { StackRecord } from './model.js';
 import type { DeploymentPlan } from './plan.js';
 import type { ProviderRegistry } from './registry.js';
 import type { StackStore } from './store.js';
-import { parameterValues, resolve, TemplateError, type EvaluationScope, type StackContext } from './template/index.js';
+import { parameterValues, resolve, resolveDynamicReferences, TemplateError, type EvaluationScope, type StackContext } from './template/index.js';
 
 export function stackContext(stack: StackRecord): StackContext {
   return {
@@ -58,6 +58,8 @@ export function evaluationScope(
 /** A resource's properties with every intrinsic evaluated (an absent Properties block is `{}`). */
 export function resourceProperties(plan: DeploymentPlan, logicalId: string, scope: EvaluationScope): Record<string, unknown> {
   const declaration = plan.template.Resources[logicalId]!;
-  const resolved = resolve(declaration.Properties ?? {}, scope, { at: ['Resources', logicalId, 'Properties'] });
-  return (resolved ?? {}) as Record<string, unknown>;
+  const resolved = (resolve(declaration.Properties ?? {}, scope, { at: ['Resources', logicalId, 'Properties'] }) ?? {}) as Record<string, unknown>;
+  // Dynamic references are resolved last, so that ones assembled by Fn::Sub or Fn::Join are read too.
+  if (!plan.parameterStore || !JSON.stringify(resolved).includes('{{resolve:')) return resolved;
+  return resolveDynamicReferences(resolved, declaration.Type, plan.parameterStore) as Record<string, unknown>;
 }

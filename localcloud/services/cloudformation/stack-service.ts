@@ -11,7 +11,7 @@ import { alreadyExists, stackNotFound, validationError } from './errors.js';
 import type { EventRecorder } from './events.js';
 import { isDeleted, isInProgress, type StackRecord, type Tag } from './model.js';
 import { assertValidStackName, generatePhysicalName, stackArn } from './names.js';
-import { asValidationError, checkCapabilities, planDeployment, type DeploymentPlan } from './plan.js';
+import { asValidationError, checkCapabilities, planDeployment, type DeploymentPlan, type ParameterStoreReader, type PlanOptions } from './plan.js';
 import type { ProviderRegistry } from './registry.js';
 import { stackContext } from './scope.js';
 import type { StackStore } from './store.js';
@@ -56,6 +56,8 @@ export class StackService {
     private readonly events: EventRecorder,
     private readonly registry: ProviderRegistry,
     private readonly loader: TemplateLoader,
+    /** Parameter Store, for SSM parameter types and dynamic references (absent: those are refused). */
+    private readonly parameterStore?: ParameterStoreReader,
   ) {}
 
   // --- CreateStack ----------------------------------------------------------
@@ -138,7 +140,7 @@ export class StackService {
     plan: DeploymentPlan,
     settings: { body: string; supplied: Record<string, string>; capabilities: string[]; tags: Tag[]; notificationArns?: string[] },
   ): void {
-    const previous = this.plan(stack, stack.templateBody, stack.suppliedParameters);
+    const previous = this.plan(stack, stack.templateBody, stack.suppliedParameters, { deployed: stack.parameters });
     this.deployer.startUpdate(stack, plan, previous, {
       templateBody: settings.body,
       suppliedParameters: settings.supplied,
@@ -226,9 +228,10 @@ export class StackService {
     return stack;
   }
 
-  plan(stack: StackRecord, body: string, supplied: Record<string, string>): DeploymentPlan {
+  /** With `deployed`, re-plans the template the stack runs now (the rollback target): see {@link PlanOptions}. */
+  plan(stack: StackRecord, body: string, supplied: Record<string, string>, options: PlanOptions = {}): DeploymentPlan {
     try {
-      return planDeployment(body, supplied, stackContext(stack), this.registry);
+      return planDeployment(body, supplied, stackContext(stack), this.registry, this.parameterStore, options);
     } catch (err) {
       throw asValidationError(err);
     }

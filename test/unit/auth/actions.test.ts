@@ -22,6 +22,7 @@ import { LogsOperations } from '../../../localcloud/services/logs/operations.js'
 import { s3Operations } from '../../../localcloud/services/s3/dispatch.js';
 import { SNS_OPERATIONS } from '../../../localcloud/services/sns/index.js';
 import { SQS_OPERATIONS } from '../../../localcloud/services/sqs/index.js';
+import { SsmOperations } from '../../../localcloud/services/ssm/operations.js';
 import { stsOperations } from '../../../localcloud/services/sts/operations.js';
 import { SessionStore } from '../../../localcloud/services/sts/sessions.js';
 
@@ -64,6 +65,7 @@ function servedOperations(): Record<string, string[]> {
     s3: s3Operations(),
     sqs: [...SQS_OPERATIONS],
     sns: [...SNS_OPERATIONS],
+    ssm: upper(Object.getOwnPropertyNames(SsmOperations.prototype)),
   };
 }
 
@@ -695,7 +697,26 @@ const sns: Table = {
   PublishBatch: onTopic('PublishBatch', 'sns:Publish'),
 };
 
-const TABLES: Record<string, Table> = { dynamodb, kinesis, cloudwatch, logs, iam, sts, cloudformation, lambda, s3, sqs, sns };
+// ---------------------------------------------------------------- SSM
+const parameter = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${name}`;
+const onParameter = (op: string, name = '/app/db/host'): Case => ({ input: { Name: name }, expect: [[`ssm:${op}`, parameter('app/db/host')]] });
+const ssm: Table = {
+  PutParameter: onParameter('PutParameter'),
+  GetParameter: [onParameter('GetParameter'), onParameter('GetParameter', '/app/db/host:prod'), onParameter('GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/app/db/host:3`)],
+  DeleteParameter: onParameter('DeleteParameter'),
+  GetParameterHistory: onParameter('GetParameterHistory'),
+  LabelParameterVersion: onParameter('LabelParameterVersion'),
+  UnlabelParameterVersion: onParameter('UnlabelParameterVersion'),
+  GetParameters: { input: { Names: ['/a:1', 'top'] }, expect: [['ssm:GetParameters', parameter('a')], ['ssm:GetParameters', parameter('top')]] },
+  DeleteParameters: { input: { Names: ['/a', 'top'] }, expect: [['ssm:DeleteParameters', parameter('a')], ['ssm:DeleteParameters', parameter('top')]] },
+  GetParametersByPath: { input: { Path: '/app/db' }, expect: [['ssm:GetParametersByPath', parameter('app/db')]] },
+  DescribeParameters: { input: {}, expect: [['ssm:DescribeParameters', '*']] },
+  AddTagsToResource: { input: { ResourceType: 'Parameter', ResourceId: '/app/db/host' }, expect: [['ssm:AddTagsToResource', parameter('app/db/host')]] },
+  RemoveTagsFromResource: { input: { ResourceType: 'Parameter', ResourceId: 'top' }, expect: [['ssm:RemoveTagsFromResource', parameter('top')]] },
+  ListTagsForResource: { input: { ResourceType: 'Document', ResourceId: 'doc' }, expect: [['ssm:ListTagsForResource', '*']] },
+};
+
+const TABLES: Record<string, Table> = { dynamodb, kinesis, cloudwatch, logs, iam, sts, cloudformation, lambda, s3, sqs, sns, ssm };
 
 const asExpected = (permissions: RequiredPermission[]): Expected[] =>
   permissions.map((p) => (p.context ? [p.action, p.resource, p.context] : [p.action, p.resource]));

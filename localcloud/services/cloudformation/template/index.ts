@@ -62,3 +62,6 @@ export type { DependencyGraph, GraphOptions } from './graph.js';
 
 export { requiredCapabilities } from './capabilities.js';
 export type { Capability, CapabilityRequirement } from './capabilities.js';
+
+export { resolveDynamicReferences, literalReferences, checkReferenceSite } from './dynamic-references.js';
+export type { ParameterStoreRead, DynamicReferenceSite } from './dynamic-references.js';

@@ -72,6 +72,11 @@ export interface ResolveParametersOptions {
    * types. Without it such parameters are rejected with a clear message.
    */
   ssmParameterValue?: (name: string) => string;
+  /**
+   * Checks that an AWS::SSM::Parameter::Name value names an existing entry
+   * (throws when it does not). Without it the value is taken as it is.
+   */
+  ssmParameterExists?: (name: string) => void;
 }
 
 /** The mask CloudFormation shows instead of a NoEcho parameter's value. */
@@ -120,6 +125,8 @@ function resolveOne(
     }
     effective = resolvedValue = options.ssmParameterValue(rawValue);
   }
+
+  if (declaration.Type === 'AWS::SSM::Parameter::Name') options.ssmParameterExists?.(rawValue);
 
   const elements = info.list ? splitList(effective) : [effective];
   for (const element of elements) checkConstraints(name, declaration, info, element);
