@@ -140,6 +140,11 @@ export class LogStore {
     return this.tailBytes;
   }
 
+  /** The temporary folder segments spill to without a state directory, once one is in use. */
+  get temporaryDir(): string | undefined {
+    return this.spillDir;
+  }
+
   /** Removes the temporary segments folder (a state directory is kept). */
   close(): void {
     if (this.spillDir) rmSync(this.spillDir, { recursive: true, force: true });
