@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LogGroupClass } from '@aws-sdk/client-cloudwatch-logs';
 import { fromPathSegment, readJsonFile, safePathSegment, writeJsonAtomic } from '../../core/state-files.js';
-import { eventBytes, SegmentCache, StreamEvents, type EventKey, type StoredEvent } from './stream-events.js';
+import { SegmentCache, StreamEvents, type EventKey, type StoredEvent } from './stream-events.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -209,7 +209,7 @@ export class LogStore {
   append(accountId: string, region: string, stream: LogStream, events: readonly NewEvent[]): StoredEvent[] {
     const ingestionTime = this.now();
     const stored = events.map((e): StoredEvent => ({ timestamp: e.timestamp, message: e.message, ingestionTime, seq: stream.nextSeq++ }));
-    for (const event of stored) if (stream.events.place(event, true)) this.tailBytes += eventBytes(event);
+    this.tailBytes += stream.events.add(stored);
     if (stored.length > 0) stream.lastIngestionTime = ingestionTime;
     this.keepInBudget(stream);
     return stored;

@@ -171,8 +171,26 @@ export class StreamEvents {
     return segment.start + lowerBoundIn(this.files.cache.get(segment.file), key);
   }
 
-  /** Places an event in order; returns whether it went to the in-memory tail (and so counts against the budget). */
-  place(event: StoredEvent, persist: boolean): boolean {
+  /**
+   * Places new events in order and writes those that joined the tail through
+   * to its file (one write per batch). Returns the bytes the tail grew by.
+   */
+  add(events: readonly StoredEvent[]): number {
+    const before = this.tailBytes;
+    const joined = events.filter((e) => this.place(e));
+    if (this.files.tailFile && joined.length > 0) {
+      const file = new JsonLinesFile(this.files.tailFile);
+      try {
+        file.append(joined.map(toRecord));
+      } finally {
+        file.close();
+      }
+    }
+    return this.tailBytes - before;
+  }
+
+  /** Places an event in order; returns whether it went to the in-memory tail (rather than into a sealed segment). */
+  private place(event: StoredEvent): boolean {
     const newestSealed = this.segments[this.segments.length - 1];
     if (newestSealed && compareKeys(event, newestSealed.last) <= 0) {
       this.insertIntoSegment(event);
@@ -182,14 +200,6 @@ export class StreamEvents {
     if (!last || compareKeys(last, event) <= 0) this.tail.push(event);
     else this.tail.splice(lowerBoundIn(this.tail, event), 0, event);
     this.tailBytes += eventBytes(event);
-    if (persist && this.files.tailFile) {
-      const file = new JsonLinesFile(this.files.tailFile);
-      try {
-        file.append([toRecord(event)]);
-      } finally {
-        file.close();
-      }
-    }
     return true;
   }
 
@@ -277,7 +287,7 @@ export class StreamEvents {
       this.segmentBytes += bytes;
     }
     this.reindex();
-    for (const e of tail) if (inTail.has(e.seq)) this.place(e, false);
+    for (const e of tail) if (inTail.has(e.seq)) this.place(e);
   }
 
   private noteLoaded(event: StoredEvent): void {
