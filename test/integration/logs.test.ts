@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   CloudWatchLogsClient,
@@ -349,6 +349,175 @@ describe('CloudWatch Logs persistence', function () {
       logs.destroy();
       await cloud.stop();
     } finally {
+      state.cleanup();
+    }
+  });
+});
+
+describe('CloudWatch Logs beyond the in-memory budget', function () {
+  // Each 1,000-event batch is just under 1 MB, one stream's in-memory tail: four of them leave two sealed segments per stream.
+  const BATCHES = 4;
+  const PER_BATCH = 1000;
+  const body = (n: number) => `event ${String(n).padStart(6, '0')} ${n % 7 === 0 ? 'ERROR' : 'INFO'} ${'x'.repeat(980)}`;
+
+  async function putMany(logs: CloudWatchLogsClient, group: string, stream: string, start: number, step: number, from = 0): Promise<string[]> {
+    const sent: string[] = [];
+    for (let b = 0; b < BATCHES; b++) {
+      const logEvents = Array.from({ length: PER_BATCH }, (_, i) => {
+        const n = from + b * PER_BATCH + i;
+        sent.push(body(n));
+        return { timestamp: start + (n - from) * step, message: body(n) };
+      });
+      await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents }));
+    }
+    return sent;
+  }
+
+  async function readForward(logs: CloudWatchLogsClient, group: string, stream: string): Promise<string[]> {
+    const seen: string[] = [];
+    let token: string | undefined;
+    for (;;) {
+      const page = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken: token }));
+      seen.push(...page.events!.map((e) => e.message!));
+      if (page.nextForwardToken === token) return seen;
+      token = page.nextForwardToken;
+    }
+  }
+
+  async function readBackward(logs: CloudWatchLogsClient, group: string, stream: string): Promise<string[]> {
+    const seen: string[] = [];
+    let token: string | undefined;
+    for (;;) {
+      const page = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, nextToken: token }));
+      seen.unshift(...page.events!.map((e) => e.message!));
+      if (page.nextBackwardToken === token) return seen;
+      token = page.nextBackwardToken;
+    }
+  }
+
+  async function filterAll(logs: CloudWatchLogsClient, input: { logGroupName: string; filterPattern?: string }): Promise<{ stream: string; message: string }[]> {
+    const seen: { stream: string; message: string }[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await logs.send(new FilterLogEventsCommand({ ...input, nextToken }));
+      seen.push(...page.events!.map((e) => ({ stream: e.logStreamName!, message: e.message! })));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return seen;
+  }
+
+  it('reads every event back in order through both APIs once most are on disk, and removes its spill folder on stop', async () => {
+    const cloud = await startTestCloud();
+    const logs = new CloudWatchLogsClient(cloud.clientConfig());
+    const store = cloud.cloud.context.service<LogsProvider>('logs')!.store;
+    try {
+      const start = Date.now() - 3600_000;
+      await logs.send(new CreateLogGroupCommand({ logGroupName: 'big' }));
+      await logs.send(new CreateLogStreamCommand({ logGroupName: 'big', logStreamName: 'a' }));
+      await logs.send(new CreateLogStreamCommand({ logGroupName: 'big', logStreamName: 'b' }));
+      // Stream a has even milliseconds, stream b odd ones: FilterLogEvents must interleave them exactly.
+      const a = await putMany(logs, 'big', 'a', start, 2);
+      const b = await putMany(logs, 'big', 'b', start + 1, 2, BATCHES * PER_BATCH);
+      expect(store.memoryBytes).to.be.below(2 * 1024 * 1024);
+      expect(readdirSync(store.temporaryDir!, { recursive: true }).filter((f) => String(f).endsWith('.jsonl')).length).to.be.at.least(4);
+
+      // A late event lands inside a sealed segment and is read in its place.
+      const late = 'late arrival';
+      await logs.send(new PutLogEventsCommand({ logGroupName: 'big', logStreamName: 'a', logEvents: [{ timestamp: start + 2 * 10 + 1, message: late }] }));
+      const aWithLate = [...a.slice(0, 11), late, ...a.slice(11)];
+
+      expect(await readForward(logs, 'big', 'a')).to.deep.equal(aWithLate);
+      expect(await readBackward(logs, 'big', 'a')).to.deep.equal(aWithLate);
+      expect(await readForward(logs, 'big', 'b')).to.deep.equal(b);
+
+      const interleaved = a.flatMap((message, i) => [{ stream: 'a', message }, { stream: 'b', message: b[i] }]);
+      // Same millisecond as b's 11th event: stream names break the tie.
+      interleaved.splice(21, 0, { stream: 'a', message: late });
+      expect(await filterAll(logs, { logGroupName: 'big' })).to.deep.equal(interleaved);
+      const errors = await filterAll(logs, { logGroupName: 'big', filterPattern: 'ERROR' });
+      expect(errors).to.deep.equal(interleaved.filter((e) => e.message.includes(' ERROR ')));
+
+      // A window in the middle of the sealed range, both directions.
+      const window = await logs.send(
+        new GetLogEventsCommand({ logGroupName: 'big', logStreamName: 'b', startTime: start + 1 + 2 * 1500, endTime: start + 1 + 2 * 1505, startFromHead: true }),
+      );
+      expect(window.events!.map((e) => e.message)).to.deep.equal(b.slice(1500, 1505));
+      const stream = (await logs.send(new DescribeLogStreamsCommand({ logGroupName: 'big', logStreamNamePrefix: 'b' }))).logStreams![0];
+      expect(stream.firstEventTimestamp).to.equal(start + 1);
+      expect(stream.lastEventTimestamp).to.equal(start + 1 + 2 * (BATCHES * PER_BATCH - 1));
+    } finally {
+      const spill = store.temporaryDir;
+      logs.destroy();
+      await cloud.stop();
+      expect(spill && existsSync(spill)).to.equal(false);
+    }
+  });
+
+  it('reads sealed segments and the tail back after a restart with a state folder, each event once after a crash mid-seal', async () => {
+    const state = tempDir();
+    try {
+      const start = Date.now() - 3600_000;
+      let cloud = await startTestCloud({ stateDir: state.dir });
+      let logs = new CloudWatchLogsClient(cloud.clientConfig());
+      await logs.send(new CreateLogGroupCommand({ logGroupName: 'kept' }));
+      await logs.send(new CreateLogStreamCommand({ logGroupName: 'kept', logStreamName: 's' }));
+      const sent = await putMany(logs, 'kept', 's', start, 1);
+      logs.destroy();
+      await cloud.stop();
+
+      // As if the cloud had died between writing the last segment and emptying the tail's file: its events are in both.
+      const streamsDir = path.join(state.dir, 'logs', '000000000000', 'us-east-1', 'streams');
+      const segmentFolder = readdirSync(streamsDir).find((f) => f.endsWith('.segments'))!;
+      const newest = readdirSync(path.join(streamsDir, segmentFolder)).sort().at(-1)!;
+      appendFileSync(path.join(streamsDir, segmentFolder.replace(/\.segments$/, '')), readFileSync(path.join(streamsDir, segmentFolder, newest)));
+
+      cloud = await startTestCloud({ stateDir: state.dir });
+      logs = new CloudWatchLogsClient(cloud.clientConfig());
+      try {
+        expect(await readForward(logs, 'kept', 's')).to.deep.equal(sent);
+        // New events follow the old ones: arrival numbers continue where they stopped.
+        await logs.send(new PutLogEventsCommand({ logGroupName: 'kept', logStreamName: 's', logEvents: [{ timestamp: start + sent.length - 1, message: 'same millisecond, later' }] }));
+        const tail = await logs.send(new GetLogEventsCommand({ logGroupName: 'kept', logStreamName: 's', limit: 2 }));
+        expect(tail.events!.map((e) => e.message)).to.deep.equal([sent[sent.length - 1], 'same millisecond, later']);
+      } finally {
+        logs.destroy();
+        await cloud.stop();
+      }
+    } finally {
+      state.cleanup();
+    }
+  });
+
+  it('drops expired events, segments included, under the retention policy', async () => {
+    const state = tempDir();
+    const cloud = await startTestCloud({ stateDir: state.dir });
+    const logs = new CloudWatchLogsClient(cloud.clientConfig());
+    const provider = cloud.cloud.context.service<LogsProvider>('logs')!;
+    try {
+      const day = 86400_000;
+      const old = Date.now() - 5 * day;
+      // Lambda's in-process path takes any timestamp: 2,000 five-day-old events (sealed) and a recent one.
+      for (let b = 0; b < 2; b++) {
+        const events = Array.from({ length: PER_BATCH }, (_, i) => ({ timestamp: old + b * PER_BATCH + i, message: body(b * PER_BATCH + i) }));
+        provider.appendEvents('000000000000', 'us-east-1', 'aging', 's', events);
+      }
+      provider.appendEvents('000000000000', 'us-east-1', 'aging', 's', [{ timestamp: Date.now() - 1000, message: 'recent' }]);
+      const segmentDir = path.join(state.dir, 'logs', '000000000000', 'us-east-1', 'streams');
+      const segmentFiles = () => readdirSync(segmentDir, { recursive: true }).filter((f) => /\d{8}\.jsonl$/.test(String(f)));
+      expect(segmentFiles()).to.not.be.empty;
+
+      await logs.send(new PutRetentionPolicyCommand({ logGroupName: 'aging', retentionInDays: 3 }));
+      // Hidden from reads at once; removed from disk and storedBytes when the store prunes (hourly).
+      const visible = await logs.send(new GetLogEventsCommand({ logGroupName: 'aging', logStreamName: 's', startFromHead: true }));
+      expect(visible.events!.map((e) => e.message)).to.deep.equal(['recent']);
+      provider.store.prune();
+      expect(segmentFiles()).to.be.empty;
+      const group = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: 'aging' }))).logGroups![0];
+      expect(group.storedBytes).to.equal('recent'.length + 26);
+      expect((await filterAll(logs, { logGroupName: 'aging' })).map((e) => e.message)).to.deep.equal(['recent']);
+    } finally {
+      logs.destroy();
+      await cloud.stop();
       state.cleanup();
     }
   });

@@ -79,6 +79,35 @@ const kinesaliteDb = engineModule<
 // Every record put and read goes through these: BigInt instead of bignumber.js (see sequence-numbers.ts).
 installBigIntSequenceHelpers(kinesaliteDb, engineDependency('kinesalite', 'bignumber.js'));
 
+/**
+ * LevelDB's options for a store on disk, as the DynamoDB engine bounds its own:
+ * up to 16 stores (accounts × regions) may be open at once next to 512
+ * connections, under the common limit of 1,024 descriptors, and LevelDB's
+ * default of 1,000 open files per store could take them all. 74 is the least
+ * LevelDB accepts (64 table files of up to 2 MB, plus 10 of its own).
+ */
+const LEVELDB_OPTIONS = { maxOpenFiles: 74 };
+
+/**
+ * kinesalite builds its store as `levelup(leveldown(path))`, which opens the
+ * database at once with no options of ours. leveldown is kinesalite's alone
+ * (nothing else here loads it), so its open takes our defaults for the options
+ * the caller left unset.
+ */
+function boundLevelDbOpenFiles(): void {
+  const leveldown = engineDependency<{ prototype: { _open(options: Record<string, unknown>, callback: unknown): void } }>('kinesalite', 'leveldown');
+  const open = leveldown.prototype._open;
+  leveldown.prototype._open = function openBounded(options, callback) {
+    open.call(this, { ...LEVELDB_OPTIONS, ...stripUnset(options) }, callback);
+  };
+}
+
+/** abstract-leveldown fills every option it knows; only those given a value override ours. */
+function stripUnset(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options ?? {}).filter(([, value]) => value !== undefined));
+}
+boundLevelDbOpenFiles();
+
 const validations = engineModule<{
   checkTypes(data: any, types: Record<string, unknown>): any;
   checkValidations(data: any, types: Record<string, unknown>, custom: unknown): void;

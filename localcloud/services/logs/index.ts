@@ -63,6 +63,7 @@ export function createLogsService(ctx: CloudContext): LogsProvider {
     },
     async stop() {
       if (pruneTimer) clearInterval(pruneTimer);
+      store.close();
     },
     handle,
   };

@@ -1,82 +1,72 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LogGroupClass } from '@aws-sdk/client-cloudwatch-logs';
-import { fromPathSegment, JsonLinesFile, readJsonFile, readJsonLines, safePathSegment, writeFileAtomic, writeJsonAtomic } from '../../core/state-files.js';
+import { fromPathSegment, readJsonFile, safePathSegment, writeJsonAtomic } from '../../core/state-files.js';
+import { SegmentCache, StreamEvents, type EventKey, type StoredEvent } from './stream-events.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-export interface StoredEvent {
-  timestamp: number;
-  message: string;
-  ingestionTime: number;
-  /** Arrival order within the stream: breaks ties between equal timestamps, stable across restarts. */
-  seq: number;
-}
+export { compareKeys, type EventKey, type StoredEvent } from './stream-events.js';
 
 export interface NewEvent {
   timestamp: number;
   message: string;
 }
 
-/** Where an event sorts within its stream: by timestamp, then arrival. */
-export interface EventKey {
-  timestamp: number;
-  seq: number;
+/**
+ * How much of the events a store keeps in memory; the rest is on disk in
+ * segments read back on demand. The defaults keep a busy cloud's logs to a
+ * few tens of MB whatever it has logged.
+ */
+export interface LogStoreLimits {
+  /** A stream's in-memory tail is sealed into a segment beyond this many bytes (message + 26 each). */
+  streamTailBytes: number;
+  /** All streams' tails together; beyond it the largest tails are sealed. */
+  memoryBytes: number;
+  /**
+   * Sealed bytes a stream may keep on disk before its oldest segments are
+   * dropped. AWS sets no such quota (retention is the only limit); this one
+   * only protects the local disk, so it is large.
+   */
+  streamDiskBytes: number;
 }
 
-export function compareKeys(a: EventKey, b: EventKey): number {
-  return a.timestamp - b.timestamp || a.seq - b.seq;
-}
+export const DEFAULT_LOG_STORE_LIMITS: LogStoreLimits = {
+  streamTailBytes: 1024 * 1024,
+  memoryBytes: 32 * 1024 * 1024,
+  streamDiskBytes: 10 * 1024 * 1024 * 1024,
+};
 
 export class LogStream {
-  /** Sorted by (timestamp, seq). */
-  events: StoredEvent[] = [];
   nextSeq = 0;
-  storedBytes = 0;
   lastIngestionTime?: number;
 
   constructor(
     readonly name: string,
     readonly creationTime: number,
-    /** File name of this stream's events under `streams/`. */
+    /** File name of this stream's events under `streams/` (its segments are in `<file>.segments/`). */
     readonly file: string,
+    /** The events, in (timestamp, seq) order. */
+    readonly events: StreamEvents,
   ) {}
 
+  get storedBytes(): number {
+    return this.events.storedBytes;
+  }
+
   get firstEventTimestamp(): number | undefined {
-    return this.events[0]?.timestamp;
+    return this.events.first?.timestamp;
   }
 
   get lastEventTimestamp(): number | undefined {
-    return this.events[this.events.length - 1]?.timestamp;
-  }
-
-  /** Adds events in arrival order; appends in O(1) when they are not older than the newest. */
-  insert(events: readonly NewEvent[], ingestionTime: number): StoredEvent[] {
-    const stored = events.map((e) => this.place({ timestamp: e.timestamp, message: e.message, ingestionTime, seq: this.nextSeq++ }));
-    if (stored.length > 0) this.lastIngestionTime = ingestionTime;
-    return stored;
+    return this.events.last?.timestamp;
   }
 
   /** Index of the first event whose key is >= `key`. */
   lowerBound(key: EventKey): number {
-    let lo = 0;
-    let hi = this.events.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (compareKeys(this.events[mid], key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  place(event: StoredEvent): StoredEvent {
-    const last = this.events[this.events.length - 1];
-    if (!last || compareKeys(last, event) <= 0) this.events.push(event);
-    else this.events.splice(this.lowerBound(event), 0, event);
-    this.storedBytes += Buffer.byteLength(event.message) + 26;
-    if (event.seq >= this.nextSeq) this.nextSeq = event.seq + 1;
-    return event;
+    return this.events.lowerBound(key);
   }
 }
 
@@ -116,13 +106,6 @@ interface Catalog {
   }[];
 }
 
-/** One line of a stream's events file. */
-interface EventRecord {
-  t: number;
-  m: string;
-  i: number;
-}
-
 class RegionLogs {
   readonly groups = new Map<string, LogGroup>();
 }
@@ -130,16 +113,43 @@ class RegionLogs {
 /**
  * The CloudWatch Logs state model: log groups, streams and events per account
  * and region. With a state directory, each account/region keeps a
- * `catalog.json` (groups, streams, settings; rewritten atomically) and one
- * append-only JSON Lines file of events per stream under `streams/`.
+ * `catalog.json` (groups, streams, settings; rewritten atomically), and each
+ * stream an append-only JSON Lines file of its in-memory tail under
+ * `streams/` plus sealed, sorted segments in `streams/<file>.segments/`.
+ * Without one, segments go to a temporary folder removed by `close`.
  */
 export class LogStore {
   private readonly regions = new Map<string, RegionLogs>();
+  private readonly cache = new SegmentCache();
+  private readonly limits: LogStoreLimits;
+  /** Where segments go when there is no state directory (created on first use). */
+  private spillDir?: string;
+  /** Bytes held by every stream's in-memory tail. */
+  private tailBytes = 0;
 
   constructor(
     private readonly dir: string | undefined,
     readonly now: () => number = Date.now,
-  ) {}
+    limits: Partial<LogStoreLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_LOG_STORE_LIMITS, ...limits };
+  }
+
+  /** Bytes of events held in memory (the tails); the rest is on disk. */
+  get memoryBytes(): number {
+    return this.tailBytes;
+  }
+
+  /** The temporary folder segments spill to without a state directory, once one is in use. */
+  get temporaryDir(): string | undefined {
+    return this.spillDir;
+  }
+
+  /** Removes the temporary segments folder (a state directory is kept). */
+  close(): void {
+    if (this.spillDir) rmSync(this.spillDir, { recursive: true, force: true });
+    this.spillDir = undefined;
+  }
 
   load(): void {
     if (!this.dir || !existsSync(this.dir)) return;
@@ -173,7 +183,7 @@ export class LogStore {
   deleteGroup(accountId: string, region: string, group: LogGroup): void {
     this.regionFor(accountId, region).groups.delete(group.name);
     this.saveCatalog(accountId, region);
-    for (const stream of group.streams.values()) this.removeEventsFile(accountId, region, stream);
+    for (const stream of group.streams.values()) this.removeEvents(stream);
   }
 
   /** Persists a change to a group's settings (retention, tags). */
@@ -182,7 +192,8 @@ export class LogStore {
   }
 
   createStream(accountId: string, region: string, group: LogGroup, name: string): LogStream {
-    const stream = new LogStream(name, this.now(), `${randomBytes(8).toString('hex')}.jsonl`);
+    const file = `${randomBytes(8).toString('hex')}.jsonl`;
+    const stream = new LogStream(name, this.now(), file, this.streamEvents(accountId, region, file));
     group.streams.set(name, stream);
     this.saveCatalog(accountId, region);
     return stream;
@@ -191,43 +202,47 @@ export class LogStore {
   deleteStream(accountId: string, region: string, group: LogGroup, stream: LogStream): void {
     group.streams.delete(stream.name);
     this.saveCatalog(accountId, region);
-    this.removeEventsFile(accountId, region, stream);
+    this.removeEvents(stream);
   }
 
-  /** Stores events (already validated) and writes them through to the stream's file. */
+  /** Stores events (already validated), writing them through to the state directory, and keeps memory in budget. */
   append(accountId: string, region: string, stream: LogStream, events: readonly NewEvent[]): StoredEvent[] {
-    const stored = stream.insert(events, this.now());
-    if (this.dir && stored.length > 0) {
-      const file = new JsonLinesFile(this.eventsFile(accountId, region, stream));
-      try {
-        file.append(stored.map((e): EventRecord => ({ t: e.timestamp, m: e.message, i: e.ingestionTime })));
-      } finally {
-        file.close();
-      }
-    }
+    const ingestionTime = this.now();
+    const stored = events.map((e): StoredEvent => ({ timestamp: e.timestamp, message: e.message, ingestionTime, seq: stream.nextSeq++ }));
+    this.tailBytes += stream.events.add(stored);
+    if (stored.length > 0) stream.lastIngestionTime = ingestionTime;
+    this.keepInBudget(stream);
     return stored;
   }
 
-  /** Drops events past each group's retention, rewriting the files of streams that lost any. */
+  /** Drops events past each group's retention: whole segments, the expired part of one, and the tail's. */
   prune(): void {
     const now = this.now();
-    for (const [key, logs] of this.regions) {
-      const [accountId, region] = key.split('\u0000');
+    for (const logs of this.regions.values()) {
       for (const group of logs.groups.values()) {
         const cutoff = group.expiredBefore(now);
         if (cutoff === -Infinity) continue;
-        for (const stream of group.streams.values()) {
-          const keep = stream.events.filter((e) => e.timestamp > cutoff);
-          if (keep.length === stream.events.length) continue;
-          stream.events = keep;
-          stream.storedBytes = keep.reduce((n, e) => n + Buffer.byteLength(e.message) + 26, 0);
-          if (this.dir) {
-            const lines = [...keep].sort((a, b) => a.seq - b.seq).map((e) => JSON.stringify({ t: e.timestamp, m: e.message, i: e.ingestionTime }) + '\n');
-            writeFileAtomic(this.eventsFile(accountId, region, stream), lines.join(''));
-          }
-        }
+        for (const stream of group.streams.values()) this.tailBytes -= stream.events.expire(cutoff);
       }
     }
+  }
+
+  /** Seals the stream's tail past its own budget, then the largest tails while all of them are past theirs. */
+  private keepInBudget(stream: LogStream): void {
+    if (stream.events.tailBytes > this.limits.streamTailBytes) this.seal(stream);
+    if (this.tailBytes <= this.limits.memoryBytes) return;
+    const streams = [...this.regions.values()].flatMap((logs) => [...logs.groups.values()].flatMap((g) => [...g.streams.values()]));
+    streams.sort((a, b) => b.events.tailBytes - a.events.tailBytes);
+    // Down to three quarters, so a store at its budget does not seal on every write.
+    for (const s of streams) {
+      if (this.tailBytes <= this.limits.memoryBytes * 0.75) break;
+      this.seal(s);
+    }
+  }
+
+  private seal(stream: LogStream): void {
+    this.tailBytes -= stream.events.seal();
+    stream.events.capSealed(this.limits.streamDiskBytes);
   }
 
   private loadRegion(accountId: string, region: string): void {
@@ -241,14 +256,13 @@ export class LogStore {
       group.tags = saved.tags ?? {};
       group.logGroupClass = saved.logGroupClass ?? 'STANDARD';
       for (const s of saved.streams) {
-        const stream = new LogStream(s.name, s.creationTime, s.file);
-        let seq = 0;
-        readJsonLines(this.eventsFile(accountId, region, stream), (r: EventRecord) => {
-          if (typeof r?.t !== 'number' || typeof r.m !== 'string') return;
-          stream.place({ timestamp: r.t, message: r.m, ingestionTime: r.i, seq: seq++ });
-          if (stream.lastIngestionTime === undefined || r.i > stream.lastIngestionTime) stream.lastIngestionTime = r.i;
-        });
+        const stream = new LogStream(s.name, s.creationTime, s.file, this.streamEvents(accountId, region, s.file));
+        stream.events.load();
+        this.tailBytes += stream.events.tailBytes;
+        stream.nextSeq = stream.events.maxSeq + 1;
+        stream.lastIngestionTime = stream.events.lastIngestionTime;
         group.streams.set(stream.name, stream);
+        this.keepInBudget(stream);
       }
       logs.groups.set(group.name, group);
     }
@@ -270,8 +284,18 @@ export class LogStore {
     writeJsonAtomic(this.catalogFile(accountId, region), catalog);
   }
 
-  private removeEventsFile(accountId: string, region: string, stream: LogStream): void {
-    if (this.dir) rmSync(this.eventsFile(accountId, region, stream), { force: true });
+  private removeEvents(stream: LogStream): void {
+    this.tailBytes -= stream.events.tailBytes;
+    stream.events.destroy();
+  }
+
+  private streamEvents(accountId: string, region: string, file: string): StreamEvents {
+    if (this.dir) {
+      const streamsDir = path.join(this.regionDir(accountId, region), 'streams');
+      return new StreamEvents({ segmentDir: path.join(streamsDir, `${file}.segments`), tailFile: path.join(streamsDir, file), cache: this.cache });
+    }
+    this.spillDir ??= mkdtempSync(path.join(tmpdir(), 'localcloud-logs-'));
+    return new StreamEvents({ segmentDir: path.join(this.spillDir, safePathSegment(accountId), safePathSegment(region), `${file}.segments`), cache: this.cache });
   }
 
   private regionFor(accountId: string, region: string): RegionLogs {
@@ -290,10 +314,6 @@ export class LogStore {
 
   private catalogFile(accountId: string, region: string): string {
     return path.join(this.regionDir(accountId, region), 'catalog.json');
-  }
-
-  private eventsFile(accountId: string, region: string, stream: LogStream): string {
-    return path.join(this.regionDir(accountId, region), 'streams', stream.file);
   }
 }
 

@@ -32,7 +32,7 @@ import { AwsError } from '../../core/errors.js';
 import type { ServiceRequest } from '../../core/types.js';
 import { groupExists, groupNotFound, invalidParameter, resourceNotFound, streamExists, streamNotFound } from './errors.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { compareText, type EventKey, type LogGroup, type LogStore, type LogStream, type NewEvent } from './log-store.js';
+import { compareText, type EventKey, type LogGroup, type LogStore, type LogStream, type NewEvent, type StoredEvent } from './log-store.js';
 
 type Output<T> = Omit<T, '$metadata'>;
 
@@ -222,7 +222,7 @@ export class LogsOperations {
     // The window: [startTime, endTime), minus what retention has expired.
     const from = Math.max(input.startTime ?? -Infinity, group.expiredBefore(this.store.now()) + 1);
     const lo = stream.lowerBound({ timestamp: from, seq: -1 });
-    const hi = input.endTime === undefined ? events.length : stream.lowerBound({ timestamp: input.endTime, seq: -1 });
+    const hi = input.endTime === undefined ? events.count : stream.lowerBound({ timestamp: input.endTime, seq: -1 });
 
     const token = input.nextToken === undefined ? undefined : decodeCursor(input.nextToken);
     const forward = token ? token.direction === 'f' : input.startFromHead === true;
@@ -232,12 +232,12 @@ export class LogsOperations {
       start = token ? Math.max(lo, stream.lowerBound(token.key)) : lo;
       end = start;
       let bytes = 0;
-      while (end < hi && end - start < limit && (bytes += events[end].message.length + EVENT_OVERHEAD_BYTES) <= MAX_BATCH_BYTES) end++;
+      while (end < hi && end - start < limit && (bytes += events.at(end).message.length + EVENT_OVERHEAD_BYTES) <= MAX_BATCH_BYTES) end++;
     } else {
       end = token ? Math.min(hi, stream.lowerBound(token.key)) : hi;
       start = end;
       let bytes = 0;
-      while (start > lo && end - start < limit && (bytes += events[start - 1].message.length + EVENT_OVERHEAD_BYTES) <= MAX_BATCH_BYTES) start--;
+      while (start > lo && end - start < limit && (bytes += events.at(start - 1).message.length + EVENT_OVERHEAD_BYTES) <= MAX_BATCH_BYTES) start--;
     }
     const page = events.slice(start, Math.max(start, end));
     // Cursors sit between events: forward resumes after the last returned one, backward before the first.
@@ -268,13 +268,19 @@ export class LogsOperations {
     );
     const from = Math.max(input.startTime ?? -Infinity, group.expiredBefore(this.store.now()) + 1);
     const to = input.endTime ?? Infinity;
-    const found: { stream: LogStream; event: LogStream['events'][number] }[] = [];
+    const found: { stream: LogStream; event: StoredEvent }[] = [];
     for (const stream of streams) {
-      for (let i = stream.lowerBound({ timestamp: from, seq: -1 }); i < stream.events.length; i++) {
-        const event = stream.events[i];
+      // Each stream is in order, so the page is among the first limit + 1 matches of each: no need to read further.
+      let matched = 0;
+      const first = Math.max(stream.lowerBound({ timestamp: from, seq: -1 }), resume ? stream.lowerBound({ timestamp: resume[0], seq: -1 }) : 0);
+      for (let i = first; i < stream.events.count && matched <= limit; i++) {
+        const event = stream.events.at(i);
         if (event.timestamp > to) break;
         if (resume && compareFiltered([event.timestamp, stream.name, event.seq], resume) <= 0) continue;
-        if (matches(event.message)) found.push({ stream, event });
+        if (matches(event.message)) {
+          found.push({ stream, event });
+          matched++;
+        }
       }
     }
     found.sort((a, b) => compareFiltered([a.event.timestamp, a.stream.name, a.event.seq], [b.event.timestamp, b.stream.name, b.event.seq]));
@@ -471,9 +477,9 @@ function after(key: EventKey): EventKey {
 }
 
 /** The boundary at an index of the stream (or the window start when the stream is empty there). */
-function keyAt(events: readonly EventKey[], index: number, fallbackTimestamp: number): EventKey {
-  if (index < events.length) return events[index];
-  if (events.length > 0 && index > 0) return after(events[index - 1]);
+function keyAt(events: { count: number; at(index: number): EventKey }, index: number, fallbackTimestamp: number): EventKey {
+  if (index < events.count) return events.at(index);
+  if (events.count > 0 && index > 0) return after(events.at(index - 1));
   return { timestamp: Number.isFinite(fallbackTimestamp) ? fallbackTimestamp : 0, seq: 0 };
 }
 

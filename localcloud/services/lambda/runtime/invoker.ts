@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CloudContext } from '../../../core/types.js';
 import type { CodeStore } from '../model/code-store.js';
-import { functionKey, type FunctionVersion, type LambdaFunction } from '../model/functions.js';
+import { functionKey, LATEST, type FunctionVersion, type LambdaFunction } from '../model/functions.js';
 import { notFound } from '../api/errors.js';
 import { functionArn } from '../model/names.js';
 import { FunctionCredentials } from './credentials.js';
@@ -98,7 +98,7 @@ export class FunctionRuntime {
     const limit = this.debugPorts.has(fn.name) ? 1 : Math.min(this.maxEnvironments, fn.reservedConcurrency ?? this.maxEnvironments);
     const lease = await pool.acquire(this.environmentRevision(fn, version.revisionId), limit);
     let env = lease.env;
-    let initDurationMs: number | undefined;
+    let initDurationMs = lease.env ? lease.initDurationMs : undefined;
     if (!env) {
       let started: ExecutionEnvironment | undefined;
       try {
@@ -119,9 +119,29 @@ export class FunctionRuntime {
     return this.run(env, pool, input, requestId, initDurationMs);
   }
 
-  /** Code or configuration changed: no new invocation goes to an environment of the old revision. */
+  /**
+   * Code or configuration changed: no new invocation goes to an environment
+   * of the old revision. A function that had environments running is being
+   * used, so one of the new revision starts right away (EnvironmentPool.prewarm):
+   * the edit-and-try loop's next invocation finds it warm.
+   */
   retire(fn: LambdaFunction, version: string, revisionId: string): void {
-    this.pools.get(poolKey(fn, version))?.retire(this.environmentRevision(fn, revisionId));
+    const pool = this.pools.get(poolKey(fn, version));
+    if (!pool) return;
+    const inUse = pool.size > 0;
+    pool.retire(this.environmentRevision(fn, revisionId));
+    const current = version === LATEST ? fn.latest : undefined;
+    if (inUse && !this.stopped && current?.revisionId === revisionId) {
+      pool.prewarm(async () => {
+        const env = await this.createEnvironment(fn, current);
+        try {
+          return { env, initDurationMs: await env.start() };
+        } catch (err) {
+          env.dispose();
+          throw err;
+        }
+      });
+    }
   }
 
   /**
@@ -187,6 +207,11 @@ export class FunctionRuntime {
     const key = poolKey(fn, version);
     this.pools.get(key)?.disposeAll(notFound(`Function not found: ${functionArn(fn, version)}`));
     this.pools.delete(key);
+  }
+
+  /** Warm environments of a function version waiting for an invocation (for diagnostics and tests). */
+  idleEnvironments(fn: { accountId: string; region: string; name: string }, version: string = LATEST): number {
+    return this.pools.get(poolKey(fn, version))?.idleCount ?? 0;
   }
 
   /** No invocation of the function is expected soon: its environments stop as they become idle (see EnvironmentPool.drain). */
@@ -370,7 +395,7 @@ export function logGroupFor(fn: { name: string }): string {
   return `/aws/lambda/${fn.name}`;
 }
 
-function poolKey(fn: LambdaFunction, version: string): string {
+function poolKey(fn: { accountId: string; region: string; name: string }, version: string): string {
   return `${functionKey(fn)}:${version}`;
 }
 

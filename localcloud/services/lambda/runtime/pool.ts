@@ -1,7 +1,11 @@
 import type { ExecutionEnvironment } from './environment.js';
 
-/** Either a warm environment to use, or permission to start a new one (the slot is reserved). */
-export type Lease = { env: ExecutionEnvironment } | { env?: undefined };
+/**
+ * Either a warm environment to use, or permission to start a new one (the
+ * slot is reserved). `initDurationMs` is set when the invocation waited for a
+ * pre-warmed environment to finish starting: it paid for that init.
+ */
+export type Lease = { env: ExecutionEnvironment; initDurationMs?: number } | { env?: undefined };
 
 /**
  * The execution environments of one function version: reused while warm,
@@ -23,6 +27,8 @@ export class EnvironmentPool {
   private draining = false;
   /** Set by `disposeAll`: the function is gone (or the runtime stopping); no environment may join or wait any more. */
   private closedBy: Error | undefined;
+  /** A replacement environment is starting ahead of any invocation (see `prewarm`). */
+  private prewarming = false;
 
   /** Waits for a warm environment of `revisionId`, or for room to start one (at most `limit` environments). */
   acquire(revisionId: string, limit: number): Promise<Lease> {
@@ -79,6 +85,42 @@ export class EnvironmentPool {
     this.retireIdle();
   }
 
+  /**
+   * Code or configuration changed under warm environments: starts one
+   * environment of the new revision now, so the next invocation need not pay
+   * the cold start. One at a time per pool, never past the limit, never while
+   * draining; once started it is an idle environment like any other (reaped
+   * when unused). Failures are left to the next invocation, which meets them
+   * in its own cold start and reports them as AWS would.
+   */
+  prewarm(start: () => Promise<{ env: ExecutionEnvironment; initDurationMs: number }>): void {
+    if (this.closedBy || this.draining || this.prewarming || this.members.size + this.starting >= this.limit) return;
+    this.prewarming = true;
+    this.starting++;
+    start().then(
+      ({ env, initDurationMs }) => {
+        this.prewarming = false;
+        if (!this.started(env)) return;
+        // Outdated by another change while it started, or no longer wanted.
+        if (env.revisionId !== this.revisionId || this.draining) {
+          env.dispose();
+          return;
+        }
+        const waiter = this.waiting.shift();
+        if (waiter) {
+          waiter.resolve({ env, initDurationMs });
+          return;
+        }
+        this.idle.push(env);
+        this.idleSince.set(env, Date.now());
+      },
+      () => {
+        this.prewarming = false;
+        this.startFailed();
+      },
+    );
+  }
+
   /** Stops environments idle for longer than `maxIdleMs` (AWS reclaims cold sandboxes too). */
   reap(maxIdleMs: number): void {
     const now = Date.now();
@@ -97,6 +139,11 @@ export class EnvironmentPool {
   drain(): void {
     this.draining = true;
     for (const env of [...this.idle]) env.dispose();
+  }
+
+  /** Warm environments waiting for an invocation. */
+  get idleCount(): number {
+    return this.idle.length;
   }
 
   /** Environments running (busy or warm), or starting. */
@@ -141,6 +188,8 @@ export class EnvironmentPool {
         continue;
       }
       if (this.members.size + this.starting >= this.limit) return;
+      // The first waiter takes the environment being pre-warmed rather than starting a second one.
+      if (this.prewarming && this.waiting.length === 1) return;
       this.starting++;
       this.waiting.shift()!.resolve({});
     }
