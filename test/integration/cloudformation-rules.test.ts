@@ -16,6 +16,7 @@ import {
   type Parameter,
 } from '@aws-sdk/client-cloudformation';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { expect } from 'chai';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
@@ -118,13 +119,25 @@ describe('CloudFormation Rules and CDK templates', function () {
       await expectAwsError(cfn.send(new DescribeStackResourceCommand({ StackName: name, LogicalResourceId: 'CDKMetadata' })), 'ValidationError', 400, /does not exist/);
     });
 
-    it('as synthesized (BootstrapVersion read from SSM Parameter Store), says clearly that SSM parameter types are not available', async () => {
+    it('as synthesized, reads BootstrapVersion from SSM Parameter Store: refused with AWS\'s message until the bootstrap parameter exists, then deployed', async () => {
       await expectAwsError(
         cfn.send(new CreateStackCommand({ StackName: stackName(), TemplateBody: CDK_TEMPLATE })),
         'ValidationError',
         400,
-        /BootstrapVersion.*AWS::SSM::Parameter::Value<String>.*SSM Parameter Store/,
+        /^Unable to fetch parameters \[\/cdk-bootstrap\/hnb659fds\/version\] from parameter store for this account\.$/,
       );
+      const ssm = new SSMClient(cloud.clientConfig());
+      try {
+        await ssm.send(new PutParameterCommand({ Name: '/cdk-bootstrap/hnb659fds/version', Type: 'String', Value: '21', Overwrite: true }));
+        const name = stackName();
+        await cfn.send(new CreateStackCommand({ StackName: name, TemplateBody: CDK_TEMPLATE }));
+        const stack = await settledStack(cfn, name);
+        expect(stack.StackStatus).to.equal('CREATE_COMPLETE');
+        expect(stack.Parameters?.find((p) => p.ParameterKey === 'BootstrapVersion')?.ResolvedValue).to.equal('21');
+      } finally {
+        await ssm.send(new DeleteParameterCommand({ Name: '/cdk-bootstrap/hnb659fds/version' })).catch(() => undefined);
+        ssm.destroy();
+      }
     });
 
     it('passes ValidateTemplate, Rules and all', async () => {
