@@ -18,6 +18,7 @@ import { eventSourceMappingArn, functionArn, parseDynamoDbStreamArn, parseFuncti
 import { createSqsMapping, sqsMappingConfiguration, updatedSqsSettings } from '../sqs/mapping-settings.js';
 import { isSqsMapping, type SqsMappingManager } from '../sqs/sqs-mapping-manager.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
+import { parseOnFailureDestination } from '../destinations/on-failure.js';
 import type { Caller, FunctionOperations } from './functions.js';
 import { Validator } from './validation.js';
 
@@ -265,6 +266,13 @@ function validateSettings(input: Partial<CreateEventSourceMappingRequest>): void
   }
   for (const type of input.FunctionResponseTypes ?? []) {
     if (type !== 'ReportBatchItemFailures') throw invalidParameter(`Unsupported FunctionResponseType: ${type}`);
+  }
+  const destination = input.DestinationConfig?.OnFailure?.Destination;
+  if (destination !== undefined && !parseOnFailureDestination(destination)) {
+    throw invalidParameter(`The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=${destination})) is invalid. Stream event source mappings accept an SQS queue or SNS topic ARN as OnFailure destination.`);
+  }
+  if (input.DestinationConfig?.OnSuccess?.Destination) {
+    throw invalidParameter('OnSuccess destinations are not supported for stream event source mappings.');
   }
 }
 
