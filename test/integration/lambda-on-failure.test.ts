@@ -130,21 +130,24 @@ describe('Lambda stream mappings: on-failure destinations', function () {
     expectFailureRecord(JSON.parse(await nextMessage(target.url)), functionArn, streamArn);
   });
 
-  it('refuses a destination that is neither a queue nor a topic', async () => {
+  it('refuses a destination that is neither a queue nor a topic, and those it cannot deliver to', async () => {
     const functionArn = await failingFunction();
     const streamArn = await createStream(kinesis, `refused-${counter}`, 1);
-    await expectAwsError(
-      lambda.send(
-        new CreateEventSourceMappingCommand({
-          FunctionName: functionArn,
-          EventSourceArn: streamArn,
-          StartingPosition: 'LATEST',
-          DestinationConfig: { OnFailure: { Destination: 'arn:aws:s3:::a-bucket' } },
-        }),
-      ),
-      'InvalidParameterValueException',
-      400,
-    );
+    const refused = [
+      ['arn:aws:dynamodb:us-east-1:000000000000:table/t', /SQS queue or SNS topic/],
+      ['arn:aws:s3:::a-bucket', /S3 buckets/],
+      ['arn:aws:sqs:us-east-1:000000000000:q.fifo', /FIFO/],
+    ] as const;
+    for (const [Destination, message] of refused) {
+      await expectAwsError(
+        lambda.send(
+          new CreateEventSourceMappingCommand({ FunctionName: functionArn, EventSourceArn: streamArn, StartingPosition: 'LATEST', DestinationConfig: { OnFailure: { Destination } } }),
+        ),
+        'InvalidParameterValueException',
+        400,
+        message,
+      );
+    }
     const { uuid } = await poisonBatch((await queue('update-target')).arn);
     await waitFor(async () => (await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State === 'Enabled', 'mapping settled');
     await expectAwsError(

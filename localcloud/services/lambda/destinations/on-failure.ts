@@ -28,6 +28,20 @@ export function parseOnFailureDestination(arn: string): { service: 'sqs' | 'sns'
   return { service: match[1] as 'sqs' | 'sns', region: match[2], accountId: match[3], name: match[4] };
 }
 
+/**
+ * Why Lambda (here) cannot take `arn` as a stream mapping's OnFailure
+ * destination, or undefined when it can. S3 buckets are valid on AWS but not
+ * delivered to here: refused rather than accepted and dropped.
+ */
+export function onFailureDestinationProblem(ctx: CloudContext, arn: string): string | undefined {
+  if (/^arn:aws[a-z-]*:s3:::/.test(arn)) return `localcloud does not deliver on-failure records to S3 buckets yet; use an SQS queue or SNS topic: ${arn}`;
+  const destination = parseOnFailureDestination(arn);
+  if (!destination) return `The provided destination ${arn} is invalid: stream event source mappings accept an SQS queue or SNS topic ARN as OnFailure destination.`;
+  if (destination.name.endsWith('.fifo')) return `FIFO queues and topics are not supported as OnFailure destinations: ${arn}`;
+  if (!ctx.service(destination.service)) return `${destination.service === 'sqs' ? 'SQS' : 'SNS'} is not served by this localcloud, so on-failure records could never be delivered to ${arn}`;
+  return undefined;
+}
+
 /** The invocation record Lambda sends to a stream mapping's on-failure destination (it names the records; it does not carry them). */
 export function onFailureRecord(batch: FailedBatch, now = new Date()): Record<string, unknown> {
   const first = batch.records[0];
