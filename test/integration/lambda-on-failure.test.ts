@@ -2,6 +2,7 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { CreateEventSourceMappingCommand, CreateFunctionCommand, GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
 import { expectAwsError } from '../support/aws-errors.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
@@ -37,7 +38,7 @@ describe('Lambda stream mappings: on-failure destinations', function () {
       JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          { Effect: 'Allow', Action: ['kinesis:*', 'logs:*'], Resource: '*' },
+          { Effect: 'Allow', Action: ['kinesis:*', 'dynamodb:*', 'logs:*'], Resource: '*' },
           { Effect: 'Allow', Action: ['sqs:SendMessage', 'sns:Publish'], Resource: '*' },
         ],
       }),
@@ -128,6 +129,42 @@ describe('Lambda stream mappings: on-failure destinations', function () {
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: target.arn, Attributes: { RawMessageDelivery: 'true' } }));
     const { functionArn, streamArn } = await poisonBatch(TopicArn!);
     expectFailureRecord(JSON.parse(await nextMessage(target.url)), functionArn, streamArn);
+  });
+
+  it('reports a table stream batch with DDBStreamBatchInfo', async () => {
+    const dynamodb = new DynamoDBClient(cloud.clientConfig());
+    try {
+      const target = await queue('table-stream-failures');
+      const { TableDescription } = await dynamodb.send(
+        new CreateTableCommand({
+          TableName: 'poison-table',
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        }),
+      );
+      const streamArn = TableDescription!.LatestStreamArn!;
+      const functionArn = await failingFunction();
+      const mapping = await lambda.send(
+        new CreateEventSourceMappingCommand({
+          FunctionName: functionArn,
+          EventSourceArn: streamArn,
+          StartingPosition: 'TRIM_HORIZON',
+          MaximumRetryAttempts: 0,
+          DestinationConfig: { OnFailure: { Destination: target.arn } },
+        }),
+      );
+      await waitFor(async () => (await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID }))).State === 'Enabled', 'mapping enabled');
+      await dynamodb.send(new PutItemCommand({ TableName: 'poison-table', Item: { id: { S: 'x' } } }));
+      const record = JSON.parse(await nextMessage(target.url));
+      expect(record.requestContext).to.include({ functionArn, condition: 'RetryAttemptsExhausted' });
+      expect(record).to.not.have.property('KinesisBatchInfo');
+      expect(record.DDBStreamBatchInfo).to.include({ batchSize: 1, streamArn });
+      expect(record.DDBStreamBatchInfo.startSequenceNumber).to.equal(record.DDBStreamBatchInfo.endSequenceNumber);
+    } finally {
+      dynamodb.destroy();
+    }
   });
 
   it('refuses a destination that is neither a queue nor a topic, and those it cannot deliver to', async () => {
