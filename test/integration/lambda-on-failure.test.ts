@@ -24,9 +24,10 @@ describe('Lambda stream mappings: on-failure destinations', function () {
   let sqs: SQSClient;
   let sns: SNSClient;
   let counter = 0;
+  const logs: string[] = [];
 
   before(async () => {
-    cloud = await startTestCloud();
+    cloud = await startTestCloud({ log: (line) => logs.push(line) });
     lambda = new LambdaClient(cloud.clientConfig());
     kinesis = new KinesisClient(cloud.clientConfig());
     sqs = new SQSClient(cloud.clientConfig());
@@ -43,6 +44,11 @@ describe('Lambda stream mappings: on-failure destinations', function () {
         ],
       }),
     );
+    await createExecutionRole(
+      cloud.clientConfig(),
+      'on-failure-cannot-send',
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kinesis:*', 'logs:*'], Resource: '*' }] }),
+    );
   });
 
   after(async () => {
@@ -50,14 +56,14 @@ describe('Lambda stream mappings: on-failure destinations', function () {
     await cloud?.stop();
   });
 
-  async function failingFunction(): Promise<string> {
+  async function failingFunction(role = 'on-failure-role'): Promise<string> {
     const name = `always-throws-${++counter}`;
     const code = await zipFiles({ 'index.mjs': "export const handler = async () => { throw new Error('poison'); };" });
     const created = await lambda.send(
       new CreateFunctionCommand({
         FunctionName: name,
         Runtime: 'nodejs22.x',
-        Role: 'arn:aws:iam::000000000000:role/on-failure-role',
+        Role: `arn:aws:iam::000000000000:role/${role}`,
         Handler: 'index.handler',
         Code: { ZipFile: code },
       }),
@@ -71,8 +77,8 @@ describe('Lambda stream mappings: on-failure destinations', function () {
     return { url: QueueUrl!, arn: Attributes!.QueueArn! };
   }
 
-  async function poisonBatch(destination: string) {
-    const functionArn = await failingFunction();
+  async function poisonBatch(destination: string, role?: string) {
+    const functionArn = await failingFunction(role);
     const streamArn = await createStream(kinesis, `poison-${counter}`, 1);
     const mapping = await lambda.send(
       new CreateEventSourceMappingCommand({
@@ -129,6 +135,15 @@ describe('Lambda stream mappings: on-failure destinations', function () {
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: target.arn, Attributes: { RawMessageDelivery: 'true' } }));
     const { functionArn, streamArn } = await poisonBatch(TopicArn!);
     expectFailureRecord(JSON.parse(await nextMessage(target.url)), functionArn, streamArn);
+  });
+
+  it('acts as the execution role: without sqs:SendMessage the record is not delivered, and that is logged', async () => {
+    const target = await queue('stream-failures-denied');
+    await poisonBatch(target.arn, 'on-failure-cannot-send');
+    const line = await waitFor(() => logs.find((l) => l.includes(`on-failure destination ${target.arn}: delivery failed`)), 'the failed delivery logged');
+    expect(line).to.match(/not authorized|AccessDenied/i);
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: target.url }));
+    expect(Messages ?? []).to.deep.equal([]);
   });
 
   it('reports a table stream batch with DDBStreamBatchInfo', async () => {
