@@ -257,6 +257,7 @@ describe('CloudWatch alarms', function () {
       await expectAwsError(putAlarm('bad', { Period: 45 }), 'ValidationException');
       await expectAwsError(putAlarm('bad', { EvaluationPeriods: 2, DatapointsToAlarm: 3 }), 'ValidationException');
       await expectAwsError(putAlarm('bad', { TreatMissingData: 'sometimes' }), 'ValidationException');
+      // SNS is served now: an SNS action is accepted (wiring.test.ts follows its notification into a queue).
       await expectAwsError(putAlarm('bad', { AlarmActions: ['arn:aws:automate:us-east-1:ec2:stop'] }), 'ValidationException');
       expect((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['bad', 'math'] }))).MetricAlarms).to.deep.equal([]);
     });

@@ -6,6 +6,7 @@ import type { CloudContext } from '../../core/types.js';
 import { isoWithOffset } from './alarm-evaluation.js';
 import type { AlarmRecord } from './alarm-model.js';
 import type { HistoryItem } from './alarm-store.js';
+import { regionName } from './region-names.js';
 import { validationError } from './errors.js';
 
 /** The service principal CloudWatch invokes Lambda actions as; function policies must allow it. */
@@ -187,7 +188,7 @@ function snsMessage(alarm: AlarmRecord, accountId: string, region: string, chang
     NewStateValue: change.current.value,
     NewStateReason: change.current.reason,
     StateChangeTime: isoWithOffset(change.current.updated),
-    Region: region,
+    Region: regionName(region),
     AlarmArn: alarm.arn,
     OldStateValue: change.previous.value,
     OKActions: alarm.okActions,

@@ -18,6 +18,7 @@ import { eventSourceMappingArn, functionArn, parseDynamoDbStreamArn, parseFuncti
 import { createSqsMapping, sqsMappingConfiguration, updatedSqsSettings } from '../sqs/mapping-settings.js';
 import { isSqsMapping, type SqsMappingManager } from '../sqs/sqs-mapping-manager.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
+import { onFailureDestinationProblem } from '../destinations/on-failure.js';
 import type { Caller, FunctionOperations } from './functions.js';
 import { Validator } from './validation.js';
 
@@ -41,6 +42,7 @@ export class EventSourceMappingOperations {
       .oneOf(input.StartingPosition, 'startingPosition', STARTING_POSITIONS)
       .throwIfInvalid();
     validateSettings(input);
+    this.validateOnFailureDestination(input);
     if (!input.EventSourceArn) throw invalidParameter('EventSourceArn is required.');
     const table = parseDynamoDbStreamArn(input.EventSourceArn);
     const stream = table ? { ...table, streamName: table.tableName } : parseKinesisStreamArn(input.EventSourceArn);
@@ -121,6 +123,14 @@ export class EventSourceMappingOperations {
     return toMappingConfiguration(mapping);
   }
 
+  /** A stream mapping's OnFailure destination must be one Lambda can deliver to here (see destinations/on-failure.ts). */
+  private validateOnFailureDestination(input: Partial<CreateEventSourceMappingRequest>): void {
+    const destination = input.DestinationConfig?.OnFailure?.Destination;
+    if (destination === undefined) return;
+    const problem = onFailureDestinationProblem(this.ctx, destination);
+    if (problem) throw invalidParameter(problem);
+  }
+
   get(uuid: string): EventSourceMappingConfiguration {
     return toMappingConfiguration(this.require(uuid));
   }
@@ -148,7 +158,10 @@ export class EventSourceMappingOperations {
   update(uuid: string, input: UpdateEventSourceMappingRequest, caller: Caller): EventSourceMappingConfiguration {
     const mapping = this.require(uuid);
     const queueSettings = isSqsMapping(mapping) ? updatedSqsSettings(mapping, input) : undefined;
-    if (!queueSettings) validateSettings(input);
+    if (!queueSettings) {
+      validateSettings(input);
+      this.validateOnFailureDestination(input);
+    }
     if (mapping.state === 'Creating' || mapping.state === 'Deleting' || mapping.state === 'Updating') throw resourceInUse(mapping);
     let target = mapping.functionArn;
     if (input.FunctionName) {
@@ -265,6 +278,9 @@ function validateSettings(input: Partial<CreateEventSourceMappingRequest>): void
   }
   for (const type of input.FunctionResponseTypes ?? []) {
     if (type !== 'ReportBatchItemFailures') throw invalidParameter(`Unsupported FunctionResponseType: ${type}`);
+  }
+  if (input.DestinationConfig?.OnSuccess?.Destination) {
+    throw invalidParameter('OnSuccess destinations are not supported for stream event source mappings.');
   }
 }
 

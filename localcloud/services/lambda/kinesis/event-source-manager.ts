@@ -6,6 +6,7 @@ import type { CloudContext, CloudEvents } from '../../../core/types.js';
 import type { EventSourceMapping, MappingStore } from '../model/event-source-mappings.js';
 import { DynamoDbStreamReader } from '../dynamodb-streams/dynamodb-stream-reader.js';
 import { parseDynamoDbStreamArn, parseKinesisStreamArn } from '../model/names.js';
+import { OnFailureDestinations, type FailureCondition } from '../destinations/on-failure.js';
 import type { BatchOutcome } from './batch-delivery.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { MappingRunner } from './mapping-runner.js';
@@ -35,6 +36,9 @@ export class EventSourceManager {
   private readonly runners = new Map<string, MappingRunner>();
   private readonly discards?: JsonLinesFile;
   private readonly recentDiscards: DiscardedBatch[] = [];
+  private readonly onFailure: OnFailureDestinations;
+  /** The last function error per mapping and shard: the on-failure record reports it. */
+  private readonly lastErrors = new Map<string, string>();
   private readonly onRecords = (event: CloudEvents['kinesis:records']) => {
     for (const runner of this.runners.values()) {
       const { stream } = runner;
@@ -55,6 +59,7 @@ export class EventSourceManager {
     stateDir: string | undefined,
   ) {
     if (stateDir) this.discards = new JsonLinesFile(path.join(stateDir, 'discarded-batches.jsonl'));
+    this.onFailure = new OnFailureDestinations(ctx);
   }
 
   start(): void {
@@ -140,6 +145,8 @@ export class EventSourceManager {
     } catch (err) {
       outcome = { ok: false, reason: (err as Error).message };
     }
+    if (outcome.ok) this.lastErrors.delete(`${uuid}/${shardId}`);
+    else this.lastErrors.set(`${uuid}/${shardId}`, outcome.reason);
     const current = this.store.get(uuid);
     if (current) {
       // Kept in memory: rewriting the mapping's file for every batch would cost more than it tells.
@@ -164,6 +171,29 @@ export class EventSourceManager {
     this.ctx.log(
       `lambda: event source mapping ${uuid} discarded ${records.length} record(s) of ${shardId} ` +
         `(${entry.startSequenceNumber}..${entry.endSequenceNumber}): ${reason}`,
+    );
+    this.sendToOnFailureDestination(uuid, shardId, records, reason);
+  }
+
+  /** Lambda reports a batch it gave up on to the mapping's on-failure destination (SQS queue or SNS topic), if it has one. */
+  private sendToOnFailureDestination(uuid: string, shardId: string, records: _Record[], reason: string): void {
+    const mapping = this.store.get(uuid);
+    if (!mapping?.onFailureDestination) return;
+    const condition: FailureCondition = reason.startsWith('older than') ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted';
+    const retries = Math.max(mapping.maximumRetryAttempts, 0);
+    void this.onFailure.deliver(
+      mapping.onFailureDestination,
+      {
+        functionArn: mapping.functionArn,
+        eventSourceArn: mapping.eventSourceArn,
+        tableStream: parseDynamoDbStreamArn(mapping.eventSourceArn) !== undefined,
+        shardId,
+        records,
+        condition,
+        approximateInvokeCount: condition === 'RetryAttemptsExhausted' ? retries + 1 : 1,
+        functionError: this.lastErrors.get(`${uuid}/${shardId}`) ? 'Unhandled' : undefined,
+      },
+      this.readerOf(mapping.functionArn),
     );
   }
 
