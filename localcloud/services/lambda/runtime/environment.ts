@@ -282,6 +282,9 @@ export class ExecutionEnvironment implements DebuggedEnvironment {
   }
 
   private stopTimer(): void {
+    // The invocation can end before the inspector's `Debugger.resumed` reaches the proxy (the runtime's
+    // response and the inspector's event travel on different sockets): it has resumed, so say so now.
+    if (this.pausedSince !== undefined) this.debuggerResumed();
     this.flushResumeNote();
     this.timer?.clear();
     this.timer = undefined;
