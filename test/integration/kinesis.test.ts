@@ -213,6 +213,58 @@ describe('kinesis', function () {
       }
     });
 
+    it('serves concurrent producers of one stream together: every record stored once, in answer order per shard', async () => {
+      await createStream('concurrent-puts', 3);
+      const producers = 40;
+      const perPut = 5;
+      const puts = Array.from({ length: producers }, (_, p) =>
+        kinesis.send(new PutRecordsCommand({
+          StreamName: 'concurrent-puts',
+          Records: Array.from({ length: perPut }, (_, r) => ({ PartitionKey: `producer-${p}-${r}`, Data: Buffer.from(`${p}:${r}`) })),
+        })),
+      );
+      // Mixed in: a put refused on its own (a hash key past 2^128 - 1), and single PutRecords, which take the same lock.
+      const refused = kinesis.send(new PutRecordsCommand({
+        StreamName: 'concurrent-puts',
+        Records: [{ PartitionKey: 'ok', Data: Buffer.from('never') }, { PartitionKey: 'x', ExplicitHashKey: (2n ** 128n).toString(), Data: Buffer.from('never') }],
+      }));
+      const singles = Array.from({ length: 5 }, (_, i) => kinesis.send(new PutRecordCommand({ StreamName: 'concurrent-puts', PartitionKey: `single-${i}`, Data: Buffer.from(`single:${i}`) })));
+      const answers = await Promise.all(puts);
+      await expectAwsError(refused, 'InvalidArgumentException', 400, /Invalid ExplicitHashKey/);
+      const singleAnswers = await Promise.all(singles);
+
+      const answered = [
+        ...answers.flatMap((a, p) => a.Records!.map((r, i) => ({ ...r, data: `${p}:${i}` }))),
+        ...singleAnswers.map((a, i) => ({ ShardId: a.ShardId, SequenceNumber: a.SequenceNumber, data: `single:${i}` })),
+      ];
+      expect(answers.every((a) => a.FailedRecordCount === 0)).to.equal(true);
+      expect(new Set(answered.map((r) => r.SequenceNumber)).size).to.equal(producers * perPut + 5);
+
+      const stored: { shardId: string; sequenceNumber: string; data: string }[] = [];
+      for (const shardId of ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']) {
+        const records = await readAll({ StreamName: 'concurrent-puts', ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' });
+        const sequence = records.map((r) => BigInt(r.SequenceNumber!));
+        expect(sequence, `${shardId} reads in sequence order`).to.deep.equal([...sequence].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+        stored.push(...records.map((r) => ({ shardId, sequenceNumber: r.SequenceNumber!, data: utf8(r.Data) })));
+      }
+      expect(stored.map((r) => r.data)).to.not.include('never');
+      // What each put was told is exactly what is stored, on that shard.
+      expect(stored.map((r) => `${r.shardId} ${r.sequenceNumber} ${r.data}`).sort())
+        .to.deep.equal(answered.map((r) => `${r.ShardId} ${r.SequenceNumber} ${r.data}`).sort());
+      // Within one put, a shard's records keep the order they were sent in.
+      for (const [p, answer] of answers.entries()) {
+        const byShard = new Map<string, bigint[]>();
+        answer.Records!.forEach((r) => byShard.set(r.ShardId!, [...(byShard.get(r.ShardId!) ?? []), BigInt(r.SequenceNumber!)]));
+        for (const numbers of byShard.values()) expect(numbers, `put ${p}`).to.deep.equal([...numbers].sort((a, b) => (a < b ? -1 : 1)));
+      }
+
+      await kinesis.send(new DeleteStreamCommand({ StreamName: 'concurrent-puts' }));
+      await expectAwsError(
+        kinesis.send(new PutRecordsCommand({ StreamName: 'concurrent-puts', Records: [{ PartitionKey: 'late', Data: Buffer.from('late') }] })),
+        'ResourceNotFoundException',
+      );
+    });
+
     it('positions iterators: LATEST, AT_/AFTER_SEQUENCE_NUMBER, AT_TIMESTAMP', async () => {
       await createStream('positions');
       const shard = { StreamName: 'positions', ShardId: 'shardId-000000000000' } as const;

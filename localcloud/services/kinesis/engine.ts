@@ -15,6 +15,7 @@ import {
   type OperationModule,
 } from '../../core/callback-engine.js';
 import { AwsError } from '../../core/errors.js';
+import { PutRecordsWriter, type WriterStore } from './put-records-writer.js';
 import { installBigIntSequenceHelpers, type SequenceHelpers } from './sequence-numbers.js';
 
 /**
@@ -46,11 +47,13 @@ interface MetaDb extends LevelUp, LockingDb {
   awsRegion: string;
 }
 
-interface Store {
+interface Store extends WriterStore {
   db: LevelUp;
   metaDb: MetaDb;
   getStream(name: string, callback: EngineCallback<StreamRecord>): void;
-  getStreamDb(name: string): { createReadStream(range: { gt: string; lt: string }): NodeJS.ReadableStream & { destroy(): void } };
+  getStreamDb(name: string): ReturnType<WriterStore['getStreamDb']> & {
+    createReadStream(range: { gt: string; lt: string }): NodeJS.ReadableStream & { destroy(): void };
+  };
 }
 
 interface ShardRecord {
@@ -71,6 +74,7 @@ const kinesaliteDb = engineModule<
     shardIdName(shardIx: number): string;
     shardIxToHex(shardIx: number): string;
     resolveShardId(shardId: string): { shardId: string; shardIx: number };
+    clientError(type: string, message: string): EngineError;
     createShardIterator(streamName: string, shardId: string, sequenceNumber: string): string;
     ITERATOR_PWD_KEY: Buffer;
     ITERATOR_PWD_IV: Buffer;
@@ -175,12 +179,15 @@ export interface KinesaliteEngineOptions {
 
 export class KinesaliteEngine {
   private readonly calls = new EngineCalls('Kinesis', 'InternalFailure');
+  private readonly writer: PutRecordsWriter;
 
   private constructor(
     private readonly store: Store,
     /** Named in error messages, as kinesalite's own are. */
     private readonly accountId: string,
-  ) {}
+  ) {
+    this.writer = new PutRecordsWriter(store, kinesaliteDb);
+  }
 
   static async open(options: KinesaliteEngineOptions): Promise<KinesaliteEngine> {
     if (options.path) mkdirSync(options.path, { recursive: true });
@@ -236,6 +243,8 @@ export class KinesaliteEngine {
 
   /** Runs an operation on input that already went through `validate`. */
   execute<T = any>(operation: KinesaliteOperation, validated: any): Promise<T> {
+    // PutRecords is ours: kinesalite's serves concurrent producers one at a time (put-records-writer.ts).
+    if (operation === 'PutRecords') return this.calls.run<any>((done) => this.writer.put(validated, done));
     const { action } = operationModule(operation);
     if (operation === 'GetShardIterator' && validated?.ShardIteratorType === 'AT_TIMESTAMP' && validated.Timestamp != null) {
       return this.calls.run<T>((done) => this.atTimestampIterator(validated, action, done));
