@@ -4,6 +4,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DebuggedEnvironment, InspectorProxy } from './debug/inspector-proxy.js';
 import { SuspendableTimer } from './debug/suspendable-timer.js';
+import { withoutInheritedDescriptors } from './clean-spawn.js';
 import { environmentVariables, type EnvironmentIdentity } from './environment-variables.js';
 import { LineSplitter } from './line-splitter.js';
 import { RuntimeApiServer, type RuntimeInvocation, type RuntimeResult } from './runtime-api.js';
@@ -235,12 +236,11 @@ export class ExecutionEnvironment implements DebuggedEnvironment {
     // Debug mode: the inspector on a port of Node's choosing (the proxy owns the stable one), never pausing at
     // start (--inspect, not --inspect-brk: nothing waits for a debugger), and stack traces through source maps.
     const debugArgs = this.settings.inspector ? ['--inspect=127.0.0.1:0', '--enable-source-maps'] : [];
-    const child = spawn(process.execPath, [...memoryArgs, ...debugArgs, BOOTSTRAP], {
-      cwd: this.settings.taskRoot,
-      env,
-      // The IPC channel is how the child notices localcloud is gone (see bootstrap.mjs).
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    // The IPC channel is how the child notices localcloud is gone (see bootstrap.mjs).
+    const stdio = ['ignore', 'pipe', 'pipe', 'ipc'] as const;
+    // Started without the host's open files (LevelDB's), which a Lambda environment never holds.
+    const command = withoutInheritedDescriptors(process.execPath, [...memoryArgs, ...debugArgs, BOOTSTRAP], stdio.length, env);
+    const child = spawn(command.file, command.args, { cwd: this.settings.taskRoot, env, stdio: [...stdio] });
     this.child = child;
     // Parent side of the IPC channel must not keep localcloud alive either.
     child.channel?.unref();
