@@ -21,7 +21,8 @@ import { runCrash } from './phases/crash.js';
 import { runDeployMemory } from './phases/deploy-memory.js';
 import { runFuzz } from './phases/fuzz.js';
 import { runLongRun } from './phases/long-run.js';
-import { runMixedLoad } from './phases/mixed-load.js';
+import { LOAD_RESOURCES, runMixedLoad } from './phases/mixed-load.js';
+import { runWireLoad } from './phases/wire-load.js';
 import { buildReport, renderTable, writeReport, type PhaseError, type SoakResults } from './report.js';
 import { maxOf, treeFds } from './resources.js';
 import { HeldConnection } from './wire.js';
@@ -86,6 +87,10 @@ async function main(argv: string[]): Promise<number> {
         results.silent = held.map((h) => ({ label: h.label, closedAfterMs: h.closedAfterMs ?? null, openForMs: h.closedAfterMs ?? h.openForMs }));
       }
       for (const h of held) h.release();
+      if (results.mixedLoad) {
+        results.wireLoad = await run('mixed load, wire clients', () => runWireLoad(main, LOAD_RESOURCES, options.clients, options.wireSeconds, progress));
+        noteFds(treeFds(main.pid));
+      }
     } finally {
       collect(main);
       await main.stop();

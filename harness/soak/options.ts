@@ -23,6 +23,8 @@ export interface SoakOptions {
   clients: number;
   loadSeconds: number;
   idleSettleSeconds: number;
+  /** Seconds of the same load from pre-signed wire clients, which leave the CPU to the cloud. */
+  wireSeconds: number;
   /** Crash: kill -9s, seconds of ingestion between them, events put per second. */
   crashKills: number;
   crashSegmentSeconds: number;
@@ -45,6 +47,7 @@ export const FULL: Omit<SoakOptions, 'resultsDir'> = {
   clients: 50,
   loadSeconds: 60,
   idleSettleSeconds: 80,
+  wireSeconds: 30,
   crashKills: 4,
   crashSegmentSeconds: 4,
   crashEventsPerSecond: 200,
@@ -64,6 +67,7 @@ export const QUICK: Omit<SoakOptions, 'resultsDir'> = {
   clients: 8,
   loadSeconds: 5,
   idleSettleSeconds: 2,
+  wireSeconds: 2,
   crashKills: 2,
   crashSegmentSeconds: 1,
   crashEventsPerSecond: 200,

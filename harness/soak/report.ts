@@ -20,6 +20,8 @@ import type { DeployMemoryResult } from './phases/deploy-memory.js';
 import type { FuzzResult } from './phases/fuzz.js';
 import type { LongRunResult } from './phases/long-run.js';
 import type { MixedLoadResult } from './phases/mixed-load.js';
+import type { WireLoadResult } from './phases/wire-load.js';
+import type { CpuBound } from './cpu.js';
 
 export interface SilentConnection {
   label: string;
@@ -32,6 +34,7 @@ export interface SoakResults {
   fuzz?: FuzzResult;
   silent?: SilentConnection[];
   mixedLoad?: MixedLoadResult;
+  wireLoad?: WireLoadResult;
   crash?: CrashResult;
   deployMemory?: DeployMemoryResult;
   longRun?: LongRunResult;
@@ -52,7 +55,8 @@ export const SOAK_GOALS: readonly Goal[] = [
   { key: 'nonAwsShaped', label: 'non-AWS-shaped answers to garbage', limit: 0, kind: 'max', unit: '' },
   { key: 'serverRestarts', label: 'cloud restarts (froze or died)', limit: 0, kind: 'max', unit: '' },
   { key: 'maxEventLoopStallMs', label: 'longest event-loop stall (fuzz)', limit: 1000, kind: 'max', unit: 'ms' },
-  { key: 'mixedLoad.p99Ms', label: 'mixed load p99', limit: 100, kind: 'max', unit: 'ms' },
+  { key: 'mixedLoad.p99Ms', label: 'mixed load p99 (SDK clients)', limit: 100, kind: 'max', unit: 'ms' },
+  { key: 'wireLoad.p99Ms', label: 'mixed load p99, cloud alone (wire clients)', limit: 100, kind: 'max', unit: 'ms' },
   { key: 'mixedLoad.idleMemoryVsBefore', label: 'idle memory / before load', limit: 1.2, kind: 'max', unit: '×' },
   { key: 'longRun.memorySlopeMbPerMin', label: 'long-run memory slope', limit: 1, kind: 'max', unit: 'MB/min' },
   { key: 'deployMemoryMb', label: 'memory right after deploy', limit: 150, kind: 'max', unit: 'MB' },
@@ -66,7 +70,7 @@ export interface Invariant {
 }
 
 export function buildReport(results: SoakResults, options: SoakOptions, errors: PhaseError[], createdAt: Date) {
-  const { fuzz, mixedLoad, crash, deployMemory, longRun, silent } = results;
+  const { fuzz, mixedLoad, wireLoad, crash, deployMemory, longRun, silent } = results;
   const { resultsDir: _ignored, ...shownOptions } = options;
   const stillOpen = silent?.filter((c) => c.closedAfterMs === null && c.openForMs >= options.silentLimitSeconds * 1000) ?? [];
   const report = {
@@ -98,7 +102,18 @@ export function buildReport(results: SoakResults, options: SoakOptions, errors: 
       environments: mixedLoad.environments,
       fds: roundAll(mixedLoad.fds),
       forcedGc: mixedLoad.forcedGc,
-      operations: Object.fromEntries(Object.entries(mixedLoad.operations).map(([op, s]) => [op, { calls: s.calls, errors: s.errors, errorKinds: s.errorKinds, p50Ms: round(s.ms.p50), p99Ms: round(s.ms.p99), maxMs: round(s.ms.max) }])),
+      cpu: mixedLoad.cpu ?? null,
+      operations: operationTable(mixedLoad.operations),
+    },
+    wireLoad: wireLoad && {
+      clients: wireLoad.clients,
+      seconds: wireLoad.seconds,
+      calls: wireLoad.calls,
+      errors: wireLoad.errors,
+      p50Ms: round(wireLoad.p50Ms),
+      p99Ms: round(wireLoad.p99Ms),
+      cpu: wireLoad.cpu ?? null,
+      operations: operationTable(wireLoad.operations),
     },
     lostEvents: crash?.lost ?? null,
     crash: crash && { ...crash, restartMs: crash.restartMs.map((ms) => round(ms)), drainMs: round(crash.drainMs) },
@@ -184,7 +199,28 @@ export function writeReport(report: SoakReport, resultsDir: string): { latest: s
   return { latest, dated };
 }
 
-/** The goals with ✓/✗, then the invariants. */
+function operationTable(operations: MixedLoadResult['operations']) {
+  return Object.fromEntries(
+    Object.entries(operations).map(([op, s]) => [op, { calls: s.calls, errors: s.errors, errorKinds: s.errorKinds, p50Ms: round(s.ms.p50), p99Ms: round(s.ms.p99), maxMs: round(s.ms.max) }]),
+  );
+}
+
+/**
+ * What bounds a load's latency, in a line: how busy the machine was, the CPU
+ * each call cost on each side, and the throughput and mean latency that follow.
+ */
+export function describeBound(name: string, clients: number, cpu: CpuBound | null | undefined): string | undefined {
+  if (!cpu) return undefined;
+  const { msPerCall: ms, coresBusy } = cpu;
+  return (
+    `${name}: machine ${Math.round(cpu.machineBusy * 100)} % busy (${cpu.cores} cores); CPU per call: load generator ${ms.loadGenerator} ms ` +
+    `(${coresBusy.loadGenerator} cores), cloud ${ms.cloud} ms (${coresBusy.cloud}), environments ${ms.environments} ms; ` +
+    `${cpu.callsPerSecond.toLocaleString('en-US')} calls/s of at most ~${cpu.cpuBoundCallsPerSecond.toLocaleString('en-US')} these costs allow, ` +
+    `so ${clients} closed-loop clients wait ${cpu.littleMeanMs} ms on average (Little's law)`
+  );
+}
+
+/** The goals with ✓/✗, what bounds the load's latency, then the invariants. */
 export function renderTable(report: SoakReport, paint: Paint): string {
   const rows = report.goals.map((g) => {
     const goal = SOAK_GOALS.find((s) => s.key === g.key)!;
@@ -195,6 +231,11 @@ export function renderTable(report: SoakReport, paint: Paint): string {
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['Goal', 'Value', 'Target'][i]!.length));
   const format = (r: string[]) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padEnd(widths[2]!)}  ${r[3] ?? ''}`.trimEnd();
   const lines = [paint('bold', format(['Goal', 'Value', 'Target', ''])), '─'.repeat(widths.reduce((a, b) => a + b + 2, 2)), ...rows.map(format), ''];
+  const bounds = [
+    report.mixedLoad && describeBound('SDK clients', report.mixedLoad.clients, report.mixedLoad.cpu),
+    report.wireLoad && describeBound('wire clients', report.wireLoad.clients, report.wireLoad.cpu),
+  ].filter((b): b is string => Boolean(b));
+  if (bounds.length) lines.push(paint('bold', 'What bounds the load latency:'), ...bounds.map((b) => `  ${b}`), '');
   lines.push(paint('bold', 'Invariants:'));
   for (const inv of report.invariants) lines.push(`  ${inv.ok ? paint('green', '✓') : paint('red', '✗')} ${inv.name}: ${inv.detail}`);
   return lines.join('\n');

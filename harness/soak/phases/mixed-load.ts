@@ -22,9 +22,12 @@ import { percentiles, type Percentiles } from '../../bench/stats.js';
 import type { SoakCloud } from '../cloud.js';
 import type { SoakOptions } from '../options.js';
 import { ensureSoakRole } from '../role.js';
+import { cpuBetween, cpuSnapshot, type CpuBound } from '../cpu.js';
 import { maxOf, ResourceSampler, sampleTree, slopePerMinute, type ResourceSample } from '../resources.js';
 
 const NAME = 'soak-load';
+/** What the load reads and writes, created by this phase; the wire-client load reuses them. */
+export const LOAD_RESOURCES = { bucket: NAME, table: NAME, stream: NAME, fn: NAME } as const;
 const WARMUP_SHARE = 0.25;
 /** Each SDK call gets this long before it counts as an error: a frozen cloud must not hang the phase. */
 const CALL_TIMEOUT_MS = 30_000;
@@ -52,6 +55,8 @@ export interface MixedLoadResult {
   /** Function environments running before the load, at most during it, and once idle. */
   environments: { beforeLoad: number; peak: number; idle: number };
   fds: { beforeLoad: number; peak: number; idle: number; slopePerMinWarm: number; peakKinds: Record<string, number> };
+  /** Where the CPU went during the load, and the latency that implies (Linux). */
+  cpu?: CpuBound;
   forcedGc: false;
   samples: ResourceSample[];
 }
@@ -96,6 +101,7 @@ export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progr
         entry.kinds[kind] = (entry.kinds[kind] ?? 0) + 1;
       }
     };
+    const cpuAtStart = cpuSnapshot(cloud.pid);
     const deadline = performance.now() + options.loadSeconds * 1000;
     let calls = 0;
     const client = async (id: number) => {
@@ -113,6 +119,7 @@ export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progr
       }
     };
     await Promise.all(Array.from({ length: options.clients }, (_, id) => client(id)));
+    const cpuAtEnd = cpuSnapshot(cloud.pid);
     const loadEnd = sampler.now();
     line.update(`idle: letting the cloud settle for ${options.idleSettleSeconds} s`);
     await sleep(options.idleSettleSeconds * 1000);
@@ -163,6 +170,7 @@ export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progr
         idle: median(idleTail, (s) => s.processes - 1),
       },
       fds: { beforeLoad: median(before, (s) => s.fds), peak: maxOf(samples, (s) => s.fds), idle: median(idleTail, (s) => s.fds), slopePerMinWarm: slopePerMinute(warm, (s) => s.fds), peakKinds: sampler.peakFdKinds },
+      cpu: cpuBetween(cpuAtStart, cpuAtEnd, total, options.clients),
       forcedGc: false,
       samples,
     };
