@@ -18,10 +18,11 @@ import { ADMIN_CREDENTIALS, BENCH_REGION } from '../../bench/clients.js';
 import { sleep } from '../../bench/context.js';
 import type { Progress } from '../../bench/progress.js';
 import { waitUntilQuiet } from '../../bench/quiet.js';
-import { percentiles, type Percentiles } from '../../bench/stats.js';
+import { percentiles } from '../../bench/stats.js';
 import type { SoakCloud } from '../cloud.js';
 import type { SoakOptions } from '../options.js';
 import { ensureSoakRole } from '../role.js';
+import { OperationRecorder, type OperationStats } from '../operation-stats.js';
 import { cpuBetween, cpuSnapshot, type CpuBound } from '../cpu.js';
 import { maxOf, ResourceSampler, sampleTree, slopePerMinute, type ResourceSample } from '../resources.js';
 
@@ -31,14 +32,6 @@ export const LOAD_RESOURCES = { bucket: NAME, table: NAME, stream: NAME, fn: NAM
 const WARMUP_SHARE = 0.25;
 /** Each SDK call gets this long before it counts as an error: a frozen cloud must not hang the phase. */
 const CALL_TIMEOUT_MS = 30_000;
-
-export interface OperationStats {
-  calls: number;
-  errors: number;
-  /** The first error message of each kind. */
-  errorKinds: Record<string, number>;
-  ms: Percentiles;
-}
 
 export interface MixedLoadResult {
   clients: number;
@@ -87,20 +80,8 @@ export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progr
     // A few samples of the cloud at rest: the figure the idle memory is compared with.
     await sleep(options.quick ? 2000 : 5000);
     const loadStart = sampler.now();
-    const stats = new Map<string, { ms: number[]; errors: number; kinds: Record<string, number> }>();
-    const record = async (operation: string, call: () => Promise<unknown>) => {
-      const entry = stats.get(operation) ?? { ms: [], errors: 0, kinds: {} };
-      stats.set(operation, entry);
-      const started = performance.now();
-      try {
-        await call();
-        entry.ms.push(performance.now() - started);
-      } catch (error) {
-        entry.errors += 1;
-        const kind = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 120) : String(error);
-        entry.kinds[kind] = (entry.kinds[kind] ?? 0) + 1;
-      }
-    };
+    const recorder = new OperationRecorder();
+    const record = (operation: string, call: () => Promise<unknown>) => recorder.record(operation, call);
     const cpuAtStart = cpuSnapshot(cloud.pid);
     const deadline = performance.now() + options.loadSeconds * 1000;
     let calls = 0;
@@ -130,15 +111,7 @@ export async function runMixedLoad(cloud: SoakCloud, options: SoakOptions, progr
     const warm = samples.filter((s) => s.t >= loadStart + (loadEnd - loadStart) * WARMUP_SHARE && s.t <= loadEnd);
     const idleSamples = samples.filter((s) => s.t > loadEnd);
     const idleTail = idleSamples.slice(-3);
-    const operations: Record<string, OperationStats> = {};
-    let errors = 0;
-    let all: number[] = [];
-    for (const [operation, entry] of stats) {
-      operations[operation] = { calls: entry.ms.length + entry.errors, errors: entry.errors, errorKinds: entry.kinds, ms: percentiles(entry.ms) };
-      errors += entry.errors;
-      all = all.concat(entry.ms);
-    }
-    const total = all.length + errors;
+    const { operations, calls: total, errors, latencies: all } = recorder.summary();
     const median = (xs: ResourceSample[], f: (s: ResourceSample) => number) => percentiles(xs.map(f)).p50;
     const beforeMb = median(before, (s) => s.rssMb);
     const idleMb = median(idleTail, (s) => s.rssMb);

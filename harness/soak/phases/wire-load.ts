@@ -9,7 +9,6 @@
  * creates the resources), with the same number of clients.
  */
 import http from 'node:http';
-import { sleep } from '../../bench/context.js';
 import { percentiles } from '../../bench/stats.js';
 import type { Progress } from '../../bench/progress.js';
 import type { SoakCloud } from '../cloud.js';
@@ -17,7 +16,7 @@ import { signAs } from '../fuzz/case.js';
 import { signCall } from '../sign.js';
 import type { HttpCall } from '../wire.js';
 import { cpuBetween, cpuSnapshot, type CpuBound } from '../cpu.js';
-import type { OperationStats } from './mixed-load.js';
+import { OperationRecorder, type OperationStats } from '../operation-stats.js';
 
 const CALL_TIMEOUT_MS = 30_000;
 /** A signature is good for 15 minutes; signed requests older than this are signed again. */
@@ -60,27 +59,16 @@ export async function runWireLoad(cloud: SoakCloud, names: { bucket: string; tab
       req.end(call.body);
     });
 
-  const stats = new Map<string, { ms: number[]; errors: number; kinds: Record<string, number> }>();
-  const record = async (operation: string, call: HttpCall) => {
-    const entry = stats.get(operation) ?? { ms: [], errors: 0, kinds: {} };
-    stats.set(operation, entry);
-    const started = performance.now();
-    let failure: string | undefined;
-    try {
+  // A refusal is an error of its status; a failed exchange, of its message.
+  const recorder = new OperationRecorder((error) => (error instanceof Error ? error.message.slice(0, 120) : String(error)));
+  const record = (operation: string, call: HttpCall) =>
+    recorder.record(operation, async () => {
       const status = await send(call);
-      if (status < 200 || status >= 300) failure = `HTTP ${status}`;
-    } catch (error) {
-      failure = error instanceof Error ? error.message.slice(0, 120) : String(error);
-    }
-    if (failure === undefined) entry.ms.push(performance.now() - started);
-    else {
-      entry.errors += 1;
-      entry.kinds[failure] = (entry.kinds[failure] ?? 0) + 1;
-    }
-  };
+      if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
+    });
 
   try {
-    const json = (service: string, target: string, version: string, body: unknown) => ({
+    const json = (target: string, version: string, body: unknown) => ({
       method: 'POST', path: '/', headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amz-target': target }, body: JSON.stringify(body),
     });
     const start = cpuSnapshot(cloud.pid);
@@ -93,9 +81,9 @@ export async function runWireLoad(cloud: SoakCloud, names: { bucket: string; tab
         const body = `soak ${id} ${k} ${'x'.repeat(1024)}`;
         await record('S3 PutObject', await request(`put ${key}`, 's3', () => ({ method: 'PUT', path: `/${names.bucket}/${key}`, headers: { 'content-type': 'text/plain' }, body })));
         await record('S3 GetObject', await request(`get ${key}`, 's3', () => ({ method: 'GET', path: `/${names.bucket}/${key}`, headers: {} })));
-        await record('DynamoDB PutItem', await request(`item ${key}`, 'dynamodb', () => json('dynamodb', 'DynamoDB_20120810.PutItem', '1.0', { TableName: names.table, Item: { pk: { S: `w${id}` }, sk: { S: String(k).padStart(4, '0') }, v: { S: body.slice(0, 200) } } })));
-        await record('DynamoDB Query', await request(`query w${id}`, 'dynamodb', () => json('dynamodb', 'DynamoDB_20120810.Query', '1.0', { TableName: names.table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: `w${id}` } }, Limit: 20 })));
-        await record('Kinesis PutRecords', await request(`records ${key}`, 'kinesis', () => json('kinesis', 'Kinesis_20131202.PutRecords', '1.1', { StreamName: names.stream, Records: Array.from({ length: 10 }, (_, r) => ({ PartitionKey: `w${id}-${r}`, Data: Buffer.from(body.slice(0, 100)).toString('base64') })) })));
+        await record('DynamoDB PutItem', await request(`item ${key}`, 'dynamodb', () => json('DynamoDB_20120810.PutItem', '1.0', { TableName: names.table, Item: { pk: { S: `w${id}` }, sk: { S: String(k).padStart(4, '0') }, v: { S: body.slice(0, 200) } } })));
+        await record('DynamoDB Query', await request(`query w${id}`, 'dynamodb', () => json('DynamoDB_20120810.Query', '1.0', { TableName: names.table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: `w${id}` } }, Limit: 20 })));
+        await record('Kinesis PutRecords', await request(`records ${key}`, 'kinesis', () => json('Kinesis_20131202.PutRecords', '1.1', { StreamName: names.stream, Records: Array.from({ length: 10 }, (_, r) => ({ PartitionKey: `w${id}-${r}`, Data: Buffer.from(body.slice(0, 100)).toString('base64') })) })));
         if (id % 10 === 0) {
           await record('Lambda Invoke', await request(`invoke ${key}`, 'lambda', () => ({ method: 'POST', path: `/2015-03-31/functions/${names.fn}/invocations`, headers: { 'content-type': 'application/json' }, body: `{"i":${k}}` })));
         }
@@ -106,16 +94,8 @@ export async function runWireLoad(cloud: SoakCloud, names: { bucket: string; tab
     await Promise.all(Array.from({ length: clients }, (_, id) => client(id)));
     const end = cpuSnapshot(cloud.pid);
 
-    const operations: Record<string, OperationStats> = {};
-    let errors = 0;
-    let all: number[] = [];
-    for (const [operation, entry] of stats) {
-      operations[operation] = { calls: entry.ms.length + entry.errors, errors: entry.errors, errorKinds: entry.kinds, ms: percentiles(entry.ms) };
-      errors += entry.errors;
-      all = all.concat(entry.ms);
-    }
-    const total = all.length + errors;
-    const overall = percentiles(all);
+    const { operations, calls: total, errors, latencies } = recorder.summary();
+    const overall = percentiles(latencies);
     const result: WireLoadResult = { clients, seconds, calls: total, errors, p50Ms: overall.p50, p99Ms: overall.p99, operations, cpu: cpuBetween(start, end, total, clients) };
     const summary = `${total.toLocaleString('en-US')} calls (${Math.round(total / seconds).toLocaleString('en-US')}/s), ${errors} errors, p50 ${overall.p50.toFixed(1)} ms, p99 ${overall.p99.toFixed(0)} ms` +
       (result.cpu ? `; cloud ${result.cpu.msPerCall.cloud} ms CPU per call` : '');
@@ -127,6 +107,5 @@ export async function runWireLoad(cloud: SoakCloud, names: { bucket: string; tab
     throw error;
   } finally {
     agent.destroy();
-    await sleep(0);
   }
 }
